@@ -1,0 +1,73 @@
+"""JSON API: tokens (OAuth2 password flow), the caller, and accounts."""
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.security import OAuth2PasswordRequestForm
+from sqlalchemy.orm import Session
+
+from app.auth import service
+from app.auth.models import Role, User
+from app.auth.permissions import Public, SignedIn, Staff, client_ip
+from app.auth.principal import Principal
+from app.auth.schemas import Token, UserCreate, UserPage, UserRead
+from app.config import get_settings
+from app.db import DbSession
+from app.errors import DomainError, Forbidden
+from app.places import service as places
+
+router = APIRouter(prefix="/api/v1", tags=["auth"])
+
+
+def _read(db: Session, user: User) -> UserRead:
+    from app.places.models import AdminUnit
+
+    unit = db.get(AdminUnit, user.unit_id) if user.unit_id else None
+    return UserRead.model_validate(user).model_copy(update={"unit_key": unit.key if unit else None})
+
+
+@router.post("/auth/token", response_model=Token)
+def issue_token(request: Request, db: DbSession, _: Public,
+                form: Annotated[OAuth2PasswordRequestForm, Depends()]) -> Token:
+    """OAuth2 password flow: exchange a username and password for a bearer token."""
+    try:
+        user = service.authenticate(db, form.username, form.password, client_ip(request))
+    except DomainError:
+        db.commit()  # keep the failure count: the throttle must hold even though this request fails
+        raise
+    token = service.start_session(db, user, "api", client_ip(request))
+    return Token(access_token=token, expires_in=get_settings().api_token_hours * 3600)
+
+
+@router.get("/me", response_model=UserRead)
+def me(db: DbSession, who: SignedIn) -> UserRead:
+    return _read(db, service.get_user(db, who, who.user_id))
+
+
+@router.get("/users", response_model=UserPage)
+def list_users(db: DbSession, who: Staff) -> UserPage:
+    users = service.list_users(db, who)
+    return UserPage(items=[_read(db, u) for u in users], total=len(users))
+
+
+@router.get("/users/{user_id}", response_model=UserRead)
+def get_user(user_id: int, db: DbSession, who: Staff) -> UserRead:
+    return _read(db, service.get_user(db, who, user_id))
+
+
+def create_user_checked(db: Session, who: Principal, body: UserCreate) -> User:
+    """Admins create any account; an organiser creates trainers and trainees inside their own unit."""
+    unit = places.get_by_key(db, body.unit) if body.unit else None
+    if not who.is_admin:
+        if body.role not in (Role.TRAINER, Role.TRAINEE):
+            raise Forbidden("Cán bộ tổ chức chỉ tạo được tài khoản giảng viên và học viên.")
+        if unit is None or not places.is_within(db, unit.id, who.unit_id):
+            raise Forbidden("Chỉ tạo được tài khoản thuộc đơn vị của bạn.")
+    return service.create_user(db, who, username=body.username, password=body.password, role=body.role,
+                               full_name=body.full_name, unit=unit)
+
+
+@router.post("/users", response_model=UserRead, status_code=201)
+def create_user(body: UserCreate, db: DbSession, who: Staff) -> UserRead:
+    return _read(db, create_user_checked(db, who, body))

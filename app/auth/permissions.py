@@ -1,0 +1,115 @@
+"""The one permission mechanism. Every route declares who may call it by depending on a `Permission`.
+
+    @router.get("/x")
+    def x(who: Annotated[Principal, Depends(allow(Role.ADMIN, Role.ORGANISER))]): ...
+
+`tests/auth/test_route_permissions.py` walks every registered route and fails when one declares nothing.
+Scoping to a province or commune happens in the services, through `app.places.service.unit_ids_within`, and a
+record outside the caller's scope answers 404 so that its existence is not revealed.
+"""
+from __future__ import annotations
+
+import hmac
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from app.auth import service
+from app.auth.models import Role
+from app.auth.principal import Principal
+from app.db import DbSession
+from app.errors import DomainError, Forbidden, Unauthenticated
+
+SESSION_COOKIE = "nangluc_session"
+CSRF_COOKIE = "nangluc_csrf"
+CSRF_HEADER = "x-csrf-token"
+CSRF_FIELD = "csrf_token"
+SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+
+
+def is_api(request: Request) -> bool:
+    return request.url.path.startswith("/api/")
+
+
+def client_ip(request: Request) -> str | None:
+    return request.client.host if request.client else None
+
+
+def bearer_token(request: Request) -> str | None:
+    header = request.headers.get("authorization", "")
+    scheme, _, value = header.partition(" ")
+    return value.strip() if scheme.lower() == "bearer" and value.strip() else None
+
+
+class CsrfFailed(DomainError):
+    status = 403
+
+    def __init__(self) -> None:
+        super().__init__("csrf_failed", "Biểu mẫu đã hết hạn hoặc không hợp lệ. Vui lòng tải lại trang rồi thử lại.")
+
+
+async def check_csrf(request: Request) -> None:
+    """Pages change state only with the CSRF token from our own form (double-submit, compared in constant time).
+
+    The JSON API is exempt: it authenticates with a bearer header, which a foreign site cannot make a browser send.
+    """
+    if request.method in SAFE_METHODS or is_api(request):
+        return
+    expected = request.cookies.get(CSRF_COOKIE, "")
+    sent = request.headers.get(CSRF_HEADER, "")
+    if not sent:
+        content_type = request.headers.get("content-type", "")
+        if content_type.startswith(("application/x-www-form-urlencoded", "multipart/form-data")):
+            form = await request.form()
+            value = form.get(CSRF_FIELD)
+            sent = value if isinstance(value, str) else ""
+    if not expected or not sent or not hmac.compare_digest(expected.encode(), sent.encode()):
+        raise CsrfFailed()
+
+
+class Permission:
+    """A dependency that authenticates the caller and admits only the declared roles (or anyone, when public)."""
+
+    def __init__(self, name: str, roles: frozenset[str] | None) -> None:
+        self.name = name
+        self.roles = roles  # None = public
+
+    @property
+    def is_public(self) -> bool:
+        return self.roles is None
+
+    def __repr__(self) -> str:
+        return f"Permission({self.name})"
+
+    def __call__(self, request: Request, db: DbSession, _csrf: Annotated[None, Depends(check_csrf)]) -> Principal:
+        ip = client_ip(request)
+        if is_api(request):
+            user = service.resolve(db, bearer_token(request), "api")
+        else:
+            user = service.resolve(db, request.cookies.get(SESSION_COOKIE), "web")
+        principal = service.principal_for(user, ip) if user else Principal.anonymous(ip)
+        request.state.principal = principal
+        if self.roles is None:
+            return principal
+        if not principal.is_authenticated:
+            if is_api(request) and bearer_token(request):
+                raise Unauthenticated("Mã truy cập không hợp lệ hoặc đã hết hạn.", code="invalid_token")
+            raise Unauthenticated()
+        if principal.role not in self.roles:
+            raise Forbidden()
+        return principal
+
+
+def allow(*roles: str) -> Permission:
+    return Permission("+".join(roles), frozenset(roles))
+
+
+public = Permission("public", None)
+signed_in = allow(*Role)
+admin_only = allow(Role.ADMIN)
+staff = allow(Role.ADMIN, Role.ORGANISER)
+
+Public = Annotated[Principal, Depends(public)]
+SignedIn = Annotated[Principal, Depends(signed_in)]
+AdminOnly = Annotated[Principal, Depends(admin_only)]
+Staff = Annotated[Principal, Depends(staff)]

@@ -1,0 +1,111 @@
+"""The `nangluc` command."""
+from __future__ import annotations
+
+import getpass
+import secrets
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from app.auth.models import Role
+
+app = typer.Typer(help="Năng Lực: quản lý bồi dưỡng cán bộ thông tin cơ sở.", no_args_is_help=True,
+                  add_completion=False)
+db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
+user_app = typer.Typer(help="Accounts.", no_args_is_help=True)
+curricula_app = typer.Typer(help="The Decision 1288 curricula in curricula/*.yaml.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(user_app, name="user")
+app.add_typer(curricula_app, name="curricula")
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _fail(message: str) -> None:
+    typer.echo(message, err=True)
+    raise typer.Exit(1)
+
+
+@db_app.command("upgrade")
+def db_upgrade(revision: str = "head") -> None:
+    """Apply all migrations to the configured database (creates the SQLite file if needed)."""
+    from app.migrate import upgrade
+
+    upgrade(revision)
+    typer.echo(f"database at {revision}")
+
+
+@db_app.command("downgrade")
+def db_downgrade(revision: str) -> None:
+    """Revert migrations down to REVISION ("base" empties the database)."""
+    from app.migrate import downgrade
+
+    downgrade(revision)
+    typer.echo(f"database at {revision}")
+
+
+@user_app.command("create")
+def user_create(username: str,
+                role: Annotated[Role, typer.Option(help="admin, organiser, trainer or trainee")],
+                unit: Annotated[str | None, typer.Option(help='unit code: "24", "07432", or "old:213"')] = None,
+                password: Annotated[str | None, typer.Option(help="asked for when omitted")] = None,
+                full_name: Annotated[str, typer.Option("--full-name")] = "") -> None:
+    """Create an account."""
+    from app.auth import service
+    from app.auth.principal import Principal
+    from app.db import new_session
+    from app.errors import DomainError
+    from app.places import service as places
+
+    if password is None:
+        password = getpass.getpass("Mật khẩu / Password: ")
+        if getpass.getpass("Nhập lại / Repeat: ") != password:
+            _fail("Hai lần nhập mật khẩu không khớp.")
+    with new_session() as db:
+        try:
+            unit_row = places.get_by_key(db, unit) if unit else None
+            user = service.create_user(db, Principal.system("cli"), username=username, password=password,
+                                       role=role.value, full_name=full_name, unit=unit_row)
+            db.commit()
+        except DomainError as err:
+            _fail(f"error: {err.message}")
+    typer.echo(f"created {user.username} ({user.role}{', ' + unit if unit else ''})")
+
+
+@app.command()
+def demo(password: Annotated[str | None, typer.Option(help="password of every demo account")] = None) -> None:
+    """Load the demo province and one account per role; running it twice changes nothing."""
+    from app.demo import load_demo
+
+    shown = password is None
+    password = password or secrets.token_urlsafe(9)
+    report = load_demo(password)
+    for line in report:
+        typer.echo(line)
+    if shown and any("created" in line for line in report):
+        typer.echo(f"demo password: {password}")
+
+
+@app.command()
+def serve(host: str = "127.0.0.1", port: int = 8000, workers: int = 1,
+          proxy_headers: Annotated[bool, typer.Option(help="trust X-Forwarded-* from a reverse proxy")] = False
+          ) -> None:
+    """Serve the application with uvicorn."""
+    import uvicorn
+
+    uvicorn.run("app.asgi:app", host=host, port=port, workers=workers, proxy_headers=proxy_headers,
+                access_log=False)
+
+
+def main() -> None:
+    try:
+        app()
+    except Exception as exc:  # a configuration error should read as a sentence, not a traceback
+        from app.config import SettingsError
+
+        if isinstance(exc, SettingsError):
+            typer.echo(f"error: {exc}", err=True)
+            sys.exit(2)
+        raise

@@ -1,0 +1,124 @@
+"""One error family for the whole application, and its two renderers: JSON for the API, a page for people."""
+from __future__ import annotations
+
+import logging
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+log = logging.getLogger("nangluc")
+
+
+class DomainError(Exception):
+    """A refusal with a stable machine code, a human message (Vietnamese) and, for bad input, the field."""
+
+    status = 400
+
+    def __init__(self, code: str, message: str, *, field: str | None = None, status: int | None = None,
+                 headers: dict[str, str] | None = None) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.field = field
+        if status is not None:
+            self.status = status
+        self.headers = headers or {}
+
+    def as_json(self) -> dict:
+        body: dict = {"detail": self.message, "code": self.code}
+        if self.field:
+            body["field"] = self.field
+        return body
+
+
+class NotFound(DomainError):
+    status = 404
+
+    def __init__(self, message: str = "Không tìm thấy.", code: str = "not_found") -> None:
+        super().__init__(code, message)
+
+
+class Forbidden(DomainError):
+    status = 403
+
+    def __init__(self, message: str = "Bạn không có quyền thực hiện thao tác này.", code: str = "forbidden") -> None:
+        super().__init__(code, message)
+
+
+class Unauthenticated(DomainError):
+    status = 401
+
+    def __init__(self, message: str = "Cần đăng nhập.", code: str = "not_authenticated") -> None:
+        super().__init__(code, message, headers={"WWW-Authenticate": "Bearer"})
+
+
+class Conflict(DomainError):
+    status = 409
+
+
+class Invalid(DomainError):
+    status = 422
+
+
+STATUS_MESSAGES = {
+    400: ("bad_request", "Yêu cầu không hợp lệ."),
+    401: ("not_authenticated", "Cần đăng nhập."),
+    403: ("forbidden", "Bạn không có quyền thực hiện thao tác này."),
+    404: ("not_found", "Không tìm thấy trang hoặc bản ghi bạn cần."),
+    405: ("method_not_allowed", "Phương thức không được hỗ trợ."),
+    413: ("too_large", "Dữ liệu gửi lên quá lớn."),
+    429: ("too_many_requests", "Quá nhiều yêu cầu, vui lòng thử lại sau."),
+    500: ("internal_error", "Đã có lỗi ngoài ý muốn. Lỗi đã được ghi lại; vui lòng thử lại sau."),
+}
+
+
+def wants_json(request: Request) -> bool:
+    if request.url.path.startswith("/api/") or request.url.path == "/openapi.json":
+        return True
+    accept = request.headers.get("accept", "")
+    return "application/json" in accept and "text/html" not in accept
+
+
+def _render(request: Request, err: DomainError) -> Response:
+    if wants_json(request):
+        return JSONResponse(err.as_json(), status_code=err.status, headers=err.headers)
+    if err.status == 401:
+        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        return RedirectResponse(f"/login?next={target}", status_code=303)
+    from app.web import render_error  # the page renderer needs templates, which need settings
+
+    return render_error(request, err)
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(DomainError)
+    async def _domain(request: Request, exc: DomainError) -> Response:
+        return _render(request, exc)
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(request: Request, exc: RequestValidationError) -> Response:
+        errors = exc.errors()
+        first = errors[0] if errors else {}
+        field = ".".join(str(p) for p in first.get("loc", ()) if p not in ("body", "query", "path", "form")) or None
+        message = f"Dữ liệu không hợp lệ ở trường {field}: {first.get('msg', '')}" if field else "Dữ liệu không hợp lệ."
+        if wants_json(request):
+            clean = [{"loc": list(e.get("loc", ())), "msg": e.get("msg"), "type": e.get("type")} for e in errors]
+            return JSONResponse({"detail": clean, "code": "invalid_input", "field": field, "message": message},
+                                status_code=422)
+        return _render(request, Invalid("invalid_input", message, field=field))
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException) -> Response:
+        code, message = STATUS_MESSAGES.get(exc.status_code, ("http_error", str(exc.detail)))
+        if exc.status_code < 500 and isinstance(exc.detail, str) and exc.detail and exc.status_code not in (404, 405):
+            message = exc.detail
+        return _render(request, DomainError(code, message, status=exc.status_code,
+                                            headers=dict(exc.headers or {})))
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception) -> Response:
+        log.exception("unhandled error on %s %s", request.method, request.url.path)
+        code, message = STATUS_MESSAGES[500]
+        return _render(request, DomainError(code, message, status=500))

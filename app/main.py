@@ -1,0 +1,71 @@
+"""create_app(): routers, middleware, error handlers, static files."""
+from __future__ import annotations
+
+import logging
+import secrets
+from collections.abc import Awaitable, Callable
+
+from fastapi import FastAPI, Request, Response
+from fastapi.responses import JSONResponse
+from fastapi.staticfiles import StaticFiles
+
+from app.auth.permissions import CSRF_COOKIE
+from app.config import get_settings
+from app.errors import install_error_handlers
+from app.web import ROOT
+
+CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
+       "connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'")
+TOKEN_PATH = "/api/v1/auth/token"  # noqa: S105 - a URL, not a secret
+
+
+def _routers() -> list:
+    from app.auth import api as auth_api
+    from app.auth import pages as auth_pages
+    from app.core import pages as core_pages
+    from app.places import api as places_api
+    from app.places import pages as places_pages
+
+    return [core_pages.router, auth_pages.router, auth_api.router, places_api.router, places_pages.router]
+
+
+def create_app() -> FastAPI:
+    settings = get_settings()
+    settings.resolved_secret_key()  # refuse a weak secret at start-up, not on the first request
+    logging.basicConfig(level=logging.INFO)
+    app = FastAPI(title="Năng Lực API", version="0.1.0", docs_url=None, redoc_url=None, openapi_url=None,
+                  description="Quản lý bồi dưỡng, tập huấn cán bộ thông tin cơ sở — Tiểu dự án 1, Dự án 6, "
+                              "CTMTQG Giảm nghèo bền vững. Sign in with `POST /api/v1/auth/token`, then send "
+                              "`Authorization: Bearer <token>`.")
+    install_error_handlers(app)
+
+    @app.middleware("http")
+    async def guard(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+        path = request.url.path
+        # Every JSON API call but the token endpoint needs a bearer token; answer before routing so that an
+        # anonymous caller learns nothing about which paths exist.
+        if path.startswith("/api/v1/") and path != TOKEN_PATH and "authorization" not in request.headers:
+            return JSONResponse({"detail": "Cần đăng nhập (Authorization: Bearer …).", "code": "not_authenticated"},
+                                status_code=401, headers={"WWW-Authenticate": "Bearer"})
+        new_csrf = None
+        if not request.cookies.get(CSRF_COOKIE):
+            new_csrf = secrets.token_urlsafe(32)
+            request.state.csrf_token = new_csrf
+        response = await call_next(request)
+        if new_csrf and not path.startswith(("/api/", "/static/")):
+            response.set_cookie(CSRF_COOKIE, new_csrf, httponly=True, samesite="strict", path="/",
+                                secure=request.url.scheme == "https")
+        headers = response.headers
+        headers.setdefault("Content-Security-Policy", CSP)
+        headers.setdefault("X-Content-Type-Options", "nosniff")
+        headers.setdefault("X-Frame-Options", "DENY")
+        headers.setdefault("Referrer-Policy", "same-origin")
+        headers.setdefault("Permissions-Policy", "camera=(self), geolocation=(), microphone=()")
+        if not path.startswith("/static/"):
+            headers.setdefault("Cache-Control", "no-store")
+        return response
+
+    for router in _routers():
+        app.include_router(router)
+    app.mount("/static", StaticFiles(directory=ROOT / "static"), name="static")
+    return app

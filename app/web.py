@@ -1,0 +1,108 @@
+"""Rendering pages: templates with i18n, full page or HTMX fragment, flash messages, the error page."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from fastapi import Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from itsdangerous import BadSignature, URLSafeSerializer
+from jinja2_fragments.fastapi import Jinja2Blocks
+
+from app import i18n
+from app.auth.permissions import CSRF_COOKIE
+from app.auth.principal import Principal
+from app.config import get_settings
+from app.errors import DomainError
+
+ROOT = Path(__file__).resolve().parent.parent
+TEMPLATES_DIR = ROOT / "templates"
+FLASH_COOKIE = "nangluc_flash"
+LOCALE_COOKIE = "nangluc_lang"
+
+_env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATES_DIR)), autoescape=True,
+                          extensions=["jinja2.ext.i18n"])
+templates = Jinja2Blocks(env=_env)
+templates.env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True)  # type: ignore[attr-defined]
+templates.env.filters["date"] = i18n.fmt_date
+templates.env.filters["number"] = i18n.fmt_number
+templates.env.globals["LOCALE_NAMES"] = i18n.LOCALE_NAMES
+templates.env.globals["tr"] = i18n.gettext  # translate a runtime string as is (no %-formatting)
+
+
+def _flash_signer() -> URLSafeSerializer:
+    return URLSafeSerializer(get_settings().resolved_secret_key(), salt="flash")
+
+
+def flash(response: Response, message: str, kind: str = "success") -> Response:
+    """Show a message on the next page (a signed cookie: nothing is kept in server memory)."""
+    response.set_cookie(FLASH_COOKIE, _flash_signer().dumps([kind, message]), httponly=True, samesite="lax",
+                        max_age=60, path="/")
+    return response
+
+
+def _read_flash(request: Request) -> dict | None:
+    raw = request.cookies.get(FLASH_COOKIE)
+    if not raw:
+        return None
+    try:
+        kind, message = _flash_signer().loads(raw)
+    except (BadSignature, ValueError):
+        return None
+    return {"kind": kind, "message": message}
+
+
+def locale_for(request: Request) -> str:
+    principal: Principal | None = getattr(request.state, "principal", None)
+    return i18n.pick_locale(request.cookies.get(LOCALE_COOKIE), principal.locale if principal and
+                            principal.is_authenticated else None, request.headers.get("accept-language"))
+
+
+def is_htmx(request: Request) -> bool:
+    return request.headers.get("hx-request") == "true" and request.headers.get("hx-boosted") != "true"
+
+
+def render(request: Request, template: str, context: dict[str, Any] | None = None, *, block: str | None = None,
+           status_code: int = 200) -> HTMLResponse:
+    """The whole page, or only `block` when HTMX asks for it (the page includes the same block)."""
+    locale = locale_for(request)
+    i18n.current_locale.set(locale)
+    principal = getattr(request.state, "principal", None) or Principal.anonymous()
+    ctx = {"principal": principal, "locale": locale, "csrf_token": request.cookies.get(CSRF_COOKIE)
+           or getattr(request.state, "csrf_token", ""), "path": request.url.path, **(context or {})}
+    if block and is_htmx(request):
+        return templates.TemplateResponse(request, template, ctx, block_name=block, status_code=status_code)
+    ctx["flash"] = _read_flash(request)
+    response = templates.TemplateResponse(request, template, ctx, status_code=status_code)
+    if FLASH_COOKIE in request.cookies:
+        response.delete_cookie(FLASH_COOKIE, path="/")
+    return response
+
+
+def redirect(url: str, message: str | None = None, kind: str = "success") -> RedirectResponse:
+    response = RedirectResponse(url, status_code=303)
+    if message:
+        flash(response, message, kind)
+    return response
+
+
+def render_error(request: Request, err: DomainError) -> Response:
+    i18n.current_locale.set(locale_for(request))
+    if is_htmx(request):
+        # A fragment request shows the reason where the fragment would have gone, and as a toast.
+        response = HTMLResponse(f'<p class="error" role="alert">{_escape(i18n.gettext(err.message))}</p>',
+                                status_code=err.status)
+        response.headers["HX-Trigger"] = json.dumps({"nl-error": i18n.gettext(err.message)})
+        return response
+    titles = {403: "Không được phép", 404: "Không tìm thấy", 429: "Vui lòng chờ", 500: "Lỗi hệ thống"}
+    return render(request, "errors/error.html",
+                  {"status": err.status, "title": titles.get(err.status, "Không thực hiện được"),
+                   "message": err.message, "code": err.code}, status_code=err.status)
+
+
+def _escape(text: str) -> str:
+    from markupsafe import escape
+
+    return str(escape(text))

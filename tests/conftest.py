@@ -1,0 +1,143 @@
+"""Test fixtures. Every test that touches the database runs on SQLite and on PostgreSQL.
+
+PostgreSQL tests run when NANGLUC_TEST_POSTGRES_URL points at a server (CI sets it); REQUIRE_POSTGRES=1 turns a
+missing server into a failure instead of a skip. Each test runs inside a transaction that is rolled back.
+"""
+from __future__ import annotations
+
+import os
+import tempfile
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+_TMP = Path(tempfile.mkdtemp(prefix="nangluc-test-"))
+os.environ.update({
+    "NANGLUC_ENV": "test",
+    "NANGLUC_SECRET_KEY": "test-secret-key-that-is-long-enough-0123456789",
+    "NANGLUC_DATA_DIR": str(_TMP / "data"),
+    "NANGLUC_DATABASE_URL": f"sqlite:///{_TMP}/unused.db",
+    # Argon2id stays, but cheap, so that a suite creating many accounts stays fast.
+    "NANGLUC_ARGON2_TIME_COST": "1",
+    "NANGLUC_ARGON2_MEMORY_KIB": "1024",
+    "NANGLUC_ARGON2_PARALLELISM": "1",
+})
+
+import pytest  # noqa: E402
+from fastapi.testclient import TestClient  # noqa: E402
+from sqlalchemy import Engine, create_engine, text  # noqa: E402
+from sqlalchemy.engine import make_url  # noqa: E402
+from sqlalchemy.orm import Session  # noqa: E402
+
+from app.auth import service as auth_service  # noqa: E402
+from app.auth.models import User  # noqa: E402
+from app.auth.principal import Principal  # noqa: E402
+from app.db import make_engine, normalise_url  # noqa: E402
+from app.main import create_app  # noqa: E402
+from app.migrate import upgrade  # noqa: E402
+from app.places import service as places  # noqa: E402
+
+BACKENDS = ["sqlite", "postgresql"]
+from tests.helpers import PASSWORD  # noqa: E402
+
+
+def postgres_admin_url() -> str | None:
+    url = os.environ.get("NANGLUC_TEST_POSTGRES_URL")
+    if not url:
+        if os.environ.get("REQUIRE_POSTGRES") == "1":
+            pytest.fail("REQUIRE_POSTGRES=1 but NANGLUC_TEST_POSTGRES_URL is not set")
+        pytest.skip("PostgreSQL not configured (set NANGLUC_TEST_POSTGRES_URL; REQUIRE_POSTGRES=1 makes this fail)")
+    return normalise_url(url)
+
+
+def fresh_database_url(backend: str) -> str:
+    """An empty database of the given kind, private to the caller."""
+    if backend == "sqlite":
+        return f"sqlite:///{_TMP}/{uuid.uuid4().hex}.db"
+    admin_url = make_url(postgres_admin_url())
+    name = f"nangluc_test_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+    except Exception as exc:  # noqa: BLE001
+        if os.environ.get("REQUIRE_POSTGRES") == "1":
+            pytest.fail(f"PostgreSQL unreachable: {exc}")
+        pytest.skip(f"PostgreSQL unreachable: {exc} (REQUIRE_POSTGRES=1 makes this fail)")
+    finally:
+        admin.dispose()
+    _created_pg.append(name)
+    return admin_url.set(database=name).render_as_string(hide_password=False)
+
+
+_created_pg: list[str] = []
+
+
+def pytest_sessionfinish(session, exitstatus):  # noqa: ANN001
+    if not _created_pg:
+        return
+    admin = create_engine(normalise_url(os.environ["NANGLUC_TEST_POSTGRES_URL"]), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        for name in _created_pg:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def backend(request) -> str:  # noqa: ANN001
+    return request.param
+
+
+@pytest.fixture(scope="session")
+def engine(backend: str) -> Iterator[Engine]:
+    """A database at the head migration (built by Alembic, as in production), shared by the session."""
+    url = fresh_database_url(backend)
+    upgrade("head", url)
+    eng = make_engine(url)
+    yield eng
+    eng.dispose()
+
+
+@pytest.fixture
+def connection(engine: Engine):
+    conn = engine.connect()
+    trans = conn.begin()
+    yield conn
+    trans.rollback()
+    conn.close()
+
+
+@pytest.fixture
+def db(connection) -> Iterator[Session]:  # noqa: ANN001
+    session = Session(bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False)
+    yield session
+    session.close()
+
+
+@pytest.fixture
+def app(connection):  # noqa: ANN001
+    application = create_app()
+    application.state.session_factory = lambda: Session(bind=connection, join_transaction_mode="create_savepoint",
+                                                         expire_on_commit=False)
+    return application
+
+
+@pytest.fixture
+def client(app) -> Iterator[TestClient]:  # noqa: ANN001
+    with TestClient(app, base_url="http://testserver") as c:
+        yield c
+
+
+@pytest.fixture
+def make_user(db: Session):
+    """Create an account: make_user("organiser", unit="07432")."""
+
+    def _make(role: str, unit: str | None = None, username: str | None = None, password: str = PASSWORD) -> User:
+        unit_row = places.get_by_key(db, unit) if unit else None
+        name = username or f"{role}-{uuid.uuid4().hex[:6]}"
+        user = auth_service.create_user(db, Principal.system("test"), username=name, password=password, role=role,
+                                        unit=unit_row, full_name=f"Người dùng {role}")
+        db.flush()
+        return user
+
+    return _make
