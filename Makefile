@@ -5,6 +5,8 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 DEMO_PASSWORD ?= nangluc-demo
+# Error constructors whose message argument is a translatable Vietnamese string.
+BABEL_KEYWORDS := -k DomainError:2 -k Invalid:2 -k Conflict:2 -k NotFound:1 -k Forbidden:1 -k Unauthenticated:1
 export NANGLUC_ENV ?= development
 
 .PHONY: run test lint install install-dev migrate demo clean i18n
@@ -46,7 +48,8 @@ lint: install-dev
 
 ## make i18n: refresh the English catalogue after adding strings (source strings are Vietnamese)
 i18n: install-dev
-	$(BIN)/pybabel extract -F babel.cfg -o var/messages.pot --no-location --omit-header .
+	mkdir -p var
+	$(BIN)/pybabel extract -F babel.cfg -o var/messages.pot --no-location --omit-header $(BABEL_KEYWORDS) .
 	$(BIN)/pybabel update -i var/messages.pot -d app/locale -l en --no-fuzzy-matching
 
 clean:
