@@ -74,6 +74,52 @@ def user_create(username: str,
     typer.echo(f"created {user.username} ({user.role}{', ' + unit if unit else ''})")
 
 
+@curricula_app.command("check")
+def curricula_check(directory: Annotated[Path, typer.Argument(help="default: curricula/")] = ROOT / "curricula"
+                    ) -> None:
+    """Validate the curriculum files; print every error as file: path: reason and exit 1 if there is any."""
+    from app.curricula.loader import load_curricula
+
+    result = load_curricula(directory)
+    for error in result.errors:
+        typer.echo(str(error))
+    if result.errors:
+        typer.echo(f"{len(result.errors)} error(s) in {directory}", err=True)
+        raise typer.Exit(1)
+    typer.echo(f"ok: {len(result.curricula)} curricula ({', '.join(c.code for c in result.curricula)}), "
+               f"{len(result.target_groups)} target groups")
+
+
+@curricula_app.command("sync")
+def curricula_sync(directory: Annotated[Path, typer.Argument(help="default: curricula/")] = ROOT / "curricula"
+                   ) -> None:
+    """Validate, then load the curricula into the database; unchanged files change nothing, a changed one becomes
+    a new version (courses keep the version they were built from)."""
+    from app.auth.principal import Principal
+    from app.curricula import service
+    from app.db import new_session
+
+    with new_session() as db:
+        try:
+            report = service.sync(db, Principal.system("cli"), directory)
+        except service.CurriculaInvalid as err:
+            for line in err.errors:
+                typer.echo(line)
+            raise typer.Exit(1) from None
+        db.commit()
+    for line in report.lines():
+        typer.echo(line)
+
+
+@curricula_app.command("schema")
+def curricula_schema(directory: Annotated[Path, typer.Argument()] = ROOT / "curricula") -> None:
+    """Rewrite the JSON Schema files next to the curricula (for editors) after the schema changes."""
+    from app.curricula.loader import export_json_schema
+
+    for path in export_json_schema(directory):
+        typer.echo(f"wrote {path}")
+
+
 @app.command()
 def demo(password: Annotated[str | None, typer.Option(help="password of every demo account")] = None) -> None:
     """Load the demo province and one account per role; running it twice changes nothing."""

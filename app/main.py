@@ -23,10 +23,15 @@ def _routers() -> list:
     from app.auth import api as auth_api
     from app.auth import pages as auth_pages
     from app.core import pages as core_pages
+    from app.courses import api as courses_api
+    from app.courses import pages as courses_pages
+    from app.curricula import api as curricula_api
+    from app.curricula import pages as curricula_pages
     from app.places import api as places_api
     from app.places import pages as places_pages
 
-    return [core_pages.router, auth_pages.router, auth_api.router, places_api.router, places_pages.router]
+    return [core_pages.router, auth_pages.router, auth_api.router, places_api.router, places_pages.router,
+            curricula_api.router, curricula_pages.router, courses_api.router, courses_pages.router]
 
 
 def create_app() -> FastAPI:

@@ -1,6 +1,17 @@
 """Every model, imported once so that Alembic and the tests see the whole schema."""
 from app.audit.models import AuditEvent
 from app.auth.models import AuthSession, SignInThrottle, User
+from app.courses.models import Course, CourseLocalTopic, CourseModule
+from app.curricula.models import (
+                                  Curriculum,
+                                  CurriculumModule,
+                                  CurriculumTargetGroup,
+                                  CurriculumTopic,
+                                  CurriculumVersion,
+                                  TargetGroup,
+)
 from app.places.models import AdminUnit, AdminUnitSuccessor
 
-__all__ = ["AdminUnit", "AdminUnitSuccessor", "AuditEvent", "AuthSession", "SignInThrottle", "User"]
+__all__ = ["AdminUnit", "AdminUnitSuccessor", "AuditEvent", "AuthSession", "Course", "CourseLocalTopic",
+           "CourseModule", "Curriculum", "CurriculumModule", "CurriculumTargetGroup", "CurriculumTopic",
+           "CurriculumVersion", "SignInThrottle", "TargetGroup", "User"]

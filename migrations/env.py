@@ -31,12 +31,23 @@ def run_migrations_online() -> None:
 
 
 def _run(connection) -> None:  # noqa: ANN001
+    sqlite = connection.dialect.name == "sqlite"
+    if sqlite:
+        # Batch mode rebuilds a table by copy-and-drop, which foreign keys would forbid while rows refer to it.
+        # The pragma only works outside a transaction, so it goes straight to the driver connection.
+        connection.connection.dbapi_connection.execute("PRAGMA foreign_keys=OFF")
     context.configure(connection=connection, target_metadata=target_metadata,
                       render_as_batch=connection.dialect.name == "sqlite", compare_type=True)
     with context.begin_transaction():
         context.run_migrations()
     if connection.in_transaction():
         connection.commit()
+    if sqlite:
+        raw = connection.connection.dbapi_connection
+        broken = raw.execute("PRAGMA foreign_key_check").fetchall()
+        raw.execute("PRAGMA foreign_keys=ON")
+        if broken:
+            raise RuntimeError(f"migration left rows that break foreign keys: {broken[:5]}")
 
 
 run_migrations_online()

@@ -34,3 +34,10 @@
     if (msg && !window.confirm(msg)) { event.preventDefault(); }
   }, true);
 })();
+// Printing shows every collapsed section (module details) in full.
+window.addEventListener("beforeprint", function () {
+  document.querySelectorAll("details:not([open])").forEach(function (d) { d.setAttribute("open", ""); d.dataset.printOpened = "1"; });
+});
+window.addEventListener("afterprint", function () {
+  document.querySelectorAll("details[data-print-opened]").forEach(function (d) { d.removeAttribute("open"); delete d.dataset.printOpened; });
+});

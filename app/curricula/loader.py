@@ -289,7 +289,9 @@ def load_curricula(directory: Path = DEFAULT_DIRECTORY) -> LoadResult:
     shared: dict[str, Module] = {}
     shared_origin: dict[str, str] = {}
     broken_shared: set[str] = set()
-    for path in _yaml_files(directory / SHARED_DIRECTORY, directory, errors):
+    for path in _yaml_files(directory / SHARED_DIRECTORY):
+        if _misnamed(path, directory, errors):
+            continue
         shared_file = _validate(path, directory, SharedModulesFile, {}, errors)
         name = path.relative_to(directory).as_posix()
         if not isinstance(shared_file, SharedModulesFile):
@@ -311,8 +313,8 @@ def load_curricula(directory: Path = DEFAULT_DIRECTORY) -> LoadResult:
     context = {"target_groups": known_groups, "shared_modules": set(shared) | broken_shared}
     curricula: dict[str, Curriculum] = {}
     origin: dict[str, str] = {}
-    for path in _yaml_files(directory, directory, errors):
-        if path.name == TARGET_GROUPS_FILE:
+    for path in _yaml_files(directory):
+        if path.name == TARGET_GROUPS_FILE or _misnamed(path, directory, errors):
             continue
         name = path.relative_to(directory).as_posix()
         file = _validate(path, directory, CurriculumFile, context, errors)
@@ -345,20 +347,17 @@ def _code_sort_key(code: str) -> tuple[str, int, str]:
     return (match.group(1), int(match.group(2)), match.group(3)) if match else (code, 0, "")
 
 
-def _yaml_files(folder: Path, directory: Path, errors: list[CurriculumError]) -> list[Path]:
+def _yaml_files(folder: Path) -> list[Path]:
     if not folder.is_dir():
         return []
-    paths = []
-    for path in sorted(folder.iterdir()):
-        if not path.is_file():
-            continue
-        if path.suffix == ".yml":
-            errors.append(
-                CurriculumError(path.relative_to(directory).as_posix(), "", "rename the file to end in .yaml")
-            )
-        elif path.suffix == ".yaml":
-            paths.append(path)
-    return paths
+    return sorted(path for path in folder.iterdir() if path.is_file() and path.suffix in (".yaml", ".yml"))
+
+
+def _misnamed(path: Path, directory: Path, errors: list[CurriculumError]) -> bool:
+    if path.suffix == ".yaml":
+        return False
+    errors.append(CurriculumError(path.relative_to(directory).as_posix(), "", "rename the file to end in .yaml"))
+    return True
 
 
 def check(directory: Path = DEFAULT_DIRECTORY) -> list[str]:

@@ -165,9 +165,9 @@ def _error(loc: tuple[int | str, ...], code: str, template: str, **ctx: Any) -> 
     )
 
 
-def _require_note(provisional: bool, note: str | None, what: str) -> None:
+def _require_note(provisional: bool, note: str | None) -> None:
     if provisional and note is None:
-        raise ValueError(f"{what} is marked provisional: true but has no note saying where it comes from")
+        raise ValueError("provisional: true needs a note saying where the content comes from and what to check")
 
 
 class StrictModel(BaseModel):
@@ -195,7 +195,7 @@ class Topic(StrictModel):
 
     @model_validator(mode="after")
     def _provisional_needs_note(self) -> Topic:
-        _require_note(self.provisional, self.note, "the topic")
+        _require_note(self.provisional, self.note)
         return self
 
 
@@ -211,7 +211,7 @@ class Hours(StrictModel):
 
     @model_validator(mode="after")
     def _provisional_needs_note(self) -> Hours:
-        _require_note(self.provisional, self.note, "the hours")
+        _require_note(self.provisional, self.note)
         return self
 
     @property
@@ -240,7 +240,7 @@ class Module(StrictModel):
 
     @model_validator(mode="after")
     def _provisional_needs_note(self) -> Module:
-        _require_note(self.provisional, self.note, "the module")
+        _require_note(self.provisional, self.note)
         return self
 
 

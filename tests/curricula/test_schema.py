@@ -44,8 +44,7 @@ LETTER_CT2 = [
     "Kỹ năng tổ chức buổi tuyên truyền cổ động và tuyên truyền ở cơ sở",
 ]
 LETTER_CT3 = [
-    "Những vấn đề cơ bản về thông tin, tuyên truyền của cán bộ thuộc cơ quan khối đảng và các tổ chức chính trị xã "
-    "hội",
+    "Những vấn đề cơ bản về thông tin, tuyên truyền của cán bộ thuộc cơ quan khối đảng và các tổ chức chính trị xã hội",
     "Kỹ năng lập kế hoạch thông tin tuyên truyền",
     "Kỹ năng tổ chức công tác thông tin tuyên truyền",
     "Kỹ năng tổ chức điều hành quá trình thông tin, tuyên truyền",
@@ -118,7 +117,7 @@ def test_shipped_files_are_nfc():
     + [("CT4", LETTER_GENERAL)],
 )
 def test_every_topic_of_the_letter_is_present_in_its_words(shipped, code, phrases):
-    present = titles(shipped.curriculum(code))
+    present = {words(title) for title in titles(shipped.curriculum(code))}
     for phrase in phrases:
         assert words(phrase) in present, phrase
 
@@ -275,22 +274,23 @@ def test_unknown_shared_module(copy):
 
 
 @pytest.mark.parametrize(
-    ("where", "message"),
+    ("where", "path"),
     [
-        (lambda d: d["modules"][0], "ct2.yaml: modules[0]: the module is marked provisional: true but has no note"),
-        (lambda d: d["modules"][0]["hours"], "ct2.yaml: modules[0].hours: the hours are marked provisional: true"),
-        (lambda d: d["modules"][0]["topics"][0], "ct2.yaml: modules[0].topics[0]: the topic is marked provisional"),
+        (lambda d: d["modules"][0], "ct2.yaml: modules[0]"),
+        (lambda d: d["modules"][0]["hours"], "ct2.yaml: modules[0].hours"),
+        (lambda d: d["modules"][0]["topics"][0], "ct2.yaml: modules[0].topics[0]"),
     ],
 )
-def test_provisional_without_note(copy, where, message):
+def test_provisional_without_note(copy, where, path):
     def change(data):
         part = where(data)
         part["provisional"] = True
         part.pop("note", None)
 
     edit(copy / "ct2.yaml", change)
-    [line] = errors_of(copy)
-    assert line.startswith(message)
+    assert errors_of(copy) == [
+        f"{path}: provisional: true needs a note saying where the content comes from and what to check"
+    ]
 
 
 @pytest.mark.parametrize(
@@ -436,9 +436,8 @@ def test_json_schema_files_are_up_to_date():
 def test_json_schema_describes_the_file_format():
     schema = CurriculumFile.model_json_schema()
     assert schema["additionalProperties"] is False
-    assert {"code", "title", "legal_basis", "version", "target_groups", "modules", "completion", "certificate"} <= set(
-        schema["required"]
-    )
+    required = {"code", "title", "legal_basis", "version", "target_groups", "completion", "certificate"}
+    assert required <= set(schema["required"])
     hours = schema["$defs"]["Hours"]["properties"]
     assert hours["theory"]["exclusiveMinimum"] == 0
     assert hours["practice"]["minimum"] == 0

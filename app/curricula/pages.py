@@ -1,0 +1,36 @@
+"""Catalogue and curriculum pages, and the printable outline."""
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import HTMLResponse, Response
+
+from app.auth.permissions import SignedIn
+from app.curricula import present, service
+from app.curricula.api import outline_response
+from app.db import DbSession
+from app.web import render
+
+router = APIRouter(include_in_schema=False)
+
+
+@router.get("/curricula")
+def catalogue_page(request: Request, db: DbSession, _: SignedIn) -> HTMLResponse:
+    return render(request, "curricula/catalogue.html",
+                  {"curricula": [present.summary(v) for v in service.catalogue(db)]})
+
+
+@router.get("/curricula/{code}")
+def curriculum_page(code: str, request: Request, db: DbSession, _: SignedIn,
+                    version: Annotated[int | None, Query(ge=1)] = None) -> HTMLResponse:
+    v = service.get_version(db, code, version)
+    versions = service.versions_of(db, code)
+    return render(request, "curricula/detail.html",
+                  {"c": present.detail(v, versions), "is_latest": versions and versions[0].id == v.id})
+
+
+@router.get("/curricula/{code}/outline.pdf")
+def outline_page(code: str, db: DbSession, _: SignedIn,
+                 version: Annotated[int | None, Query(ge=1)] = None) -> Response:
+    return outline_response(db, code, version)

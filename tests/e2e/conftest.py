@@ -1,0 +1,82 @@
+"""Browser tests: Debian's Chromium driven by Playwright against the app served by a real uvicorn.
+
+Never `playwright install`: the browser is /usr/bin/chromium (apt-get install chromium). Without it these tests
+skip, and REQUIRE_BROWSER=1 turns that into a failure.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import fresh_database_url
+
+CHROMIUM = os.environ.get("NANGLUC_CHROMIUM", "/usr/bin/chromium")
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+        "--disable-sync", "--no-first-run", "--disable-quic", "--disable-dev-shm-usage"]
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+DEMO_PASSWORD = "Demo-e2e-2026"
+NANGLUC = str(Path(sys.executable).parent / "nangluc")
+
+
+def _require_browser() -> None:
+    if not (Path(CHROMIUM).exists() or shutil.which("chromium")):
+        if os.environ.get("REQUIRE_BROWSER") == "1":
+            pytest.fail(f"REQUIRE_BROWSER=1 but no Chromium at {CHROMIUM} (apt-get install -y chromium)")
+        pytest.skip("no Chromium at /usr/bin/chromium (REQUIRE_BROWSER=1 makes this fail)")
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):  # noqa: ANN001
+    _require_browser()
+    return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": ARGS, "headless": True}
+
+
+@pytest.fixture(scope="session")
+def artifacts() -> Path:
+    ARTIFACTS.mkdir(exist_ok=True)
+    return ARTIFACTS
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def live_server(backend: str, tmp_path_factory):  # noqa: ANN001
+    """The app as an organiser runs it: migrate, load curricula and demo data, serve. Yields the base URL."""
+    _require_browser()
+    data = tmp_path_factory.mktemp(f"live-{backend}")
+    port = _free_port()
+    env = {**os.environ, "NANGLUC_DATABASE_URL": fresh_database_url(backend), "NANGLUC_DATA_DIR": str(data),
+           "NANGLUC_PUBLIC_URL": f"http://127.0.0.1:{port}", "NANGLUC_ENV": "test"}
+    for step in (["db", "upgrade"], ["curricula", "sync"], ["demo", "--password", DEMO_PASSWORD]):
+        subprocess.run([NANGLUC, *step], env=env, check=True, capture_output=True, text=True)
+    log = open(data / "server.log", "w")  # noqa: SIM115
+    proc = subprocess.Popen([NANGLUC, "serve", "--host", "127.0.0.1", "--port", str(port)], env=env,
+                            stdout=log, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.time() + 30
+    while time.time() < deadline:
+        try:
+            with urllib.request.urlopen(base + "/healthz", timeout=1) as r:  # noqa: S310
+                if r.status == 200:
+                    break
+        except OSError:
+            time.sleep(0.2)
+    else:
+        proc.terminate()
+        pytest.fail("the server did not answer /healthz: " + (data / "server.log").read_text()[-500:])
+    yield base
+    proc.terminate()
+    proc.wait(10)
+    log.close()
