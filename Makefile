@@ -31,7 +31,7 @@ migrate: install
 
 ## make run: install, migrate, load curricula and demo data (once), serve on http://$(HOST):$(PORT)
 run: migrate
-	@if [ -d curricula ] && $(BIN)/nangluc curricula --help >/dev/null 2>&1; then $(BIN)/nangluc curricula sync; fi
+	$(BIN)/nangluc curricula sync
 	$(BIN)/nangluc demo --password $(DEMO_PASSWORD)
 	@echo "Sign in at http://$(HOST):$(PORT) as admin, organiser, trainer or trainee; password: $(DEMO_PASSWORD)"
 	$(BIN)/nangluc serve --host $(HOST) --port $(PORT)
