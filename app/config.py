@@ -34,6 +34,7 @@ class Settings(BaseSettings):
     sign_in_lock_minutes: int = Field(default=15, ge=1)
     web_session_hours: int = Field(default=12, ge=1)
     api_token_hours: int = Field(default=8, ge=1)
+    import_max_bytes: int = Field(default=5 * 1024 * 1024, ge=1024)  # spreadsheets of officials
 
     # Argon2id cost. The defaults are the library's recommendation; tests lower them to stay fast.
     argon2_time_cost: int = Field(default=3, ge=1)

@@ -7,6 +7,7 @@ from app.auth import service as auth_service
 from app.auth.models import Role, User
 from app.auth.principal import Principal
 from app.db import new_session
+from app.demo_people import load_demo_people
 from app.places import service as places
 
 DEMO_PROVINCE = "24"  # Tỉnh Bắc Ninh since 1 July 2025 (Bắc Giang and Bắc Ninh merged)
@@ -34,5 +35,8 @@ def load_demo(password: str) -> list[str]:
             auth_service.create_user(db, actor, username=username, password=password, role=role,
                                      full_name=full_name, unit=unit, is_demo=True)
             report.append(f"created {username} ({role}{', unit ' + unit_key if unit_key else ''})")
+        db.flush()
+        people = load_demo_people(db, actor)
+        report.append(f"created {people} trainees" if people else "exists  trainees")
         db.commit()
     return report

@@ -10,8 +10,9 @@ from app.curricula.models import (
                                   CurriculumVersion,
                                   TargetGroup,
 )
+from app.people.models import Trainee
 from app.places.models import AdminUnit, AdminUnitSuccessor
 
 __all__ = ["AdminUnit", "AdminUnitSuccessor", "AuditEvent", "AuthSession", "Course", "CourseLocalTopic",
            "CourseModule", "Curriculum", "CurriculumModule", "CurriculumTargetGroup", "CurriculumTopic",
-           "CurriculumVersion", "SignInThrottle", "TargetGroup", "User"]
+           "CurriculumVersion", "SignInThrottle", "TargetGroup", "Trainee", "User"]

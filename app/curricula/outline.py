@@ -27,7 +27,7 @@ def _styles() -> dict[str, ParagraphStyle]:
                                 spaceAfter=4),
         "sub": ParagraphStyle("sub", parent=base, alignment=1, textColor=colors.HexColor("#444444")),
         "h2": ParagraphStyle("h2", parent=base, fontName=FONT_BOLD, fontSize=12, leading=16, spaceBefore=10,
-                             spaceAfter=4),
+                             spaceAfter=4, keepWithNext=1),
         "h3": ParagraphStyle("h3", parent=base, fontName=FONT_BOLD, fontSize=10.5, leading=14, spaceBefore=8),
         "note": ParagraphStyle("note", parent=base, fontName=FONT_ITALIC, fontSize=8.5, leading=11,
                                textColor=colors.HexColor("#7c2d12")),

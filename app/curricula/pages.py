@@ -16,9 +16,13 @@ router = APIRouter(include_in_schema=False)
 
 
 @router.get("/curricula")
-def catalogue_page(request: Request, db: DbSession, _: SignedIn) -> HTMLResponse:
+def catalogue_page(request: Request, db: DbSession, who: SignedIn) -> HTMLResponse:
+    from app.people import service as people  # people builds on curricula, not the other way round
+
+    mine = people.own_record(db, who)
+    mine_priorities = {v.curriculum_code: p for v, p in people.priorities(db, mine)} if mine else {}
     return render(request, "curricula/catalogue.html",
-                  {"curricula": [present.summary(v) for v in service.catalogue(db)]})
+                  {"curricula": [present.summary(v) for v in service.catalogue(db)], "mine": mine_priorities})
 
 
 @router.get("/curricula/{code}")

@@ -16,6 +16,7 @@ PUBLIC = {
     ("GET", "/login"), ("POST", "/login"),  # sign-in
     ("POST", "/api/v1/auth/token"),  # OAuth2 password flow
     ("POST", "/lang"),  # the language switch on the sign-in page
+    ("GET", "/signup"), ("POST", "/signup"),  # trainee self sign-up; an organiser confirms the record
 }
 PUBLIC_PREFIXES = ("/verify/",)  # certificate verification from the QR code
 PUBLIC_MOUNTS = {"/static"}

@@ -26,7 +26,8 @@ def _messages() -> set[str]:
 
 def test_every_ui_string_has_an_english_translation():
     catalogue = i18n.translations("en")
-    untranslated = sorted(m for m in _messages() if catalogue.gettext(m) == m and m != "Năng Lực")
+    untranslated = sorted(m for m in _messages() if catalogue.gettext(m) == m and m != "Năng Lực"
+                          and any(ch.isalpha() for ch in m))
     assert not untranslated, "run `make i18n` and translate: " + "; ".join(untranslated[:10])
 
 
