@@ -38,12 +38,12 @@ run: migrate
 
 ## make test: install the dev extras and run the whole suite (PostgreSQL when NANGLUC_TEST_POSTGRES_URL is set)
 test: install-dev
-	$(BIN)/ruff check app tests migrations
+	$(BIN)/ruff check app tests migrations bench
 	$(BIN)/lint-imports
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: install-dev
-	$(BIN)/ruff check app tests migrations
+	$(BIN)/ruff check app tests migrations bench
 	$(BIN)/lint-imports
 
 ## make i18n: refresh the English catalogue after adding strings (source strings are Vietnamese)

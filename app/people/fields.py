@@ -43,6 +43,7 @@ COLUMNS: tuple[Column, ...] = (
 )
 COLUMN_BY_KEY = {c.key: c for c in COLUMNS}
 
+UNIT_TYPE_PREFIXES = ("Đặc khu", "Thị trấn", "Phường", "Xã")
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 TRUE_WORDS = {"co", "x", "1", "yes", "true", "dung", "c"}
 FALSE_WORDS = {"khong", "0", "no", "false", "k", ""}
@@ -97,13 +98,18 @@ class UnitResolver:
             unit = self.db.scalar(select(AdminUnit).where(AdminUnit.era == era, AdminUnit.level == Level.COMMUNE,
                                                           AdminUnit.code == code.zfill(5)))
             return unit or f"Không có xã/phường mã “{commune}”."
-        folded = fold(commune)
+        # People write "Tân Dĩnh", "Xã Tân Dĩnh", or the wrong type ("Xã Đa Mai" for Phường Đa Mai): match on the
+        # name without its type, then prefer the exact spelling with diacritics.
+        bare = nfc(commune)
+        for prefix in UNIT_TYPE_PREFIXES:
+            if fold(bare).startswith(fold(prefix) + " "):
+                bare = bare[len(prefix):].strip()
+                break
+        folded = fold(bare)
         stmt = select(AdminUnit).where(AdminUnit.level == Level.COMMUNE, AdminUnit.era == Era.CURRENT,
-                                       or_(AdminUnit.search_name == folded,
-                                           AdminUnit.search_name.like("% " + folded.replace("%", ""))))
-        candidates = list(self.db.scalars(stmt))
-        # Prefer an exact name with its diacritics, then the province the row names.
-        exact = [u for u in candidates if nfc(commune) in (u.name, u.short_name)]
+                                       AdminUnit.search_name.like("% " + folded.replace("%", "").replace("_", "")))
+        candidates = [u for u in self.db.scalars(stmt) if fold(u.short_name) == folded]
+        exact = [u for u in candidates if u.short_name == bare]
         candidates = exact or candidates
         if province:
             fp = fold(province)

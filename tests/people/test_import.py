@@ -126,3 +126,14 @@ def test_api_dry_run_then_import_and_template(client, synced, make_user):
     assert bad.status_code == 422
     assert bad.json()["errors"] == [{"row": 2, "column": "Giới tính",
                                      "message": "Giới tính “?” không có trong danh mục."}]
+
+
+def test_communes_are_found_as_people_write_them(synced):
+    from app.people.fields import UnitResolver
+
+    r = UnitResolver(synced)
+    assert r.resolve("Xã Đa Mai", "Bắc Ninh").name == "Phường Đa Mai"  # the wrong unit type still finds it
+    assert r.resolve("tan dinh", "bac ninh").name == "Xã Tân Dĩnh"
+    assert r.resolve("old:07435").name == "Xã Đại Lâm"  # a commune from before the 2025 reform
+    assert "ghi thêm cột Tỉnh/thành phố" in r.resolve("tan dinh")  # Tân Dĩnh and Tân Định: which one?
+    assert r.resolve("Xã Không Có", "Bắc Ninh") == "Không tìm thấy xã/phường “Xã Không Có” thuộc “Bắc Ninh”."
