@@ -6,7 +6,9 @@ from sqlalchemy import select
 from app.auth import service as auth_service
 from app.auth.models import Role, User
 from app.auth.principal import Principal
+from app.curricula import service as curricula
 from app.db import new_session
+from app.demo_courses import load_demo_course
 from app.demo_people import load_demo_people
 from app.places import service as places
 
@@ -36,7 +38,11 @@ def load_demo(password: str) -> list[str]:
                                      full_name=full_name, unit=unit, is_demo=True)
             report.append(f"created {username} ({role}{', unit ' + unit_key if unit_key else ''})")
         db.flush()
+        if not curricula.catalogue(db):  # the demo course needs the curricula; load them if nobody has yet
+            curricula.sync(db, actor)
+            report.append("loaded curricula")
         people = load_demo_people(db, actor)
         report.append(f"created {people} trainees" if people else "exists  trainees")
+        report.append("created course" if load_demo_course(db) else "exists  course")
         db.commit()
     return report

@@ -1,18 +1,30 @@
 """Every model, imported once so that Alembic and the tests see the whole schema."""
 from app.audit.models import AuditEvent
 from app.auth.models import AuthSession, SignInThrottle, User
-from app.courses.models import Course, CourseLocalTopic, CourseModule
+from app.courses.models import (
+                                BudgetLine,
+                                CalendarFeed,
+                                Course,
+                                CourseLocalTopic,
+                                CourseModule,
+                                CoursePlace,
+                                CourseSession,
+                                CourseSessionModule,
+                                Lecturer,
+)
 from app.curricula.models import (
-                                  Curriculum,
-                                  CurriculumModule,
-                                  CurriculumTargetGroup,
-                                  CurriculumTopic,
-                                  CurriculumVersion,
-                                  TargetGroup,
+                                Curriculum,
+                                CurriculumModule,
+                                CurriculumTargetGroup,
+                                CurriculumTopic,
+                                CurriculumVersion,
+                                TargetGroup,
 )
 from app.people.models import Trainee
 from app.places.models import AdminUnit, AdminUnitSuccessor
 
-__all__ = ["AdminUnit", "AdminUnitSuccessor", "AuditEvent", "AuthSession", "Course", "CourseLocalTopic",
-           "CourseModule", "Curriculum", "CurriculumModule", "CurriculumTargetGroup", "CurriculumTopic",
+__all__ = ["AdminUnit", "AdminUnitSuccessor", "AuditEvent", "AuthSession", "BudgetLine", "CalendarFeed",
+           "Course",
+           "CourseLocalTopic", "CourseModule", "CoursePlace", "CourseSession", "CourseSessionModule", "Lecturer",
+           "Curriculum", "CurriculumModule", "CurriculumTargetGroup", "CurriculumTopic",
            "CurriculumVersion", "SignInThrottle", "TargetGroup", "Trainee", "User"]

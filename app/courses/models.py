@@ -1,9 +1,10 @@
 """Courses: built from a pinned curriculum version, with the modules it teaches and any local additions."""
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime, time
+from decimal import Decimal
 
-from sqlalchemy import Boolean, Float, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import Boolean, Date, Float, ForeignKey, Integer, Numeric, String, Text, Time, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.curricula.models import CurriculumModule, CurriculumVersion
@@ -21,14 +22,37 @@ class Course(Base):
     curriculum_version_id: Mapped[int] = mapped_column(ForeignKey("curriculum_version.id"), index=True)
     # The unit that organises the course; organisers see the courses inside their own unit.
     unit_id: Mapped[int] = mapped_column(ForeignKey("admin_unit.id"), index=True)
-    status: Mapped[str] = mapped_column(String(20), default="draft")
+    status: Mapped[str] = mapped_column(String(20), default="draft", index=True)
+    # Who organises and who signs are data: ministries and departments were renamed and merged in 2025.
+    organising_body: Mapped[str] = mapped_column(String(300), default="")
+    signer_title: Mapped[str] = mapped_column(String(200), default="")
+    signer_name: Mapped[str] = mapped_column(String(120), default="")
+    form: Mapped[str] = mapped_column(String(12), default="in_person")
+    venue: Mapped[str | None] = mapped_column(String(300))
+    capacity: Mapped[int | None] = mapped_column(Integer)
+    registration_opens: Mapped[date | None] = mapped_column(Date)
+    registration_closes: Mapped[date | None] = mapped_column(Date)
+    start_date: Mapped[date | None] = mapped_column(Date, index=True)
+    end_date: Mapped[date | None] = mapped_column(Date)
+    # The completion rule starts as the curriculum's and may be adjusted for the course.
+    min_attendance_share: Mapped[float] = mapped_column(Float, default=0.8)
+    assessment_required: Mapped[bool] = mapped_column(Boolean, default=False)
+    cancel_reason: Mapped[str | None] = mapped_column(Text)
+    copied_from_id: Mapped[int | None] = mapped_column(ForeignKey("course.id"))
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, onupdate=utcnow)
 
     curriculum_version: Mapped[CurriculumVersion] = relationship(lazy="raise")
     unit: Mapped[AdminUnit] = relationship(lazy="raise")
     modules: Mapped[list[CourseModule]] = relationship(order_by="CourseModule.position", lazy="raise",
                                                        back_populates="course")
+    places: Mapped[list[CoursePlace]] = relationship(lazy="raise", cascade="all, delete-orphan")
+    sessions: Mapped[list[CourseSession]] = relationship(
+        order_by="(CourseSession.session_date, CourseSession.start_time)", lazy="raise", back_populates="course",
+        cascade="all, delete-orphan")
+    budget_lines: Mapped[list[BudgetLine]] = relationship(order_by="BudgetLine.id", lazy="raise",
+                                                          cascade="all, delete-orphan")
 
 
 class CourseModule(Base):
@@ -62,3 +86,86 @@ class CourseLocalTopic(Base):
     course_module_id: Mapped[int] = mapped_column(ForeignKey("course_module.id", ondelete="CASCADE"), index=True)
     position: Mapped[int] = mapped_column(Integer)
     title: Mapped[str] = mapped_column(String(600))
+
+
+class CoursePlace(Base):
+    """A province or commune whose officials may enrol in the course."""
+
+    __tablename__ = "course_place"
+
+    course_id: Mapped[int] = mapped_column(ForeignKey("course.id", ondelete="CASCADE"), primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("admin_unit.id"), primary_key=True)
+
+    unit: Mapped[AdminUnit] = relationship(lazy="raise")
+
+
+class Lecturer(Base):
+    """Someone who teaches: from the provincial department, a college, the political school… May have an account."""
+
+    __tablename__ = "lecturer"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    full_name: Mapped[str] = mapped_column(String(120))
+    title: Mapped[str] = mapped_column(String(120), default="")  # e.g. "ThS.", "Phó Trưởng phòng"
+    organisation: Mapped[str] = mapped_column(String(300), default="")
+    email: Mapped[str | None] = mapped_column(String(254))
+    phone: Mapped[str | None] = mapped_column(String(15))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), unique=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("admin_unit.id"), index=True)  # whose list it is on
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+class CourseSession(Base):
+    """One teaching session: a half-day or exact times, the modules taught, the lecturer, the room or link."""
+
+    __tablename__ = "course_session"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    course_id: Mapped[int] = mapped_column(ForeignKey("course.id", ondelete="CASCADE"), index=True)
+    session_date: Mapped[date] = mapped_column(Date, index=True)
+    part_of_day: Mapped[str] = mapped_column(String(10))
+    start_time: Mapped[time] = mapped_column(Time)
+    end_time: Mapped[time] = mapped_column(Time)
+    lecturer_id: Mapped[int | None] = mapped_column(ForeignKey("lecturer.id"), index=True)
+    room: Mapped[str | None] = mapped_column(String(200))
+    online_link: Mapped[str | None] = mapped_column(String(500))
+    topics_note: Mapped[str | None] = mapped_column(Text)
+    sequence: Mapped[int] = mapped_column(Integer, default=0)  # bumped on every change (iCalendar SEQUENCE)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, onupdate=utcnow)
+
+    course: Mapped[Course] = relationship(back_populates="sessions", lazy="raise")
+    lecturer: Mapped[Lecturer | None] = relationship(lazy="raise")
+    modules: Mapped[list[CourseModule]] = relationship(secondary="course_session_module", lazy="raise",
+                                                       order_by="CourseModule.position")
+
+
+class CourseSessionModule(Base):
+    __tablename__ = "course_session_module"
+
+    session_id: Mapped[int] = mapped_column(ForeignKey("course_session.id", ondelete="CASCADE"), primary_key=True)
+    course_module_id: Mapped[int] = mapped_column(ForeignKey("course_module.id", ondelete="CASCADE"),
+                                                  primary_key=True)
+
+
+class BudgetLine(Base):
+    """A planned and actual amount of the course budget (VND), with its funding source. Rates are never coded."""
+
+    __tablename__ = "budget_line"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    course_id: Mapped[int] = mapped_column(ForeignKey("course.id", ondelete="CASCADE"), index=True)
+    category: Mapped[str] = mapped_column(String(30))
+    description: Mapped[str] = mapped_column(String(300), default="")
+    planned_amount: Mapped[Decimal] = mapped_column(Numeric(16, 0))
+    actual_amount: Mapped[Decimal | None] = mapped_column(Numeric(16, 0))
+    funding_source: Mapped[str] = mapped_column(String(20))
+
+
+class CalendarFeed(Base):
+    """The unguessable token in a person's calendar links; resetting it breaks every old link."""
+
+    __tablename__ = "calendar_feed"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), primary_key=True)
+    token: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)

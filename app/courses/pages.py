@@ -1,25 +1,44 @@
-"""Course pages: list, create from a curriculum, detail with local additions."""
+"""Course pages: list, create, the course page with its tabs, sessions, budget, life cycle, lecturers, calendar."""
 from __future__ import annotations
 
+from datetime import date, time
+from decimal import Decimal, InvalidOperation
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
-from app.auth.permissions import SignedIn, Staff
-from app.courses import present, service
+from app import audit
+from app.auth.permissions import Public, SignedIn, Staff
+from app.auth.service import principal_for
+from app.courses import feeds, present, rules, service, sessions
 from app.curricula import present as curricula_present
 from app.curricula import service as curricula
-from app.db import DbSession
-from app.errors import DomainError, Invalid
+from app.db import DbSession, utcnow
+from app.errors import DomainError, Invalid, NotFound
+from app.places import service as places
 from app.web import redirect, render
 
 router = APIRouter(include_in_schema=False)
+ICS = "text/calendar; charset=utf-8"
+
+
+def _common(db: DbSession, who, course) -> dict:  # noqa: ANN001
+    return {"course": course, "topics": present.topics, "rules": rules, "may_manage": who.is_admin or (
+        who.role == "organiser" and places.is_within(db, course.unit_id, who.unit_id)),
+        "status_label": lambda s: rules.STATUS_LABELS[s], "path_label": places.path_label,
+        "budget_categories": service.BUDGET_CATEGORIES, "funding_sources": service.FUNDING_SOURCES}
 
 
 @router.get("/courses")
-def courses_page(request: Request, db: DbSession, who: SignedIn) -> HTMLResponse:
-    return render(request, "courses/list.html", {"courses": service.visible_courses(db, who)})
+def courses_page(request: Request, db: DbSession, who: SignedIn, q: Annotated[str, Query(max_length=100)] = "",
+                 curriculum: Annotated[str, Query(max_length=16)] = "", status: Annotated[str, Query(
+                     pattern="^(|draft|open|running|finished|closed|cancelled)$")] = "",
+                 unit: Annotated[str, Query(max_length=12)] = "") -> HTMLResponse:
+    f = service.CourseFilters(q=q, curriculum=curriculum or None, status=status or None, unit=unit or None)
+    return render(request, "courses/list.html",
+                  {"courses": service.visible_courses(db, who, f), "f": f, "curricula": curricula.catalogue(db),
+                   "statuses": rules.STATUS_LABELS}, block="results")
 
 
 @router.get("/courses/new")
@@ -40,19 +59,198 @@ def create_course(request: Request, db: DbSession, who: Staff, curriculum: Annot
         course = service.create_course(db, who, curriculum_code=curriculum, title=title, unit_key=unit or None)
     except DomainError as err:
         return _form(request, db, {"curriculum": curriculum, "title": title, "unit": unit}, err)
-    return redirect(f"/courses/{course.id}", f"Đã tạo khoá học {course.code}.")
+    return redirect(f"/courses/{course.id}/edit", f"Đã tạo khoá học {course.code}. Hãy điền thời gian, địa điểm "
+                                                  "và số chỗ.")
 
 
 @router.get("/courses/{course_id}")
 def course_page(course_id: int, request: Request, db: DbSession, who: SignedIn) -> HTMLResponse:
     course = service.get_course(db, who, course_id)
-    return render(request, "courses/detail.html", {"course": course, "topics": present.topics,
-                                                   "may_manage": who.is_admin or who.role == "organiser"})
+    ctx = _common(db, who, course)
+    if ctx["may_manage"]:
+        ch = service.checks(db, course)
+        ctx["checks"] = ch
+        ctx["open_problems"] = rules.transition_problems(service.facts(course), rules.Status.OPEN, utcnow().date(),
+                                                         ch.conflicts) if course.status == rules.Status.DRAFT else []
+        ctx["history"] = audit.history(db, "course", course.id)
+    return render(request, "courses/detail.html", {**ctx, "tab": "overview"})
+
+
+@router.get("/courses/{course_id}/edit")
+def edit_page(course_id: int, request: Request, db: DbSession, who: Staff) -> HTMLResponse:
+    course = service.get_course(db, who, course_id)
+    service.ensure_may_manage(db, who, course)
+    return render(request, "courses/edit.html", {**_common(db, who, course), "tab": "edit", "errors": {}})
+
+
+def _date(raw: str, field: str) -> date | None:
+    raw = raw.strip()
+    if not raw:
+        return None
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        raise Invalid("date_invalid", f"Ngày “{raw}” không hợp lệ.", field=field) from None
+
+
+@router.post("/courses/{course_id}/edit")
+async def edit(course_id: int, request: Request, db: DbSession, who: Staff) -> Response:
+    form = await request.form()
+    course = service.get_course(db, who, course_id)
+    try:
+        capacity = str(form.get("capacity") or "").strip()
+        share = str(form.get("min_attendance_percent") or "").strip()
+        if capacity and not capacity.isdigit():
+            raise Invalid("capacity_invalid", f"Số chỗ “{capacity}” phải là số nguyên dương.", field="capacity")
+        changes = {
+            "title": str(form.get("title") or ""), "organising_body": str(form.get("organising_body") or "").strip(),
+            "signer_title": str(form.get("signer_title") or "").strip(),
+            "signer_name": str(form.get("signer_name") or "").strip(), "form": str(form.get("form") or "in_person"),
+            "venue": str(form.get("venue") or "").strip() or None, "capacity": int(capacity) if capacity else None,
+            "start_date": _date(str(form.get("start_date") or ""), "start_date"),
+            "end_date": _date(str(form.get("end_date") or ""), "end_date"),
+            "registration_opens": _date(str(form.get("registration_opens") or ""), "registration_opens"),
+            "registration_closes": _date(str(form.get("registration_closes") or ""), "registration_closes"),
+            "assessment_required": form.get("assessment_required") == "on",
+        }
+        if share:
+            try:
+                changes["min_attendance_share"] = float(share.replace(",", ".")) / 100
+            except ValueError:
+                raise Invalid("share_invalid", f"Tỷ lệ “{share}” không phải là số.",
+                              field="min_attendance_share") from None
+        service.update_course(db, who, course_id, changes)
+        keys = [k for k in str(form.get("places") or "").replace(";", ",").replace("\n", ",").split(",") if k.strip()]
+        service.set_places(db, who, course_id, keys)
+    except DomainError as err:
+        db.rollback()
+        course = service.get_course(db, who, course_id)
+        return render(request, "courses/edit.html",
+                      {**_common(db, who, course), "tab": "edit", "error": err.message,
+                       "errors": {err.field or "": err.message}, "values": dict(form)},
+                      status_code=err.status)
+    return redirect(f"/courses/{course.id}", "Đã lưu thông tin khoá học.")
+
+
+@router.post("/courses/{course_id}/transition")
+def transition(course_id: int, db: DbSession, who: Staff, target: Annotated[str, Form()],
+               reason: Annotated[str, Form(max_length=1000)] = "") -> Response:
+    try:
+        service.transition(db, who, course_id, target, reason)
+    except service.TransitionRefused as err:
+        return redirect(f"/courses/{course_id}", err.message, "error")
+    label = rules.STATUS_LABELS.get(target, (target,))[0]
+    return redirect(f"/courses/{course_id}", f"Khoá học đã chuyển sang “{label}”.")
+
+
+@router.post("/courses/{course_id}/copy")
+def copy(course_id: int, db: DbSession, who: Staff) -> Response:
+    new = service.copy_course(db, who, course_id)
+    return redirect(f"/courses/{new.id}/edit", f"Đã tạo bản sao {new.code}; hãy điền thời gian cho đợt mới.")
+
+
+@router.get("/courses/{course_id}/sessions")
+def sessions_page(course_id: int, request: Request, db: DbSession, who: SignedIn) -> HTMLResponse:
+    course = service.get_course(db, who, course_id)
+    ctx = _common(db, who, course)
+    if ctx["may_manage"]:
+        ctx["checks"] = service.checks(db, course)
+        ctx["lecturers"] = sessions.lecturers(db, who)
+    return render(request, "courses/sessions.html", {**ctx, "tab": "sessions", "values": {}})
+
+
+def _time(raw: str, field: str) -> time | None:
+    raw = raw.strip()
+    if not raw:
+        return None
+    try:
+        return time.fromisoformat(raw)
+    except ValueError:
+        raise Invalid("time_invalid", f"Giờ “{raw}” không hợp lệ (ví dụ 07:30).", field=field) from None
+
+
+@router.post("/courses/{course_id}/sessions")
+async def add_session(course_id: int, request: Request, db: DbSession, who: Staff) -> Response:
+    form = await request.form()
+    try:
+        on = _date(str(form.get("session_date") or ""), "session_date")
+        if on is None:
+            raise Invalid("date_required", "Cần chọn ngày học.", field="session_date")
+        lecturer = str(form.get("lecturer_id") or "")
+        data = sessions.SessionInput(
+            session_date=on, part_of_day=str(form.get("part_of_day") or "morning"),
+            start_time=_time(str(form.get("start_time") or ""), "start_time"),
+            end_time=_time(str(form.get("end_time") or ""), "end_time"),
+            module_ids=[int(x) for x in form.getlist("module_ids") if str(x).isdigit()],
+            lecturer_id=int(lecturer) if lecturer.isdigit() else None, room=str(form.get("room") or ""),
+            online_link=str(form.get("online_link") or ""), topics_note=str(form.get("topics_note") or ""))
+        sessions.add_session(db, who, course_id, data)
+    except DomainError as err:
+        db.rollback()
+        course = service.get_course(db, who, course_id)
+        ctx = _common(db, who, course)
+        return render(request, "courses/sessions.html",
+                      {**ctx, "tab": "sessions", "checks": service.checks(db, course),
+                       "lecturers": sessions.lecturers(db, who), "error": err.message, "values": dict(form),
+                       "module_values": form.getlist("module_ids")}, status_code=err.status)
+    course = service.get_course(db, who, course_id)
+    conflicts = service.checks(db, course).conflicts
+    message = "Đã thêm buổi học." + (f" Cảnh báo: {conflicts[0].vi}" if conflicts else "")
+    return redirect(f"/courses/{course_id}/sessions", message, "error" if conflicts else "success")
+
+
+@router.post("/courses/{course_id}/sessions/{session_id}/delete")
+def delete_session(course_id: int, session_id: int, db: DbSession, who: Staff) -> Response:
+    sessions.delete_session(db, who, course_id, session_id)
+    return redirect(f"/courses/{course_id}/sessions", "Đã xoá buổi học.")
+
+
+@router.get("/courses/{course_id}/budget")
+def budget_page(course_id: int, request: Request, db: DbSession, who: Staff) -> HTMLResponse:
+    course = service.get_course(db, who, course_id)
+    return render(request, "courses/budget.html", {**_common(db, who, course), "tab": "budget"})
+
+
+def _amount(raw: str, field: str) -> Decimal | None:
+    raw = raw.strip().replace(".", "").replace(",", "").replace(" ", "")
+    if not raw:
+        return None
+    try:
+        value = Decimal(raw)
+    except InvalidOperation:
+        raise Invalid("amount_invalid", f"Số tiền “{raw}” không hợp lệ.", field=field) from None
+    if not value.is_finite() or value != value.to_integral_value():
+        raise Invalid("amount_invalid", "Số tiền phải là số nguyên (đồng).", field=field)
+    return value
+
+
+@router.post("/courses/{course_id}/budget")
+def add_budget_line(course_id: int, db: DbSession, who: Staff, category: Annotated[str, Form()] = "",
+                    description: Annotated[str, Form(max_length=300)] = "",
+                    planned_amount: Annotated[str, Form(max_length=30)] = "",
+                    actual_amount: Annotated[str, Form(max_length=30)] = "",
+                    funding_source: Annotated[str, Form()] = "") -> Response:
+    try:
+        planned = _amount(planned_amount, "planned_amount")
+        if planned is None:
+            raise Invalid("amount_required", "Cần nhập số tiền dự kiến.", field="planned_amount")
+        service.add_budget_line(db, who, course_id, category=category, description=description,
+                                planned_amount=planned, actual_amount=_amount(actual_amount, "actual_amount"),
+                                funding_source=funding_source)
+    except DomainError as err:
+        return redirect(f"/courses/{course_id}/budget", err.message, "error")
+    return redirect(f"/courses/{course_id}/budget", "Đã thêm khoản chi.")
+
+
+@router.post("/courses/{course_id}/budget/{line_id}/delete")
+def remove_budget_line(course_id: int, line_id: int, db: DbSession, who: Staff) -> Response:
+    service.remove_budget_line(db, who, course_id, line_id)
+    return redirect(f"/courses/{course_id}/budget", "Đã xoá khoản chi.")
 
 
 @router.post("/courses/{course_id}/modules")
-def add_local_module(course_id: int, request: Request, db: DbSession, who: Staff,
-                     title: Annotated[str, Form()] = "", theory_hours: Annotated[str, Form()] = "",
+def add_local_module(course_id: int, db: DbSession, who: Staff, title: Annotated[str, Form()] = "",
+                     theory_hours: Annotated[str, Form()] = "",
                      practice_hours: Annotated[str, Form()] = "0") -> Response:
     try:
         theory = _hours(theory_hours, "theory_hours")
@@ -81,3 +279,72 @@ def _hours(raw: str, field: str) -> float:
     if value != value or value in (float("inf"), float("-inf")):
         raise Invalid("hours_invalid", "Số giờ không hợp lệ.", field=field)
     return value
+
+
+@router.get("/lecturers")
+def lecturers_page(request: Request, db: DbSession, who: Staff) -> HTMLResponse:
+    return render(request, "courses/lecturers.html", {"lecturers": sessions.lecturers(db, who)})
+
+
+@router.post("/lecturers")
+def create_lecturer(db: DbSession, who: Staff, full_name: Annotated[str, Form(max_length=120)] = "",
+                    title: Annotated[str, Form(max_length=120)] = "",
+                    organisation: Annotated[str, Form(max_length=300)] = "",
+                    email: Annotated[str, Form(max_length=254)] = "", phone: Annotated[str, Form(max_length=30)] = "",
+                    username: Annotated[str, Form(max_length=64)] = "") -> Response:
+    try:
+        sessions.create_lecturer(db, who, full_name=full_name, title=title, organisation=organisation, email=email,
+                                 phone=phone, username=username or None)
+    except DomainError as err:
+        return redirect("/lecturers", err.message, "error")
+    return redirect("/lecturers", "Đã thêm giảng viên.")
+
+
+@router.get("/calendar")
+def calendar_page(request: Request, db: DbSession, who: SignedIn,
+                  month: Annotated[str, Query(pattern=r"^(\d{4}-\d{2})?$")] = "") -> HTMLResponse:
+    today = utcnow().date()
+    year, month_no = (int(month[:4]), int(month[5:])) if month else (today.year, today.month)
+    if not 1 <= month_no <= 12 or not 2000 <= year <= 2100:
+        raise NotFound("Không có tháng này.")
+    prev_m = f"{year - 1}-12" if month_no == 1 else f"{year}-{month_no - 1:02d}"
+    next_m = f"{year + 1}-01" if month_no == 12 else f"{year}-{month_no + 1:02d}"
+    return render(request, "courses/calendar.html", {**feeds.month(db, who, year, month_no), "today": today,
+                                                     "prev_month": prev_m, "next_month": next_m})
+
+
+@router.get("/calendar/links")
+def calendar_links(request: Request, db: DbSession, who: SignedIn) -> HTMLResponse:
+    token = feeds.feed_token(db, who)
+    return render(request, "courses/calendar_links.html",
+                  {"token": token, "courses": [c for c in service.visible_courses(db, who)
+                                               if c.status != rules.Status.DRAFT][:50]})
+
+
+@router.post("/calendar/links/reset")
+def reset_calendar_links(db: DbSession, who: SignedIn) -> Response:
+    feeds.reset_feed_token(db, who)
+    return redirect("/calendar/links", "Đã tạo đường dẫn mới; các đường dẫn cũ không còn dùng được.")
+
+
+def _ics(data: bytes, name: str) -> Response:
+    return Response(data, media_type=ICS, headers={"Content-Disposition": f'inline; filename="{name}"',
+                                                   "Cache-Control": "private, max-age=300"})
+
+
+@router.get("/ical/{token}/course-{course_id}.ics")
+def course_ics(token: str, course_id: int, db: DbSession, _: Public) -> Response:
+    """A course's sessions for a calendar app; the token stands in for signing in (apps cannot sign in)."""
+    user = feeds.user_for_token(db, token)
+    if user is None:
+        raise NotFound("Đường dẫn lịch không hợp lệ hoặc đã được đổi.", code="feed_not_found")
+    course = service.get_course(db, principal_for(user, None), course_id)
+    return _ics(feeds.course_feed(db, course), f"{course.code}.ics")
+
+
+@router.get("/ical/{token}/teaching.ics")
+def teaching_ics(token: str, db: DbSession, _: Public) -> Response:
+    user = feeds.user_for_token(db, token)
+    if user is None:
+        raise NotFound("Đường dẫn lịch không hợp lệ hoặc đã được đổi.", code="feed_not_found")
+    return _ics(feeds.teaching_feed(db, user), "lich-giang.ics")

@@ -1,7 +1,23 @@
 from __future__ import annotations
 
-from app.courses.models import Course, CourseModule
-from app.courses.schemas import CourseDetail, CourseModuleOut, CourseOut, CurriculumPin, TopicOut
+from app.courses import rules
+from app.courses.models import Course, CourseModule, CourseSession
+from app.courses.schemas import (
+    BudgetLineOut,
+    ChecksOut,
+    ConflictOut,
+    CourseDetail,
+    CourseModuleOut,
+    CourseOut,
+    CoursePlan,
+    CurriculumPin,
+    PlaceOut,
+    ProblemOut,
+    SessionOut,
+    TopicOut,
+)
+from app.courses.service import Checks
+from app.places import service as places
 
 
 def topics(m: CourseModule) -> list[TopicOut]:
@@ -24,3 +40,35 @@ def course_detail(c: Course) -> CourseDetail:
         CourseModuleOut(id=m.id, code=m.code, title=m.title, theory_hours=m.theory_hours,
                         practice_hours=m.practice_hours, required=m.required, is_local=m.is_local, topics=topics(m))
         for m in c.modules])
+
+
+def course_plan(c: Course) -> CoursePlan:
+    return CoursePlan(
+        **course_detail(c).model_dump(), organising_body=c.organising_body, signer_title=c.signer_title,
+        signer_name=c.signer_name, form=c.form, venue=c.venue, capacity=c.capacity,
+        registration_opens=c.registration_opens, registration_closes=c.registration_closes,
+        start_date=c.start_date, end_date=c.end_date, min_attendance_share=c.min_attendance_share,
+        assessment_required=c.assessment_required, cancel_reason=c.cancel_reason,
+        places=[PlaceOut(key=p.unit.key, name=places.path_label(p.unit)) for p in c.places],
+        budget=[BudgetLineOut(id=b.id, category=b.category, description=b.description,
+                              planned_amount=b.planned_amount, actual_amount=b.actual_amount,
+                              funding_source=b.funding_source) for b in c.budget_lines])
+
+
+def session_out(s: CourseSession) -> SessionOut:
+    return SessionOut(id=s.id, session_date=s.session_date, part_of_day=s.part_of_day, start_time=s.start_time,
+                      end_time=s.end_time, modules=[m.code for m in s.modules], lecturer_id=s.lecturer_id,
+                      lecturer_name=s.lecturer.full_name if s.lecturer else None, room=s.room,
+                      online_link=s.online_link, topics_note=s.topics_note)
+
+
+def problem(p: rules.Problem) -> ProblemOut:
+    return ProblemOut(code=p.code, vi=p.vi, en=p.en)
+
+
+def checks_out(ch: Checks, ready: list[rules.Problem]) -> ChecksOut:
+    return ChecksOut(coverage=[problem(p) for p in ch.coverage],
+                     sessions={k: [problem(p) for p in v] for k, v in ch.sessions.items() if v},
+                     conflicts=[ConflictOut(kind=c.kind, session_ids=[c.a.session_id, c.b.session_id], vi=c.vi,
+                                            en=c.en) for c in ch.conflicts],
+                     ready_to_open=[problem(p) for p in ready])

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime, time
+from decimal import Decimal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -71,3 +72,151 @@ class CourseDetail(CourseOut):
 class CoursePage(BaseModel):
     items: list[CourseOut]
     total: int
+
+
+class CourseUpdate(BaseModel):
+    """Only the fields sent are changed."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    title: str | None = Field(default=None, max_length=300)
+    organising_body: str | None = Field(default=None, max_length=300)
+    signer_title: str | None = Field(default=None, max_length=200)
+    signer_name: str | None = Field(default=None, max_length=120)
+    form: str | None = Field(default=None, pattern="^(in_person|online|hybrid)$")
+    venue: str | None = Field(default=None, max_length=300)
+    capacity: int | None = Field(default=None, ge=1, le=100000)
+    registration_opens: date | None = None
+    registration_closes: date | None = None
+    start_date: date | None = None
+    end_date: date | None = None
+    min_attendance_share: float | None = Field(default=None, gt=0, le=1)
+    assessment_required: bool | None = None
+    places: list[str] | None = Field(default=None, description='unit keys: "24", "07432", …', max_length=500)
+
+
+class PlaceOut(BaseModel):
+    key: str
+    name: str
+
+
+class BudgetLineIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    category: str = Field(description="lecturer_fee, lecturer_travel, materials, hall, meals_per_diem, "
+                                      "trainee_travel, certificates, management, other")
+    description: str = Field(default="", max_length=300)
+    planned_amount: Decimal = Field(ge=0, max_digits=16, decimal_places=0)
+    actual_amount: Decimal | None = Field(default=None, ge=0, max_digits=16, decimal_places=0)
+    funding_source: str = Field(description="central, local, other")
+
+
+class BudgetLineOut(BudgetLineIn):
+    id: int
+
+
+class ProblemOut(BaseModel):
+    code: str
+    vi: str
+    en: str
+
+
+class ConflictOut(BaseModel):
+    kind: str
+    session_ids: list[int]
+    vi: str
+    en: str
+
+
+class ChecksOut(BaseModel):
+    coverage: list[ProblemOut]
+    sessions: dict[int, list[ProblemOut]]
+    conflicts: list[ConflictOut]
+    ready_to_open: list[ProblemOut]
+
+
+class CoursePlan(CourseDetail):
+    organising_body: str
+    signer_title: str
+    signer_name: str
+    form: str
+    venue: str | None
+    capacity: int | None
+    registration_opens: date | None
+    registration_closes: date | None
+    start_date: date | None
+    end_date: date | None
+    min_attendance_share: float
+    assessment_required: bool
+    cancel_reason: str | None
+    places: list[PlaceOut]
+    budget: list[BudgetLineOut]
+
+
+class TransitionIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    target: str = Field(pattern="^(draft|open|running|finished|closed|cancelled)$")
+    reason: str | None = Field(default=None, max_length=1000)
+
+
+class CopyIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    title: str | None = Field(default=None, max_length=300)
+
+
+class SessionIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    session_date: date
+    part_of_day: str = Field(pattern="^(morning|afternoon|evening|custom)$")
+    start_time: time | None = None
+    end_time: time | None = None
+    module_ids: list[int] = Field(min_length=1, max_length=50)
+    lecturer_id: int | None = None
+    room: str | None = Field(default=None, max_length=200)
+    online_link: str | None = Field(default=None, max_length=500)
+    topics_note: str | None = Field(default=None, max_length=2000)
+
+
+class SessionOut(BaseModel):
+    id: int
+    session_date: date
+    part_of_day: str
+    start_time: time
+    end_time: time
+    modules: list[str]
+    lecturer_id: int | None
+    lecturer_name: str | None
+    room: str | None
+    online_link: str | None
+    topics_note: str | None
+
+
+class SessionPage(BaseModel):
+    items: list[SessionOut]
+    total: int
+
+
+class LecturerIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    full_name: str = Field(max_length=120)
+    title: str = Field(default="", max_length=120)
+    organisation: str = Field(default="", max_length=300)
+    email: str | None = Field(default=None, max_length=254)
+    phone: str | None = Field(default=None, max_length=30)
+    username: str | None = Field(default=None, max_length=64, description="link an existing account")
+
+
+class LecturerOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    full_name: str
+    title: str
+    organisation: str
+    email: str | None
+    phone: str | None
+    has_account: bool = False

@@ -18,7 +18,8 @@ PUBLIC = {
     ("POST", "/lang"),  # the language switch on the sign-in page
     ("GET", "/signup"), ("POST", "/signup"),  # trainee self sign-up; an organiser confirms the record
 }
-PUBLIC_PREFIXES = ("/verify/",)  # certificate verification from the QR code
+PUBLIC_PREFIXES = ("/verify/",  # certificate verification from the QR code
+                   "/ical/")  # calendar feeds: calendar apps cannot sign in, the unguessable token is the credential
 PUBLIC_MOUNTS = {"/static"}
 
 

@@ -1,0 +1,56 @@
+"""A demo course of Bắc Ninh, planned end to end and open for registration (dates relative to today)."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.auth.models import User
+from app.auth.service import principal_for
+from app.courses import rules, service, sessions
+from app.courses.models import Course, Lecturer
+from app.db import utcnow
+
+DEMO_TITLE = "Bồi dưỡng kỹ năng thông tin cơ sở năm 2026"
+
+
+def load_demo_course(db: Session) -> bool:
+    """Create the demo course once (found again by its title); returns whether it was created."""
+    if db.scalar(select(Course.id).where(Course.title == DEMO_TITLE)) is not None:
+        return False
+    organiser = db.scalar(select(User).where(User.username == "organiser"))
+    trainer = db.scalar(select(User).where(User.username == "trainer"))
+    if organiser is None:
+        return False
+    who = principal_for(organiser, None)
+    course = service.create_course(db, who, curriculum_code="CT2", title=DEMO_TITLE)
+    start = utcnow().date() + timedelta(days=21)
+    start -= timedelta(days=start.weekday())  # a Monday
+    service.update_course(db, who, course.id, {
+        "organising_body": "Sở Văn hóa, Thể thao và Du lịch tỉnh Bắc Ninh",
+        "signer_title": "KT. GIÁM ĐỐC / PHÓ GIÁM ĐỐC", "signer_name": "Ngô Văn Ký", "form": rules.Form.IN_PERSON,
+        "venue": "Hội trường Trường Chính trị tỉnh Bắc Ninh", "capacity": 80, "start_date": start,
+        "end_date": start + timedelta(days=3), "registration_opens": utcnow().date(),
+        "registration_closes": start - timedelta(days=3)})
+    service.set_places(db, who, course.id, ["24"])
+    lecturer = db.scalar(select(Lecturer).where(Lecturer.user_id == trainer.id)) if trainer else None
+    if lecturer is None:
+        lecturer = sessions.create_lecturer(db, who, full_name="Trần Thị Giảng", title="ThS.",
+                                            organisation="Trường Chính trị tỉnh Bắc Ninh",
+                                            username=trainer.username if trainer else None)
+    second = sessions.create_lecturer(db, who, full_name="Phạm Quang Huấn", title="Phó Trưởng phòng",
+                                      organisation="Sở Văn hóa, Thể thao và Du lịch tỉnh Bắc Ninh")
+    course = service.get_course(db, who, course.id)
+    modules = [m.id for m in course.modules]
+    parts = [rules.PartOfDay.MORNING, rules.PartOfDay.AFTERNOON]
+    for i, module_id in enumerate(modules):
+        sessions.add_session(db, who, course.id, sessions.SessionInput(
+            session_date=start + timedelta(days=i // 2), part_of_day=parts[i % 2], start_time=None, end_time=None,
+            module_ids=[module_id], lecturer_id=(lecturer if i % 2 == 0 else second).id, room="Hội trường A",
+            online_link=None))
+    for category, amount, source in (("lecturer_fee", 12_000_000, "central"), ("hall", 6_000_000, "local"),
+                                     ("meals_per_diem", 48_000_000, "central"), ("materials", 4_000_000, "local")):
+        service.add_budget_line(db, who, course.id, category=category, planned_amount=amount, funding_source=source)
+    service.transition(db, who, course.id, rules.Status.OPEN)
+    return True
