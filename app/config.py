@@ -34,6 +34,12 @@ class Settings(BaseSettings):
     sign_in_lock_minutes: int = Field(default=15, ge=1)
     web_session_hours: int = Field(default=12, ge=1)
     api_token_hours: int = Field(default=8, ge=1)
+    smtp_host: str | None = None  # unset: e-mails are written to DATA_DIR/outbox.log
+    smtp_port: int = 587
+    smtp_user: str | None = None
+    smtp_password: str | None = None
+    smtp_starttls: bool = True
+    smtp_from: str = "nangluc@localhost"
     import_max_bytes: int = Field(default=5 * 1024 * 1024, ge=1024)  # spreadsheets of officials
 
     # Argon2id cost. The defaults are the library's recommendation; tests lower them to stay fast.

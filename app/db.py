@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import contextmanager, nullcontext
 from datetime import UTC, datetime
 from functools import lru_cache
 from pathlib import Path
@@ -107,18 +108,51 @@ def new_session() -> Session:
     return _session_factory()()
 
 
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+@contextmanager
+def write_session(engine: Engine | None = None) -> Iterator[Session]:
+    """A session whose transaction takes the write lock up front on SQLite (BEGIN IMMEDIATE).
+
+    SQLite has one writer at a time. A transaction that starts as a reader and later writes fails at once if
+    another writer committed in between (WAL cannot upgrade a stale snapshot), so requests that change data start
+    as writers and queue on the busy timeout instead. PostgreSQL needs nothing here: services lock the rows that
+    guard a limit (SELECT … FOR UPDATE).
+    """
+    engine = engine or get_engine()
+    if engine.dialect.name != "sqlite":
+        with Session(bind=engine, expire_on_commit=False) as session:
+            yield session
+        return
+    connection = engine.connect()
+    connection.info["write_lock"] = True
+    try:
+        with Session(bind=connection, expire_on_commit=False, join_transaction_mode="rollback_only") as session:
+            yield session
+    finally:
+        connection.info.pop("write_lock", None)
+        connection.close()
+
+
 def get_db(request: Request) -> Iterator[Session]:
     """One session per request, committed at the boundary; services only flush."""
-    factory = getattr(request.app.state, "session_factory", None) or _session_factory()
-    session = factory()
-    try:
-        yield session
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
-    finally:
-        session.close()
+    factory = getattr(request.app.state, "session_factory", None)
+    if factory is not None:
+        context = nullcontext(factory())
+    elif request.method not in SAFE_METHODS:
+        context = write_session()
+    else:
+        context = nullcontext(_session_factory()())
+    with context as session:
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+        finally:
+            session.close()
 
 
 DbSession = Annotated[Session, Depends(get_db)]

@@ -27,6 +27,8 @@ def _routers() -> list:
     from app.courses import pages as courses_pages
     from app.curricula import api as curricula_api
     from app.curricula import pages as curricula_pages
+    from app.enrolment import api as enrolment_api
+    from app.enrolment import pages as enrolment_pages
     from app.people import api as people_api
     from app.people import pages as people_pages
     from app.places import api as places_api
@@ -34,7 +36,7 @@ def _routers() -> list:
 
     return [core_pages.router, auth_pages.router, auth_api.router, places_api.router, places_pages.router,
             curricula_api.router, curricula_pages.router, courses_api.router, courses_pages.router,
-            people_api.router, people_pages.router]
+            people_api.router, people_pages.router, enrolment_api.router, enrolment_pages.router]
 
 
 def create_app() -> FastAPI:

@@ -20,6 +20,8 @@ from app.curricula.models import (
                                 CurriculumVersion,
                                 TargetGroup,
 )
+from app.enrolment.models import CourseQuota, Enrolment
+from app.notify.models import Notification
 from app.people.models import Trainee
 from app.places.models import AdminUnit, AdminUnitSuccessor
 
@@ -27,4 +29,5 @@ __all__ = ["AdminUnit", "AdminUnitSuccessor", "AuditEvent", "AuthSession", "Budg
            "Course",
            "CourseLocalTopic", "CourseModule", "CoursePlace", "CourseSession", "CourseSessionModule", "Lecturer",
            "Curriculum", "CurriculumModule", "CurriculumTargetGroup", "CurriculumTopic",
-           "CurriculumVersion", "SignInThrottle", "TargetGroup", "Trainee", "User"]
+           "CurriculumVersion", "CourseQuota", "Enrolment", "Notification",
+           "SignInThrottle", "TargetGroup", "Trainee", "User"]

@@ -19,6 +19,8 @@ from app.courses import rules
 from app.courses.models import CalendarFeed, Course, CourseSession, Lecturer
 from app.courses.service import visible_courses
 from app.db import utcnow
+from app.enrolment.models import Enrolment
+from app.people.models import Trainee
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 
@@ -103,3 +105,13 @@ def month(db: Session, who: Principal, year: int, month_no: int) -> dict:
         for s in db.scalars(stmt):
             by_day.setdefault(s.session_date, []).append(s)
     return {"weeks": weeks, "by_day": by_day, "year": year, "month": month_no}
+
+
+def trainee_feed(db: Session, user: User) -> bytes:
+    """The sessions of every course the person holds a confirmed seat on."""
+    stmt = (select(CourseSession).join(Enrolment, Enrolment.course_id == CourseSession.course_id)
+            .join(Trainee, Trainee.id == Enrolment.trainee_id)
+            .where(Trainee.user_id == user.id, Enrolment.status.in_(("confirmed", "completed")))
+            .options(*_session_options()))
+    return ical.build_calendar(f"Lịch học — {user.full_name}", [_event(s, s.course) for s in db.scalars(stmt)],
+                               utcnow())

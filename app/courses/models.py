@@ -38,6 +38,8 @@ class Course(Base):
     min_attendance_share: Mapped[float] = mapped_column(Float, default=0.8)
     assessment_required: Mapped[bool] = mapped_column(Boolean, default=False)
     cancel_reason: Mapped[str | None] = mapped_column(Text)
+    allocation_mode: Mapped[str] = mapped_column(String(12), default="first_come")  # or "review"
+    allocated_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     copied_from_id: Mapped[int | None] = mapped_column(ForeignKey("course.id"))
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)

@@ -348,3 +348,12 @@ def teaching_ics(token: str, db: DbSession, _: Public) -> Response:
     if user is None:
         raise NotFound("Đường dẫn lịch không hợp lệ hoặc đã được đổi.", code="feed_not_found")
     return _ics(feeds.teaching_feed(db, user), "lich-giang.ics")
+
+
+@router.get("/ical/{token}/my-courses.ics")
+def my_courses_ics(token: str, db: DbSession, _: Public) -> Response:
+    """A trainee's confirmed courses, for their phone's calendar."""
+    user = feeds.user_for_token(db, token)
+    if user is None:
+        raise NotFound("Đường dẫn lịch không hợp lệ hoặc đã được đổi.", code="feed_not_found")
+    return _ics(feeds.trainee_feed(db, user), "lich-hoc.ics")

@@ -1,0 +1,444 @@
+"""Pure enrolment rules: who may register for a course, in which order registrants are served, who gets a seat.
+
+Plain functions over plain values, no database and no web framework (an import-linter contract checks it), so that
+the registration endpoint, the organiser's allocation, the pages and the tests apply the same rules. Every decision
+carries its reasons as data (``Reason`` from ``app.people.rules``: a code, the Vietnamese text that is authoritative,
+an English text), so that a trainee always knows their status and why.
+
+- ``EnrolmentStatus``, ``STATUS_LABELS``, ``ACTIVE``, ``ENROLMENT_TRANSITIONS``, ``may_change(old, new)``.
+- ``AllocationMode``: ``first_come`` (confirm while seats remain, then a waitlist ordered by priority) or ``review``
+  (everyone pending until the organiser runs ``allocate`` at the close of registration).
+- ``CourseWindow``, ``Applicant``: what the rules need to know about a course and a registrant.
+- ``eligibility(course, applicant, today)``: every refusal at once, or the person's priority reasons.
+- ``rank(course, applicants, tie_breakers)``: priority (rank, commune sub-rank), the course's tie-breakers,
+  registration time, trainee id.
+- ``decide_first_come``, ``allocate``, ``waitlist_order``, ``promote``: who gets a seat, who waits, who moves up.
+
+Seats reserved for a commune (``CourseWindow.quotas``, commune unit id -> seats): until registration closes (or the
+allocation runs), a reserved seat that the commune has not filled is held for that commune's best-ranked registrant;
+everyone shares the other ``capacity - sum(unfilled reserved seats)`` seats. ``Applicant.unit_id`` is the person's
+commune unit, the key of ``quotas``. Reserved seats are always counted within ``capacity``.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from enum import StrEnum
+from types import MappingProxyType
+from typing import Any
+
+from app.courses.rules import STATUS_LABELS as COURSE_STATUS_LABELS
+from app.courses.rules import Status as CourseStatus
+from app.people.rules import PersonFacts, Priority, Reason, priority
+
+__all__ = [
+    "ACTIVE",
+    "ENROLMENT_TRANSITIONS",
+    "STATUS_LABELS",
+    "AllocationMode",
+    "Applicant",
+    "CourseWindow",
+    "Decision",
+    "EnrolmentStatus",
+    "Ranked",
+    "TieBreaker",
+    "allocate",
+    "decide_first_come",
+    "eligibility",
+    "may_change",
+    "promote",
+    "rank",
+    "waitlist_order",
+]
+
+
+# --------------------------------------------------------------------------------------------------------------------
+# Statuses
+# --------------------------------------------------------------------------------------------------------------------
+
+
+class EnrolmentStatus(StrEnum):
+    """Where one person's enrolment in one course is: the value is what the database stores."""
+
+    PENDING = "pending"
+    CONFIRMED = "confirmed"
+    WAITLISTED = "waitlisted"
+    REJECTED = "rejected"
+    WITHDRAWN = "withdrawn"
+    COMPLETED = "completed"
+    NOT_COMPLETED = "not_completed"
+
+
+STATUS_LABELS: Mapping[str, tuple[str, str]] = MappingProxyType({
+    EnrolmentStatus.PENDING.value: ("Chờ duyệt", "Pending"),
+    EnrolmentStatus.CONFIRMED.value: ("Đã xác nhận", "Confirmed"),
+    EnrolmentStatus.WAITLISTED.value: ("Danh sách chờ", "Waitlisted"),
+    EnrolmentStatus.REJECTED.value: ("Không được duyệt", "Rejected"),
+    EnrolmentStatus.WITHDRAWN.value: ("Đã rút", "Withdrawn"),
+    EnrolmentStatus.COMPLETED.value: ("Hoàn thành", "Completed"),
+    EnrolmentStatus.NOT_COMPLETED.value: ("Không hoàn thành", "Not completed"),
+})
+"""Status -> (Vietnamese label, English label)."""
+
+ACTIVE: frozenset[EnrolmentStatus] = frozenset({
+    EnrolmentStatus.PENDING, EnrolmentStatus.CONFIRMED, EnrolmentStatus.WAITLISTED})
+"""Enrolments that hold a seat or may still get one (a person has at most one of these per course)."""
+
+ENROLMENT_TRANSITIONS: Mapping[EnrolmentStatus, frozenset[EnrolmentStatus]] = MappingProxyType({
+    EnrolmentStatus.PENDING: frozenset({EnrolmentStatus.CONFIRMED, EnrolmentStatus.WAITLISTED,
+                                        EnrolmentStatus.REJECTED, EnrolmentStatus.WITHDRAWN}),
+    EnrolmentStatus.WAITLISTED: frozenset({EnrolmentStatus.CONFIRMED, EnrolmentStatus.REJECTED,
+                                           EnrolmentStatus.WITHDRAWN}),
+    # Rejecting a confirmed person is an organiser's override (with a recorded reason).
+    EnrolmentStatus.CONFIRMED: frozenset({EnrolmentStatus.WITHDRAWN, EnrolmentStatus.REJECTED,
+                                          EnrolmentStatus.COMPLETED, EnrolmentStatus.NOT_COMPLETED}),
+    # Final: only an organiser's explicit override path (not modelled here) may reopen these.
+    EnrolmentStatus.REJECTED: frozenset(),
+    EnrolmentStatus.WITHDRAWN: frozenset(),
+    EnrolmentStatus.COMPLETED: frozenset(),
+    EnrolmentStatus.NOT_COMPLETED: frozenset(),
+})
+
+
+def may_change(old: str, new: str) -> bool:
+    """Whether an enrolment may go from ``old`` to ``new`` (unknown statuses and staying put: False)."""
+    try:
+        current, wanted = EnrolmentStatus(old), EnrolmentStatus(new)
+    except ValueError:
+        return False
+    return wanted in ENROLMENT_TRANSITIONS[current]
+
+
+class AllocationMode(StrEnum):
+    """How a course hands out its seats."""
+
+    FIRST_COME = "first_come"  # confirm while seats remain, then waitlist ordered by priority
+    REVIEW = "review"  # everyone pending until the organiser allocates at the close of registration
+
+
+# --------------------------------------------------------------------------------------------------------------------
+# Facts
+# --------------------------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CourseWindow:
+    """What the enrolment rules need to know about a course.
+
+    ``eligible_unit_ids``: every unit inside the course's places (already expanded by the caller).
+    ``curriculum_target_groups``: the curriculum's target groups in priority order (from the curriculum data).
+    ``quotas``: seats reserved per commune unit id. ``recent_years``: someone who completed the same curriculum
+    less than this many years ago may not register again.
+    """
+
+    course_status: str
+    registration_opens: date | None
+    registration_closes: date | None
+    eligible_unit_ids: frozenset[int]
+    curriculum_code: str
+    curriculum_target_groups: tuple[str, ...]
+    capacity: int
+    mode: str
+    quotas: Mapping[int, int] = field(default_factory=dict)
+    recent_years: int = 3
+
+
+@dataclass(frozen=True)
+class Applicant:
+    """A registrant (or a nominee): ``unit_id`` is their commune; ``record_confirmed`` says an organiser confirmed
+    the trainee record (it is not a pending self sign-up); ``completed_same_curriculum_on`` is the most recent
+    completion of the course's curriculum, or None."""
+
+    trainee_id: int
+    unit_id: int
+    facts: PersonFacts
+    record_confirmed: bool
+    registered_at: datetime
+    completed_same_curriculum_on: date | None = None
+
+
+def _d(d: date) -> str:
+    return d.strftime("%d/%m/%Y")
+
+
+def _add_years(d: date, years: int) -> date:
+    try:
+        return d.replace(year=d.year + years)
+    except ValueError:  # 29 February into a year that has none
+        return d.replace(year=d.year + years, day=28)
+
+
+def _priority(course: CourseWindow, a: Applicant, group_names: Mapping[str, Any] | None) -> Priority:
+    return priority(a.facts, course.curriculum_code, course.curriculum_target_groups, group_names)
+
+
+# --------------------------------------------------------------------------------------------------------------------
+# Eligibility
+# --------------------------------------------------------------------------------------------------------------------
+
+
+def _status_refusal(status: str) -> Reason | None:
+    if status == CourseStatus.OPEN:
+        return None
+    if status == CourseStatus.DRAFT:
+        return Reason("course_not_open", "Khoá học chưa mở đăng ký", "The course is not open for registration yet")
+    if status == CourseStatus.CANCELLED:
+        return Reason("course_cancelled", "Khoá học đã bị huỷ", "The course has been cancelled")
+    vi, en = COURSE_STATUS_LABELS.get(status, (status, status))
+    return Reason("course_closed", f"Khoá học đã đóng đăng ký (trạng thái: {vi})",
+                  f"Registration for the course is closed (status: {en})")
+
+
+def eligibility(course: CourseWindow, a: Applicant, today: date,
+                group_names: Mapping[str, str] | None = None) -> tuple[bool, list[Reason]]:
+    """Whether the person may register for the course today.
+
+    Not eligible: ``(False, refusals)``, every refusal at once, each its own ``Reason`` (course not open, window not
+    yet open or already closed, commune outside the course's places, not a target group of the curriculum, record not
+    confirmed, same curriculum completed recently). Eligible: ``(True, the priority reasons)`` ("Ưu tiên 1: ...").
+    Whether the person already has an enrolment in the course is the caller's to check (a repeated request is
+    answered with the existing enrolment). ``group_names`` words the priority reasons (see ``people.rules.priority``).
+    """
+    refusals: list[Reason] = []
+    status = _status_refusal(course.course_status)
+    if status is not None:
+        refusals.append(status)
+    opens, closes = course.registration_opens, course.registration_closes
+    if opens is not None and today < opens:
+        refusals.append(Reason("registration_not_yet_open", f"Khoá học mở đăng ký từ ngày {_d(opens)}",
+                               f"Registration opens on {_d(opens)}"))
+    if closes is not None and today > closes:
+        refusals.append(Reason("registration_closed", f"Đã hết hạn đăng ký ngày {_d(closes)}",
+                               f"Registration closed on {_d(closes)}"))
+    if a.unit_id not in course.eligible_unit_ids:
+        refusals.append(Reason("outside_places", "Xã/phường của bạn không thuộc địa bàn của khoá học",
+                               "Your commune is not among the places this course is for"))
+    prio = _priority(course, a, group_names)
+    if not prio.eligible:
+        refusals.append(prio.reasons[0])
+    if not a.record_confirmed:
+        refusals.append(Reason("record_not_confirmed", "Hồ sơ của bạn chưa được cán bộ tổ chức xác nhận",
+                               "Your trainee record has not been confirmed by an organiser yet"))
+    done = a.completed_same_curriculum_on
+    if done is not None and course.recent_years > 0:
+        again = _add_years(done, course.recent_years)
+        if today < again:
+            code, n = course.curriculum_code, course.recent_years
+            refusals.append(Reason(
+                "completed_recently",
+                f"Bạn đã hoàn thành chương trình {code} ngày {_d(done)} (trong vòng {n} năm); "
+                f"có thể đăng ký lại từ ngày {_d(again)}",
+                f"You completed curriculum {code} on {_d(done)} (within {n} years); "
+                f"you may register again from {_d(again)}"))
+    if refusals:
+        return False, refusals
+    return True, list(prio.reasons)
+
+
+# --------------------------------------------------------------------------------------------------------------------
+# Ordering
+# --------------------------------------------------------------------------------------------------------------------
+
+TieBreaker = Callable[[Applicant], Any]
+"""A course's tie-breaker: applicant -> a sortable value, smaller first (e.g. ``lambda a: a.trained_before``)."""
+
+
+@dataclass(frozen=True)
+class Ranked:
+    """An applicant with their priority for the course and the key that orders them (smaller first)."""
+
+    applicant: Applicant
+    priority: Priority
+    key: tuple
+
+
+def rank(course: CourseWindow, applicants: Sequence[Applicant], tie_breakers: Sequence[TieBreaker] = (),
+         group_names: Mapping[str, Any] | None = None) -> list[Ranked]:
+    """Applicants in the order they are served, best first.
+
+    Key: ``priority.sort_key`` (rank in the curriculum's target groups, then the commune categories' sub-rank;
+    people the curriculum is not for come last), then each tie-breaker in turn, then ``registered_at``, then
+    ``trainee_id`` so that the order is always the same.
+    """
+    out = []
+    for a in applicants:
+        prio = _priority(course, a, group_names)
+        key = (prio.sort_key, tuple(tb(a) for tb in tie_breakers), a.registered_at, a.trainee_id)
+        out.append(Ranked(a, prio, key))
+    out.sort(key=lambda r: r.key)
+    return out
+
+
+# --------------------------------------------------------------------------------------------------------------------
+# Decisions
+# --------------------------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Decision:
+    """What happens to one person's enrolment and why; ``waitlist_position`` is 1-based, only for the waitlisted."""
+
+    trainee_id: int
+    status: EnrolmentStatus
+    waitlist_position: int | None
+    reasons: tuple[Reason, ...]
+
+
+def _not_for_curriculum(r: Ranked) -> Decision:
+    return Decision(r.applicant.trainee_id, EnrolmentStatus.REJECTED, None, r.priority.reasons)
+
+
+def _priority_reason(r: Ranked) -> Reason:
+    return r.priority.reasons[0]
+
+
+def _unfilled_reserved(quotas: Mapping[int, int], confirmed_by_unit: Mapping[int, int]) -> dict[int, int]:
+    return {u: q - confirmed_by_unit.get(u, 0) for u, q in quotas.items() if q - confirmed_by_unit.get(u, 0) > 0}
+
+
+def _waitlist_position(new: Ranked, waitlist: Sequence[Ranked]) -> int:
+    return 1 + sum(1 for w in waitlist if w.key < new.key and w.applicant.trainee_id != new.applicant.trainee_id)
+
+
+def decide_first_come(course: CourseWindow, ranked_new: Ranked, confirmed_count: int,
+                      confirmed_by_unit: Mapping[int, int], *, waitlist: Sequence[Ranked] | None = None,
+                      today: date | None = None) -> Decision:
+    """FIRST_COME mode, at the moment someone registers (or is nominated): confirm if a seat is free, else waitlist.
+
+    ``confirmed_count``: people confirmed in the course now; ``confirmed_by_unit``: of those, how many per commune.
+    A person whose commune has an unfilled reserved seat takes it; anyone else takes a general seat, of which
+    ``capacity - confirmed_count - sum(unfilled reserved seats)`` are free. Reserved seats are held until
+    registration closes: pass ``today`` and after ``registration_closes`` they are open to all.
+
+    The waitlist position: pass the current ``waitlist`` (the waitlisted ``Ranked``, without the newcomer) and the
+    decision carries the newcomer's position in rank order ("bạn ở vị trí 3"); without it the position is None and
+    the caller numbers the waitlist with ``waitlist_order``. Someone the curriculum is not for is REJECTED.
+    """
+    r = ranked_new
+    tid = r.applicant.trainee_id
+    if not r.priority.eligible:
+        return _not_for_curriculum(r)
+    capacity = max(course.capacity, 0)
+    lapsed = today is not None and course.registration_closes is not None and today > course.registration_closes
+    unfilled = {} if lapsed else _unfilled_reserved(course.quotas, confirmed_by_unit)
+    reserved_free = sum(unfilled.values())
+    seats_left = capacity - confirmed_count
+    general_free = seats_left - reserved_free
+    prio = r.priority.reasons
+    if seats_left > 0 and unfilled.get(r.applicant.unit_id, 0) > 0:
+        mine = unfilled[r.applicant.unit_id]
+        why = Reason("confirmed_reserved_seat",
+                     f"Được xác nhận vào chỗ dành riêng cho xã/phường của bạn (còn {mine} chỗ dành riêng trước khi "
+                     f"bạn đăng ký)",
+                     f"Confirmed on a seat reserved for your commune ({mine} reserved seat(s) were left)")
+        return Decision(tid, EnrolmentStatus.CONFIRMED, None, (why, *prio))
+    if general_free > 0:
+        why = Reason("confirmed_seat_free",
+                     f"Được xác nhận: khoá học còn chỗ ({general_free}/{capacity} chỗ trống khi bạn đăng ký)",
+                     f"Confirmed: the course had seats left ({general_free} of {capacity} free when you registered)")
+        return Decision(tid, EnrolmentStatus.CONFIRMED, None, (why, *prio))
+
+    position = None if waitlist is None else _waitlist_position(r, waitlist)
+    where_vi = "" if position is None else f"; bạn ở vị trí {position} trong danh sách chờ"
+    where_en = "" if position is None else f"; you are number {position} on the waitlist"
+    if seats_left > 0:  # only reserved seats of other communes are left
+        why = Reason("waitlisted_reserved_for_others",
+                     f"Các chỗ còn lại ({seats_left}) được dành riêng cho cán bộ của xã/phường khác đến khi hết hạn "
+                     f"đăng ký{where_vi}",
+                     f"The remaining seats ({seats_left}) are reserved for officials of other communes until "
+                     f"registration closes{where_en}")
+    else:
+        why = Reason("waitlisted_course_full", f"Khoá học đã đủ {capacity} chỗ{where_vi}",
+                     f"The course is full ({capacity} seats){where_en}")
+    order = Reason("waitlist_order",
+                   "Danh sách chờ được xếp theo thứ tự ưu tiên, rồi theo thời gian đăng ký; khi có người rút, người "
+                   "đứng đầu danh sách chờ được xác nhận",
+                   "The waitlist is ordered by priority, then registration time; when someone withdraws, the first "
+                   "person on the waitlist is confirmed")
+    return Decision(tid, EnrolmentStatus.WAITLISTED, position, (why, *prio, order))
+
+
+def _waitlisted(r: Ranked, position: int, why_vi: str, why_en: str) -> Decision:
+    why = Reason("waitlisted", f"Danh sách chờ vị trí {position}: {why_vi}",
+                 f"Waitlist position {position}: {why_en}")
+    return Decision(r.applicant.trainee_id, EnrolmentStatus.WAITLISTED, position, (why, *r.priority.reasons))
+
+
+def allocate(course: CourseWindow, ranked: Sequence[Ranked]) -> list[Decision]:
+    """REVIEW mode, at the close of registration: who is confirmed and who waits, one decision per applicant.
+
+    First each commune's reserved seats go to that commune's best-ranked, then the remaining seats to the best-ranked
+    overall; never more than ``capacity`` (if the reserved seats add up to more, the best-ranked of the quota holders
+    come first). Everyone else is WAITLISTED with positions 1..n in rank order; applicants the curriculum is not for
+    are REJECTED. Decisions come in rank order.
+    """
+    order = sorted(ranked, key=lambda r: r.key)
+    capacity = max(course.capacity, 0)
+    eligible = [r for r in order if r.priority.eligible]
+    reserved: set[int] = set()
+    left = {u: q for u, q in course.quotas.items() if q > 0}
+    for r in eligible:
+        if len(reserved) >= capacity:
+            break
+        u = r.applicant.unit_id
+        if left.get(u, 0) > 0:
+            reserved.add(r.applicant.trainee_id)
+            left[u] -= 1
+    general: set[int] = set()
+    for r in eligible:
+        if len(reserved) + len(general) >= capacity:
+            break
+        if r.applicant.trainee_id not in reserved:
+            general.add(r.applicant.trainee_id)
+
+    out: list[Decision] = []
+    position = 0
+    for r in order:
+        tid = r.applicant.trainee_id
+        if not r.priority.eligible:
+            out.append(_not_for_curriculum(r))
+        elif tid in reserved:
+            p = _priority_reason(r)
+            why = Reason("confirmed_reserved_seat",
+                         f"Được xác nhận vào chỗ dành riêng cho xã/phường của bạn ({p.vi})",
+                         f"Confirmed on a seat reserved for your commune ({p.en})")
+            out.append(Decision(tid, EnrolmentStatus.CONFIRMED, None, (why, *r.priority.reasons)))
+        elif tid in general:
+            p = _priority_reason(r)
+            why = Reason("confirmed_by_priority", f"Được xác nhận theo thứ tự ưu tiên: {p.vi}",
+                         f"Confirmed in order of priority: {p.en}")
+            out.append(Decision(tid, EnrolmentStatus.CONFIRMED, None, (why, *r.priority.reasons)))
+        else:
+            position += 1
+            if capacity == 0:
+                vi, en = "khoá học không có chỗ", "the course has no seats"
+            elif not general:
+                vi = "tất cả các chỗ đã dành riêng cho cán bộ các xã/phường được phân bổ chỉ tiêu"
+                en = "all seats are reserved for officials of the communes with quotas"
+            elif any(o.priority.sort_key == r.priority.sort_key
+                     for o in eligible if o.applicant.trainee_id in general):
+                vi = (f"các {capacity} chỗ đã dành cho người có ưu tiên cao hơn hoặc cùng mức ưu tiên "
+                      f"nhưng đăng ký sớm hơn")
+                en = (f"the {capacity} seats went to people with a higher priority, or the same priority who "
+                      f"registered earlier")
+            else:
+                vi = f"các {capacity} chỗ đã dành cho người có ưu tiên cao hơn"
+                en = f"the {capacity} seats went to people with a higher priority"
+            out.append(_waitlisted(r, position, vi, en))
+    return out
+
+
+def waitlist_order(ranked_waitlisted: Sequence[Ranked]) -> list[Decision]:
+    """The waitlisted in rank order with positions 1..n (to renumber after a registration, promotion or withdrawal)."""
+    return [_waitlisted(r, i, "thứ tự theo mức ưu tiên, rồi theo thời gian đăng ký",
+                        "ordered by priority, then registration time")
+            for i, r in enumerate(sorted(ranked_waitlisted, key=lambda r: r.key), start=1)]
+
+
+def promote(capacity: int, confirmed_count: int, waitlist: Sequence[Ranked]) -> Ranked | None:
+    """Who moves up when a seat is free (after a withdrawal or rejection): the head of the waitlist (lowest key);
+    None when the course is full or nobody waits."""
+    if confirmed_count >= capacity or not waitlist:
+        return None
+    return min(waitlist, key=lambda r: r.key)

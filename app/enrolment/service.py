@@ -1,0 +1,386 @@
+"""Enrolment use cases: register, nominate, allocate, decide, withdraw with automatic promotion.
+
+Every change that can touch the seat limit first locks the course row (SELECT … FOR UPDATE on PostgreSQL; on SQLite
+the request's transaction already holds the single write lock, see app.db.write_session), then counts, decides with
+the pure rules, writes, and keeps the unique (course, trainee) pair as the last guard.
+"""
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date
+
+from sqlalchemy import func, inspect, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, selectinload
+
+from app import audit
+from app.auth.models import Role
+from app.auth.principal import Principal
+from app.courses import rules as course_rules
+from app.courses import service as courses
+from app.courses.models import Course, CoursePlace
+from app.curricula.models import CurriculumTargetGroup, CurriculumVersion, TargetGroup
+from app.db import utcnow
+from app.enrolment import rules
+from app.enrolment.models import CourseQuota, Enrolment
+from app.errors import Conflict, DomainError, Forbidden, NotFound
+from app.notify.service import notify
+from app.people import rules as people_rules
+from app.people import service as people
+from app.people.models import Trainee, TraineeStatus
+from app.places import service as places
+
+ES = rules.EnrolmentStatus
+
+
+class NotEligible(DomainError):
+    status = 409
+
+    def __init__(self, reasons: list[people_rules.Reason]) -> None:
+        super().__init__("not_eligible", "Không đăng ký được: " + "; ".join(r.vi for r in reasons))
+        self.reasons = reasons
+
+    def as_json(self) -> dict:
+        return {**super().as_json(), "reasons": [{"code": r.code, "vi": r.vi, "en": r.en} for r in self.reasons]}
+
+
+def _reasons(rs) -> list[dict]:  # noqa: ANN001
+    return [{"code": r.code, "vi": r.vi, "en": r.en} for r in rs]
+
+
+def _lock_course(db: Session, course_id: int) -> Course:
+    course = db.scalar(select(Course).where(Course.id == course_id).with_for_update())
+    if course is None:
+        raise NotFound("Không tìm thấy khoá học.", code="course_not_found")
+    return course
+
+
+def _group_names(db: Session) -> dict[str, str]:
+    return {g.code: g.name_vi for g in db.scalars(select(TargetGroup))}
+
+
+def window(db: Session, course: Course) -> rules.CourseWindow:
+    """What the rules need to know about the course: its window, places, curriculum groups, seats and quotas."""
+    cv = db.get(CurriculumVersion, course.curriculum_version_id)
+    groups = tuple(g for _, g in sorted(db.execute(
+        select(CurriculumTargetGroup.priority, CurriculumTargetGroup.target_group_code)
+        .where(CurriculumTargetGroup.version_id == cv.id)).all()))
+    eligible: set[int] = set()
+    for place_unit_id in db.scalars(select(CoursePlace.unit_id).where(CoursePlace.course_id == course.id)):
+        eligible |= set(db.scalars(places.unit_ids_within(db, place_unit_id)))
+    quotas = {q.unit_id: q.seats for q in db.scalars(select(CourseQuota).where(CourseQuota.course_id == course.id))}
+    return rules.CourseWindow(
+        course_status=course.status, registration_opens=course.registration_opens,
+        registration_closes=course.registration_closes, eligible_unit_ids=frozenset(eligible),
+        curriculum_code=cv.curriculum_code, curriculum_target_groups=groups, capacity=course.capacity or 0,
+        mode=course.allocation_mode, quotas=quotas)
+
+
+def _completed_on(db: Session, trainee_id: int, curriculum_code: str, except_course: int) -> date | None:
+    ended = db.scalar(select(func.max(Course.end_date)).join(Enrolment, Enrolment.course_id == Course.id)
+                      .join(CurriculumVersion, CurriculumVersion.id == Course.curriculum_version_id)
+                      .where(Enrolment.trainee_id == trainee_id, Enrolment.status == ES.COMPLETED,
+                             CurriculumVersion.curriculum_code == curriculum_code, Course.id != except_course))
+    return ended
+
+
+def applicant(db: Session, t: Trainee, course: Course, registered_at=None) -> rules.Applicant:  # noqa: ANN001
+    cv = db.get(CurriculumVersion, course.curriculum_version_id)
+    return rules.Applicant(
+        trainee_id=t.id, unit_id=t.unit_id,
+        facts=people_rules.PersonFacts(position=t.position, organisation_type=t.organisation_type,
+                                       in_charge_of_radio=t.in_charge_of_radio,
+                                       commune_categories=frozenset(t.commune_categories or ())),
+        record_confirmed=t.status == TraineeStatus.ACTIVE, registered_at=registered_at or utcnow(),
+        completed_same_curriculum_on=_completed_on(db, t.id, cv.curriculum_code, course.id))
+
+
+def check(db: Session, course: Course, t: Trainee) -> tuple[bool, list[people_rules.Reason]]:
+    """Whether the person may register now, and why (or why not), in their own terms."""
+    return rules.eligibility(window(db, course), applicant(db, t, course), utcnow().date(), _group_names(db))
+
+
+def _trainee_for(db: Session, who: Principal, trainee_id: int | None) -> Trainee:
+    if trainee_id is None:
+        t = people.own_record(db, who)
+        if t is None:
+            raise NotFound("Tài khoản này chưa có hồ sơ học viên.", code="trainee_not_found")
+        return t
+    return people.get_trainee(db, who, trainee_id)
+
+
+def _ranked(db: Session, course: Course, statuses: set[str]) -> list[rules.Ranked]:
+    rows = list(db.execute(select(Enrolment, Trainee).join(Trainee, Trainee.id == Enrolment.trainee_id)
+                           .where(Enrolment.course_id == course.id, Enrolment.status.in_(statuses))))
+    applicants = [applicant(db, t, course, e.registered_at) for e, t in rows]
+    return rules.rank(window(db, course), applicants)
+
+
+def _renumber_waitlist(db: Session, course: Course) -> None:
+    ranked = _ranked(db, course, {ES.WAITLISTED})
+    decisions = {d.trainee_id: d for d in rules.waitlist_order(ranked)}
+    for e in db.scalars(select(Enrolment).where(Enrolment.course_id == course.id, Enrolment.status == ES.WAITLISTED)):
+        d = decisions[e.trainee_id]
+        if e.waitlist_position != d.waitlist_position:
+            e.waitlist_position = d.waitlist_position
+            e.reasons = _reasons(d.reasons)
+
+
+def _counts(db: Session, course_id: int) -> tuple[int, dict[int, int]]:
+    rows = db.execute(select(Trainee.unit_id, func.count()).join(Enrolment, Enrolment.trainee_id == Trainee.id)
+                      .where(Enrolment.course_id == course_id, Enrolment.status == ES.CONFIRMED)
+                      .group_by(Trainee.unit_id))
+    by_unit = {unit: n for unit, n in rows}
+    return sum(by_unit.values()), by_unit
+
+
+def _tell(db: Session, e: Enrolment, t: Trainee, course: Course) -> None:
+    label = rules.STATUS_LABELS[e.status][0]
+    position = f" (vị trí {e.waitlist_position})" if e.status == ES.WAITLISTED and e.waitlist_position else ""
+    why = "; ".join(r["vi"] for r in e.reasons[:2])
+    notify(db, t.user_id, f"{course.code}: {label}{position}", f"{course.title}. {why}",
+           link=f"/courses/{course.id}", email=t.email)
+
+
+def register(db: Session, who: Principal, course_id: int, trainee_id: int | None = None) -> Enrolment:
+    """Register oneself (or, for an organiser, nominate someone). Asking twice answers with the same enrolment."""
+    visible = courses.get_course(db, who, course_id)
+    nominated = trainee_id is not None
+    if nominated and not (who.is_admin or who.role == Role.ORGANISER):
+        raise Forbidden("Chỉ cán bộ tổ chức mới cử người khác đi học.")
+    if nominated:
+        courses.ensure_may_manage(db, who, visible)
+    t = _trainee_for(db, who, trainee_id)
+    course = _lock_course(db, course_id)  # serialises everyone registering for this course from here on
+    existing = db.scalar(select(Enrolment).where(Enrolment.course_id == course.id, Enrolment.trainee_id == t.id))
+    if existing is not None and existing.status in rules.ACTIVE | {ES.COMPLETED}:
+        return existing
+    ok, reasons = check(db, course, t)
+    if not ok:
+        raise NotEligible(reasons)
+    now = utcnow()
+    w = window(db, course)
+    if course.allocation_mode == rules.AllocationMode.REVIEW:
+        status, why = ES.PENDING, [people_rules.Reason("awaiting_allocation", "Chờ xét duyệt khi hết hạn đăng ký "
+                                   "theo thứ tự ưu tiên", "Waiting for allocation by priority when registration "
+                                   "closes"), *reasons]
+    else:
+        confirmed, by_unit = _counts(db, course.id)
+        ranked_new = rules.rank(w, [applicant(db, t, course, now)])[0]
+        decision = rules.decide_first_come(w, ranked_new, confirmed, by_unit,
+                                           waitlist=_ranked(db, course, {ES.WAITLISTED}), today=now.date())
+        status, why = decision.status, list(decision.reasons)
+    if existing is None:
+        e = Enrolment(course_id=course.id, trainee_id=t.id, status=status, registered_at=now, reasons=_reasons(why),
+                      nominated_by_id=who.user_id if nominated else None, decided_at=now)
+        try:
+            with db.begin_nested():
+                db.add(e)
+                db.flush()
+        except IntegrityError:  # the same person pressed twice at once: answer with the row that won
+            return db.scalar(select(Enrolment).where(Enrolment.course_id == course.id,
+                                                     Enrolment.trainee_id == t.id))
+    else:  # came back after withdrawing or being refused
+        e = existing
+        e.status, e.registered_at, e.reasons, e.decided_at = status, now, _reasons(why), now
+    if status == ES.WAITLISTED:
+        _renumber_waitlist(db, course)
+    db.flush()
+    audit.record(db, who, "enrolment.register", "enrolment", e.id,
+                 {"course": course.code, "trainee": t.id, "status": status, "nominated": nominated,
+                  "waitlist_position": e.waitlist_position})
+    _tell(db, e, t, course)
+    return e
+
+
+def _get(db: Session, who: Principal, enrolment_id: int) -> tuple[Enrolment, Trainee]:
+    row = db.execute(select(Enrolment, Trainee).join(Trainee, Trainee.id == Enrolment.trainee_id)
+                     .where(Enrolment.id == enrolment_id)).first()
+    if row is None:
+        raise NotFound("Không tìm thấy lượt đăng ký.", code="enrolment_not_found")
+    e, t = row
+    course = courses.get_course(db, who, e.course_id)  # 404 outside the caller's scope
+    own = who.user_id is not None and t.user_id == who.user_id
+    manages = who.is_admin or (who.role == Role.ORGANISER and places.is_within(db, course.unit_id, who.unit_id))
+    if not (own or manages):
+        raise NotFound("Không tìm thấy lượt đăng ký.", code="enrolment_not_found")
+    return e, t
+
+
+def _promote(db: Session, who: Principal, course: Course) -> Enrolment | None:
+    """A seat came free: the head of the waitlist gets it and is told."""
+    confirmed, _ = _counts(db, course.id)
+    head = rules.promote(course.capacity or 0, confirmed, _ranked(db, course, {ES.WAITLISTED}))
+    if head is None:
+        return None
+    e = db.scalar(select(Enrolment).where(Enrolment.course_id == course.id,
+                                          Enrolment.trainee_id == head.applicant.trainee_id))
+    e.status, e.waitlist_position, e.decided_at = ES.CONFIRMED, None, utcnow()
+    e.reasons = _reasons([people_rules.Reason("promoted", "Được chuyển từ danh sách chờ lên vì có người rút",
+                                              "Moved up from the waitlist after someone withdrew"),
+                          *head.priority.reasons[:1]])
+    db.flush()
+    _renumber_waitlist(db, course)
+    audit.record(db, who, "enrolment.promote", "enrolment", e.id, {"course": course.code, "trainee": e.trainee_id})
+    _tell(db, e, db.get(Trainee, e.trainee_id), course)
+    return e
+
+
+def withdraw(db: Session, who: Principal, enrolment_id: int, reason: str = "") -> Enrolment:
+    """The person (or an organiser for them) leaves the course; the next on the waitlist moves up."""
+    e, t = _get(db, who, enrolment_id)
+    course = _lock_course(db, e.course_id)
+    if not rules.may_change(e.status, ES.WITHDRAWN):
+        raise Conflict("cannot_withdraw", f"Không thể rút khi đang ở trạng thái “{rules.STATUS_LABELS[e.status][0]}”.")
+    old = e.status
+    e.status, e.waitlist_position, e.decided_at = ES.WITHDRAWN, None, utcnow()
+    e.reasons = _reasons([people_rules.Reason("withdrawn", "Đã rút khỏi khoá học" + (f": {reason}" if reason else ""),
+                                              "Withdrew from the course" + (f": {reason}" if reason else ""))])
+    db.flush()
+    audit.record(db, who, "enrolment.withdraw", "enrolment", e.id, {"status": [old, ES.WITHDRAWN]}, note=reason or None)
+    if old == ES.CONFIRMED:
+        _promote(db, who, course)
+    else:
+        _renumber_waitlist(db, course)
+    return e
+
+
+def decide(db: Session, who: Principal, enrolment_id: int, status: str, reason: str = "") -> Enrolment:
+    """An organiser confirms or rejects one person. Going against the priority order needs a written reason."""
+    e, t = _get(db, who, enrolment_id)
+    course = _lock_course(db, e.course_id)
+    courses.ensure_may_manage(db, who, courses.get_course(db, who, course.id))
+    if status not in (ES.CONFIRMED, ES.REJECTED, ES.WAITLISTED) or not rules.may_change(e.status, status):
+        raise Conflict("cannot_change", f"Không thể chuyển từ “{rules.STATUS_LABELS[e.status][0]}” sang "
+                                        f"“{rules.STATUS_LABELS.get(status, (status,))[0]}”.")
+    if status == ES.CONFIRMED:
+        confirmed, _ = _counts(db, course.id)
+        if confirmed >= (course.capacity or 0):
+            raise Conflict("course_full", f"Khoá học đã đủ {course.capacity} chỗ; hãy từ chối hoặc để người khác rút "
+                                          "trước.")
+        waiting = _ranked(db, course, {ES.WAITLISTED, ES.PENDING})
+        ahead = [r for r in waiting if r.applicant.trainee_id != t.id]
+        mine = next((r for r in waiting if r.applicant.trainee_id == t.id), None)
+        if mine is not None and ahead and ahead[0].key < mine.key and not reason.strip():
+            raise DomainError("reason_required", "Có người được ưu tiên hơn đang chờ; cần ghi lý do khi duyệt "
+                              "vượt thứ tự.", field="reason", status=422)
+    if status == ES.REJECTED and not reason.strip():
+        raise DomainError("reason_required", "Cần ghi lý do không duyệt.", field="reason", status=422)
+    old = e.status
+    e.status, e.decided_at = status, utcnow()
+    e.waitlist_position = None if status != ES.WAITLISTED else e.waitlist_position
+    e.override_reason = reason.strip() or None
+    label = "Được cán bộ tổ chức duyệt" if status == ES.CONFIRMED else (
+        "Không được duyệt" if status == ES.REJECTED else "Chuyển vào danh sách chờ")
+    e.reasons = _reasons([people_rules.Reason(f"decided_{status}", label + (f": {reason.strip()}" if reason.strip()
+                                                                             else ""), label)])
+    db.flush()
+    audit.record(db, who, "enrolment.decide", "enrolment", e.id, {"status": [old, status]}, note=reason or None)
+    _tell(db, e, t, course)
+    if old == ES.CONFIRMED and status == ES.REJECTED:
+        _promote(db, who, course)
+    else:
+        _renumber_waitlist(db, course)
+    return e
+
+
+def allocate(db: Session, who: Principal, course_id: int) -> list[Enrolment]:
+    """Review mode, at the close of registration: the best-ranked up to capacity (quotas first), the rest
+    waitlisted in order."""
+    course = courses.get_course(db, who, course_id)
+    courses.ensure_may_manage(db, who, course)
+    course = _lock_course(db, course_id)
+    if course.allocation_mode != rules.AllocationMode.REVIEW:
+        raise Conflict("not_review_mode", "Khoá học xét theo thứ tự đăng ký; không cần xét duyệt.")
+    if course.registration_closes and utcnow().date() <= course.registration_closes:
+        raise Conflict("registration_still_open", "Chưa hết hạn đăng ký; hãy xét duyệt sau ngày "
+                                                  f"{course.registration_closes:%d/%m/%Y}.")
+    ranked = _ranked(db, course, {ES.PENDING, ES.WAITLISTED})
+    confirmed_now, _ = _counts(db, course.id)
+    decisions = {d.trainee_id: d for d in rules.allocate(
+        _with_capacity(window(db, course), (course.capacity or 0) - confirmed_now), ranked)}
+    changed = []
+    for e in db.scalars(select(Enrolment).where(Enrolment.course_id == course.id,
+                                                Enrolment.status.in_([ES.PENDING, ES.WAITLISTED]))):
+        d = decisions[e.trainee_id]
+        e.status, e.waitlist_position, e.reasons, e.decided_at = (d.status, d.waitlist_position, _reasons(d.reasons),
+                                                                  utcnow())
+        changed.append(e)
+    course.allocated_at = utcnow()
+    db.flush()
+    audit.record(db, who, "enrolment.allocate", "course", course.id,
+                 {"confirmed": sum(e.status == ES.CONFIRMED for e in changed),
+                  "waitlisted": sum(e.status == ES.WAITLISTED for e in changed)})
+    trainees = {t.id: t for t in db.scalars(select(Trainee).where(Trainee.id.in_([e.trainee_id for e in changed])))}
+    for e in changed:
+        _tell(db, e, trainees[e.trainee_id], course)
+    return changed
+
+
+def _with_capacity(w: rules.CourseWindow, seats: int) -> rules.CourseWindow:
+    return replace(w, capacity=max(0, seats))
+
+
+def nominate_many(db: Session, who: Principal, course_id: int, trainee_ids: list[int]) -> list[Enrolment]:
+    """Enrol a whole list at once; if anyone cannot be enrolled, no one is (the caller's transaction rolls back)."""
+    out, refused = [], []
+    for tid in dict.fromkeys(trainee_ids):
+        try:
+            out.append(register(db, who, course_id, tid))
+        except NotEligible as err:
+            t = db.get(Trainee, tid)
+            refused.append(f"{t.full_name if t else tid}: {err.reasons[0].vi if err.reasons else err.message}")
+    if refused:
+        listing = "; ".join(refused[:20])
+        raise Conflict("nomination_refused", f"Không cử được, chưa ai được ghi danh: {listing}")
+    return out
+
+
+def course_enrolments(db: Session, who: Principal, course_id: int, status: str | None = None
+                      ) -> list[tuple[Enrolment, Trainee]]:
+    course = courses.get_course(db, who, course_id)
+    courses.ensure_may_manage(db, who, course)
+    stmt = (select(Enrolment, Trainee).join(Trainee, Trainee.id == Enrolment.trainee_id)
+            .where(Enrolment.course_id == course.id).options(selectinload(Trainee.unit))
+            .order_by(Enrolment.status, Enrolment.waitlist_position, Trainee.search_name))
+    if status:
+        stmt = stmt.where(Enrolment.status == status)
+    return [(e, t) for e, t in db.execute(stmt)]
+
+
+def counts(db: Session, course_id: int) -> dict[str, int]:
+    rows = db.execute(select(Enrolment.status, func.count()).where(Enrolment.course_id == course_id)
+                      .group_by(Enrolment.status))
+    return {s: n for s, n in rows}
+
+
+def my_enrolments(db: Session, who: Principal) -> list[tuple[Enrolment, Course]]:
+    t = people.own_record(db, who)
+    if t is None:
+        return []
+    return list(db.execute(select(Enrolment, Course).join(Course, Course.id == Enrolment.course_id)
+                           .where(Enrolment.trainee_id == t.id).order_by(Course.start_date.desc(), Course.id.desc())
+                           ))
+
+
+def joinable(db: Session, who: Principal) -> list[tuple[Course, bool, list[people_rules.Reason]]]:
+    """Open courses and, for each, whether the caller may register and why."""
+    t = people.own_record(db, who)
+    open_courses = courses.visible_courses(db, who, courses.CourseFilters(status=course_rules.Status.OPEN))
+    if t is None:
+        return []
+    mine = set(db.scalars(select(Enrolment.course_id).where(Enrolment.trainee_id == t.id)))
+    return [(c, *check(db, c, t)) for c in open_courses if c.id not in mine]
+
+
+
+def existing_id(db: Session, who: Principal, course_id: int, trainee_id: int | None) -> int | None:
+    """The id of an enrolment that already exists for this person and course (to answer a repeat with 200)."""
+    t = people.own_record(db, who) if trainee_id is None else db.get(Trainee, trainee_id)
+    if t is None:
+        return None
+    return db.scalar(select(Enrolment.id).where(Enrolment.course_id == course_id, Enrolment.trainee_id == t.id))
+
+
+def unit_name(t: Trainee) -> str:
+    return t.unit.name if "unit" not in inspect(t).unloaded else ""

@@ -1,0 +1,169 @@
+"""Enrolment through the API: eligibility with reasons, first come within priority, waitlist, promotion, review."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+
+from app.auth.principal import Principal
+from app.courses import service as courses
+from app.curricula import service as curricula
+from app.db import utcnow
+from app.enrolment import service
+from app.enrolment.models import Enrolment
+from app.notify.models import Notification
+from app.people import service as people
+from tests.helpers import api_token
+from tests.people.factories import person
+
+
+def _p(user) -> Principal:  # noqa: ANN001
+    return Principal(user.id, user.username, user.full_name, user.role, user.unit_id, None)
+
+
+@pytest.fixture
+def world(db, make_user):
+    """An open CT2 course in Bắc Ninh with `capacity` seats, and a factory for trainees with accounts."""
+    curricula.sync(db, Principal.system("t"))
+    organiser = make_user("organiser", unit="24")
+    who = _p(organiser)
+    course = courses.create_course(db, who, curriculum_code="CT2", title="Lớp thử")
+    start = utcnow().date() + timedelta(days=20)
+    courses.update_course(db, who, course.id, {"capacity": 2, "start_date": start, "end_date": start,
+                                               "registration_opens": utcnow().date(),
+                                               "registration_closes": start - timedelta(days=2),
+                                               "venue": "Hội trường"})
+    courses.set_places(db, who, course.id, ["24"])
+    db.flush()
+    course.status = "open"  # planning checks are tested with the courses; here only enrolment matters
+    db.flush()
+    counter = iter(range(1, 10_000))
+
+    def trainee(**overrides):
+        i = next(counter)
+        user = make_user("trainee", unit="07432")
+        row = person(i, **overrides)
+        data = people.parse_or_raise(db, {
+            "full_name": row["Họ và tên"], "sex": row["Giới tính"], "birth_date": row["Ngày sinh"],
+            "ethnicity": "kinh", "citizen_id": row["Số CCCD"], "position": row["Chức danh"],
+            "organisation_type": row["Loại tổ chức"], "commune": row["Xã/phường"], "province": "Bắc Ninh",
+            "in_charge_of_radio": row["Phụ trách đài truyền thanh"] == "Có"})
+        t = people.create_trainee(db, who, data)
+        t.user_id = user.id
+        db.flush()
+        return user, t
+
+    return {"who": who, "organiser": organiser, "course": course, "trainee": trainee}
+
+
+PROPAGANDIST = {"Chức danh": "Cán bộ tuyên giáo Đảng ủy", "Loại tổ chức": "Đảng ủy xã",
+                "Phụ trách đài truyền thanh": "Không"}
+
+
+def test_first_come_fills_seats_then_waitlists_by_priority_and_promotes(db, world):
+    course = world["course"]
+    users = [world["trainee"](**PROPAGANDIST) for _ in range(3)]
+    first, second, third = (service.register(db, _p(u), course.id) for u, _ in users)
+    assert [first.status, second.status, third.status] == ["confirmed", "confirmed", "waitlisted"]
+    radio_user, _ = world["trainee"]()  # a culture-social official in charge of the radio: priority 1
+    radio = service.register(db, _p(radio_user), course.id)
+    assert radio.status == "waitlisted" and radio.waitlist_position == 1  # ahead of the earlier propagandist
+    assert db.get(Enrolment, third.id).waitlist_position == 2
+    assert any("Ưu tiên 1" in r["vi"] for r in radio.reasons)
+    service.withdraw(db, _p(users[0][0]), first.id)
+    assert db.get(Enrolment, radio.id).status == "confirmed"
+    assert db.get(Enrolment, third.id).waitlist_position == 1
+    told = db.scalars(select(Notification.subject).where(Notification.user_id == radio_user.id)).all()
+    assert any("Đã xác nhận" in s for s in told)
+
+
+def test_registering_twice_returns_the_same_enrolment(client, db, world):
+    user, _ = world["trainee"]()
+    h = {"Authorization": f"Bearer {api_token(client, user.username)}"}
+    first = client.post(f"/api/v1/courses/{world['course'].id}/enrolments", headers=h, json={})
+    again = client.post(f"/api/v1/courses/{world['course'].id}/enrolments", headers=h, json={})
+    assert first.status_code == 201 and again.status_code == 200
+    assert first.json()["id"] == again.json()["id"]
+
+
+def test_not_eligible_is_told_why(client, db, world):
+    reporter, _ = world["trainee"](**{"Chức danh": "Phóng viên", "Loại tổ chức": "Cơ quan báo chí",
+                                      "Phụ trách đài truyền thanh": "Không"})
+    h = {"Authorization": f"Bearer {api_token(client, reporter.username)}"}
+    no = client.post(f"/api/v1/courses/{world['course'].id}/enrolments", headers=h, json={})
+    assert no.status_code == 409 and no.json()["code"] == "not_eligible"
+    assert any("CT2" in r["vi"] for r in no.json()["reasons"])  # the curriculum is not for the press
+    courses.set_places(db, world["who"], world["course"].id, ["07210"])  # only Phường Bắc Giang now
+    official, _ = world["trainee"]()  # from Xã Tân Dĩnh
+    h2 = {"Authorization": f"Bearer {api_token(client, official.username)}"}
+    elsewhere = client.post(f"/api/v1/courses/{world['course'].id}/enrolments", headers=h2, json={})
+    assert elsewhere.status_code == 409
+    assert any(r["code"] for r in elsewhere.json()["reasons"])
+    assert client.get(f"/api/v1/courses/{world['course'].id}/enrolments",
+                      headers={"Authorization": f"Bearer {api_token(client, world['organiser'].username)}"}
+                      ).json()["total"] == 0
+
+
+def test_review_mode_allocates_best_ranked_after_registration_closes(db, world):
+    course = world["course"]
+    course.allocation_mode = "review"
+    db.flush()
+    people_ = [world["trainee"](**PROPAGANDIST), world["trainee"](), world["trainee"](**PROPAGANDIST),
+               world["trainee"]()]
+    enrolments = [service.register(db, _p(u), course.id) for u, _ in people_]
+    assert {e.status for e in enrolments} == {"pending"}
+    with pytest.raises(Exception, match="Chưa hết hạn đăng ký"):
+        service.allocate(db, world["who"], course.id)
+    course.registration_closes = utcnow().date() - timedelta(days=1)
+    db.flush()
+    service.allocate(db, world["who"], course.id)
+    statuses = [db.get(Enrolment, e.id).status for e in enrolments]
+    assert statuses == ["waitlisted", "confirmed", "waitlisted", "confirmed"]  # the two radio officials win
+    assert [db.get(Enrolment, e.id).waitlist_position for e in (enrolments[0], enrolments[2])] == [1, 2]
+
+
+def test_rejecting_needs_a_reason_and_going_out_of_order_too(db, world):
+    course = world["course"]
+    a, b, c = (world["trainee"](**PROPAGANDIST) for _ in range(3))
+    ea, eb, ec = (service.register(db, _p(u), course.id) for u, _ in (a, b, c))
+    with pytest.raises(Exception, match="lý do"):
+        service.decide(db, world["who"], ea.id, "rejected")
+    service.decide(db, world["who"], ea.id, "rejected", "Không đúng đối tượng của xã")
+    assert db.get(Enrolment, ec.id).status == "confirmed"  # promoted into the freed seat
+    assert db.get(Enrolment, eb.id).status == "confirmed"
+
+
+def test_organiser_nominates_a_list_all_or_nothing(client, db, world):
+    ok1, t1 = world["trainee"]()
+    ok2, t2 = world["trainee"]()
+    bad, t3 = world["trainee"](**{"Chức danh": "Phóng viên", "Loại tổ chức": "Cơ quan báo chí",
+                                  "Phụ trách đài truyền thanh": "Không"})
+    h = {"Authorization": f"Bearer {api_token(client, world['organiser'].username)}"}
+    refused = client.post(f"/api/v1/courses/{world['course'].id}/enrolments/bulk", headers=h,
+                          json={"trainee_ids": [t1.id, t2.id, t3.id]})
+    assert refused.status_code == 409 and t3.full_name in refused.json()["detail"]
+    assert client.get(f"/api/v1/courses/{world['course'].id}/enrolments", headers=h).json()["total"] == 0
+    done = client.post(f"/api/v1/courses/{world['course'].id}/enrolments/bulk", headers=h,
+                       json={"trainee_ids": [t1.id, t2.id]})
+    assert done.status_code == 201 and [e["status"] for e in done.json()] == ["confirmed", "confirmed"]
+
+
+def test_confirmed_trainee_gets_the_course_in_their_calendar_feed(client, db, world):
+    from icalendar import Calendar
+
+    from app.courses import sessions
+    from tests.helpers import sign_in
+
+    course = world["course"]
+    sessions.add_session(db, world["who"], course.id, sessions.SessionInput(
+        session_date=course.start_date, part_of_day="morning", start_time=None, end_time=None,
+        module_ids=[course.modules[0].id], lecturer_id=None, room="Phòng 1", online_link=None))
+    user, _ = world["trainee"]()
+    service.register(db, _p(user), course.id)
+    sign_in(client, user.username)
+    token = client.get("/calendar/links").text.split("/ical/")[1].split("/")[0]
+    feed = client.get(f"/ical/{token}/my-courses.ics")
+    events = list(Calendar.from_ical(feed.content).walk("VEVENT"))
+    assert len(events) == 1 and course.code in str(events[0]["SUMMARY"])
+    assert "Phòng 1" in str(events[0]["LOCATION"])
