@@ -1,7 +1,7 @@
 """Database: declarative base with a constraint naming convention, the engine, and the per-request session."""
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import contextmanager, nullcontext
 from datetime import UTC, datetime
 from functools import lru_cache
@@ -71,7 +71,8 @@ def _tune_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn):  # noqa: ANN001
-        conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.info.get("write_lock") else "BEGIN")
+        write = conn.info.get("write_lock") or conn.get_execution_options().get("nangluc_write_lock")
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
 
 
 def normalise_url(url: str) -> str:
@@ -91,7 +92,9 @@ def make_engine(url: str) -> Engine:
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 10})
         _tune_sqlite(engine)
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10)
+    # At least as many connections as the server's worker threads (40), so that requests queue on row locks, not on
+    # the pool; two workers stay well under PostgreSQL's default of 100 connections.
+    return create_engine(url, pool_pre_ping=True, pool_size=20, max_overflow=20, pool_timeout=60)
 
 
 @lru_cache
@@ -118,25 +121,28 @@ def write_session(engine: Engine | None = None) -> Iterator[Session]:
     SQLite has one writer at a time. A transaction that starts as a reader and later writes fails at once if
     another writer committed in between (WAL cannot upgrade a stale snapshot), so requests that change data start
     as writers and queue on the busy timeout instead. PostgreSQL needs nothing here: services lock the rows that
-    guard a limit (SELECT … FOR UPDATE).
+    guard a limit (SELECT … FOR UPDATE). The connection is taken lazily, at the first query.
     """
     engine = engine or get_engine()
-    if engine.dialect.name != "sqlite":
-        with Session(bind=engine, expire_on_commit=False) as session:
-            yield session
-        return
-    connection = engine.connect()
-    connection.info["write_lock"] = True
-    try:
-        with Session(bind=connection, expire_on_commit=False, join_transaction_mode="rollback_only") as session:
-            yield session
-    finally:
-        connection.info.pop("write_lock", None)
-        connection.close()
+    if engine.dialect.name == "sqlite":
+        engine = engine.execution_options(nangluc_write_lock=True)
+    with Session(bind=engine, expire_on_commit=False) as session:
+        yield session
 
 
-def get_db(request: Request) -> Iterator[Session]:
-    """One session per request, committed at the boundary; services only flush."""
+def session_factory(request: Request) -> Callable[[], Session]:
+    """The app's session maker (tests swap in one bound to their transaction)."""
+    return getattr(request.app.state, "session_factory", None) or _session_factory()
+
+
+async def get_db(request: Request) -> AsyncIterator[Session]:
+    """One session per request, committed at the boundary; services only flush.
+
+    The dependency is async on purpose: the commit then runs as soon as the endpoint returns, without waiting for a
+    free worker thread. A sync teardown would hold the transaction (and the row or SQLite write lock it took) while
+    queueing for a thread behind requests that wait for that very lock, and under a rush that never resolves.
+    The session connects lazily, so its transaction starts inside the endpoint.
+    """
     factory = getattr(request.app.state, "session_factory", None)
     if factory is not None:
         context = nullcontext(factory())

@@ -6,6 +6,8 @@ import logging
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import TimeoutError as SQLAlchemyTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 log = logging.getLogger("nangluc")
@@ -116,6 +118,14 @@ def install_error_handlers(app: FastAPI) -> None:
             message = exc.detail
         return _render(request, DomainError(code, message, status=exc.status_code,
                                             headers=dict(exc.headers or {})))
+
+    @app.exception_handler(SQLAlchemyTimeout)
+    @app.exception_handler(OperationalError)
+    async def _busy(request: Request, exc: Exception) -> Response:
+        # The database is overloaded or briefly unreachable: tell the client to retry, never a 500.
+        log.warning("database busy on %s %s: %s", request.method, request.url.path, str(exc).splitlines()[0][:200])
+        return _render(request, DomainError("database_busy", "Hệ thống đang bận, vui lòng thử lại sau ít giây.",
+                                            status=503, headers={"Retry-After": "5"}))
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> Response:

@@ -17,7 +17,7 @@ from fastapi import Depends, Request
 from app.auth import service
 from app.auth.models import Role
 from app.auth.principal import Principal
-from app.db import DbSession
+from app.db import session_factory
 from app.errors import DomainError, Forbidden, Unauthenticated
 
 SESSION_COOKIE = "nangluc_session"
@@ -81,13 +81,16 @@ class Permission:
     def __repr__(self) -> str:
         return f"Permission({self.name})"
 
-    def __call__(self, request: Request, db: DbSession, _csrf: Annotated[None, Depends(check_csrf)]) -> Principal:
+    def __call__(self, request: Request, _csrf: Annotated[None, Depends(check_csrf)]) -> Principal:
         ip = client_ip(request)
-        if is_api(request):
-            user = service.resolve(db, bearer_token(request), "api")
-        else:
-            user = service.resolve(db, request.cookies.get(SESSION_COOKIE), "web")
-        principal = service.principal_for(user, ip) if user else Principal.anonymous(ip)
+        # A short read of its own, not the request's session: the request's transaction (and any lock it takes)
+        # then lives entirely inside the endpoint.
+        with session_factory(request)() as db:
+            if is_api(request):
+                user = service.resolve(db, bearer_token(request), "api")
+            else:
+                user = service.resolve(db, request.cookies.get(SESSION_COOKIE), "web")
+            principal = service.principal_for(user, ip) if user else Principal.anonymous(ip)
         request.state.principal = principal
         if self.roles is None:
             return principal

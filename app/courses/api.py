@@ -57,17 +57,20 @@ def create_course(body: CourseCreate, db: DbSession, who: Staff) -> CoursePlan:
 
 @router.get("/courses/{course_id}", response_model=CoursePlan)
 def get_course(course_id: int, db: DbSession, who: SignedIn) -> CoursePlan:
-    return present.course_plan(service.get_course(db, who, course_id))
+    return present.course_plan(service.get_course(db, who, course_id), service.quotas_of(db, course_id))
 
 
 @router.patch("/courses/{course_id}", response_model=CoursePlan)
 def update_course(course_id: int, body: CourseUpdate, db: DbSession, who: Staff) -> CoursePlan:
     changes = body.model_dump(exclude_unset=True)
     place_keys = changes.pop("places", None)
+    quotas = changes.pop("quotas", None)
     service.update_course(db, who, course_id, changes)
     if place_keys is not None:
         service.set_places(db, who, course_id, place_keys)
-    return present.course_plan(service.get_course(db, who, course_id))
+    if quotas is not None:
+        service.set_quotas(db, who, course_id, quotas)
+    return present.course_plan(service.get_course(db, who, course_id), service.quotas_of(db, course_id))
 
 
 @router.get("/courses/{course_id}/checks", response_model=ChecksOut)
@@ -84,7 +87,7 @@ def transition(course_id: int, body: TransitionIn, db: DbSession, who: Staff) ->
     """Move along draft → open → running → finished → closed (or cancelled, with a reason). 409 lists every
     missing precondition in `problems`."""
     service.transition(db, who, course_id, body.target, body.reason)
-    return present.course_plan(service.get_course(db, who, course_id))
+    return present.course_plan(service.get_course(db, who, course_id), service.quotas_of(db, course_id))
 
 
 @router.post("/courses/{course_id}/copy", response_model=CoursePlan, status_code=201)

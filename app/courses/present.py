@@ -42,13 +42,14 @@ def course_detail(c: Course) -> CourseDetail:
         for m in c.modules])
 
 
-def course_plan(c: Course) -> CoursePlan:
+def course_plan(c: Course, quotas: dict[str, int] | None = None) -> CoursePlan:
     return CoursePlan(
         **course_detail(c).model_dump(), organising_body=c.organising_body, signer_title=c.signer_title,
         signer_name=c.signer_name, form=c.form, venue=c.venue, capacity=c.capacity,
         registration_opens=c.registration_opens, registration_closes=c.registration_closes,
         start_date=c.start_date, end_date=c.end_date, min_attendance_share=c.min_attendance_share,
         assessment_required=c.assessment_required, cancel_reason=c.cancel_reason,
+        allocation_mode=c.allocation_mode, quotas=quotas or {},
         places=[PlaceOut(key=p.unit.key, name=places.path_label(p.unit)) for p in c.places],
         budget=[BudgetLineOut(id=b.id, category=b.category, description=b.description,
                               planned_amount=b.planned_amount, actual_amount=b.actual_amount,

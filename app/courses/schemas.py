@@ -93,6 +93,10 @@ class CourseUpdate(BaseModel):
     min_attendance_share: float | None = Field(default=None, gt=0, le=1)
     assessment_required: bool | None = None
     places: list[str] | None = Field(default=None, description='unit keys: "24", "07432", …', max_length=500)
+    allocation_mode: str | None = Field(default=None, pattern="^(first_come|review)$",
+                                        description="first_come: confirm while seats remain; review: allocate "
+                                                    "by priority when registration closes")
+    quotas: dict[str, int] | None = Field(default=None, description='seats reserved per commune: {"07432": 5}')
 
 
 class PlaceOut(BaseModel):
@@ -149,6 +153,8 @@ class CoursePlan(CourseDetail):
     min_attendance_share: float
     assessment_required: bool
     cancel_reason: str | None
+    allocation_mode: str
+    quotas: dict[str, int]
     places: list[PlaceOut]
     budget: list[BudgetLineOut]
 

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
@@ -17,6 +17,7 @@ from app.courses.models import BudgetLine, Course, CourseLocalTopic, CourseModul
 from app.curricula import service as curricula
 from app.curricula.models import CurriculumModule, CurriculumVersion
 from app.db import utcnow
+from app.enrolment.models import CourseQuota
 from app.errors import Conflict, Forbidden, Invalid, NotFound
 from app.places import service as places
 from app.places.models import AdminUnit
@@ -75,6 +76,14 @@ def visible_courses(db: Session, who: Principal, f: CourseFilters | None = None)
 def get_course(db: Session, who: Principal, course_id: int) -> Course:
     """One course, or 404 when it does not exist or lies outside the caller's unit."""
     course = db.scalar(select(Course).where(Course.id == course_id).options(*_options()))
+    if course is None or not _may_see(db, who, course):
+        raise NotFound("Không tìm thấy khoá học.", code="course_not_found")
+    return course
+
+
+def find_course(db: Session, who: Principal, course_id: int) -> Course:
+    """The course row alone (no modules, sessions…), or 404 outside the caller's scope: for hot paths."""
+    course = db.get(Course, course_id)
     if course is None or not _may_see(db, who, course):
         raise NotFound("Không tìm thấy khoá học.", code="course_not_found")
     return course
@@ -180,9 +189,10 @@ def add_local_topic(db: Session, who: Principal, course_id: int, module_id: int,
     return topic
 
 
-# --- planning: details, places, budget, life cycle, copy ----------------------------------------------------------
+# --- planning: details, places, budget, life cycle, copy ---------------------------------------------------
 
-EDITABLE_FIELDS = ("title", "organising_body", "signer_title", "signer_name", "form", "venue", "capacity",
+EDITABLE_FIELDS = ("title", "allocation_mode", "organising_body", "signer_title", "signer_name", "form", "venue",
+                   "capacity",
                    "registration_opens", "registration_closes", "start_date", "end_date", "min_attendance_share",
                    "assessment_required")
 FROZEN_STATUSES = (rules.Status.CLOSED, rules.Status.CANCELLED)
@@ -204,6 +214,8 @@ def update_course(db: Session, who: Principal, course_id: int, changes: dict) ->
         changes["title"] = " ".join(str(changes["title"] or "").split())
         if not changes["title"]:
             raise Invalid("title_required", "Cần nhập tên khoá học.", field="title")
+    if "allocation_mode" in changes and changes["allocation_mode"] not in ("first_come", "review"):
+        raise Invalid("mode_invalid", "Cách xét chọn không hợp lệ.", field="allocation_mode")
     if "form" in changes and changes["form"] not in set(rules.Form):
         raise Invalid("form_invalid", "Hình thức tổ chức không hợp lệ.", field="form")
     if changes.get("capacity") is not None and int(changes["capacity"]) <= 0:
@@ -418,3 +430,32 @@ FUNDING_SOURCES = {
     "local": ("Ngân sách địa phương", "Local budget"),
     "other": ("Nguồn khác", "Other sources"),
 }
+
+
+def set_quotas(db: Session, who: Principal, course_id: int, quotas: dict[str, int]) -> None:
+    """Seats reserved for the officials of particular communes (multi-commune courses); they must fit the course."""
+    course = get_course(db, who, course_id)
+    ensure_may_manage(db, who, course)
+    rows = []
+    for key, seats in quotas.items():
+        unit = places.get_by_key(db, key)
+        if unit.level != "commune":
+            raise Invalid("quota_unit", f"Chỗ dành riêng chỉ đặt cho xã/phường, không cho “{unit.name}”.",
+                          field="quotas")
+        if not isinstance(seats, int) or seats < 0:
+            raise Invalid("quota_invalid", "Số chỗ dành riêng phải là số nguyên không âm.", field="quotas")
+        if seats:
+            rows.append(CourseQuota(course_id=course.id, unit_id=unit.id, seats=seats))
+    if course.capacity is not None and sum(r.seats for r in rows) > course.capacity:
+        raise Invalid("quota_too_many", f"Tổng số chỗ dành riêng vượt quá {course.capacity} chỗ của khoá học.",
+                      field="quotas")
+    db.execute(delete(CourseQuota).where(CourseQuota.course_id == course.id))
+    db.add_all(rows)
+    db.flush()
+    audit.record(db, who, "course.set_quotas", "course", course.id, {"quotas": quotas})
+
+
+def quotas_of(db: Session, course_id: int) -> dict[str, int]:
+    rows = db.execute(select(AdminUnit.code, CourseQuota.seats).join(AdminUnit, AdminUnit.id == CourseQuota.unit_id)
+                      .where(CourseQuota.course_id == course_id))
+    return {code: seats for code, seats in rows}

@@ -22,6 +22,10 @@ class Enrolment(Base):
     trainee_id: Mapped[int] = mapped_column(ForeignKey("trainee.id"), index=True)
     status: Mapped[str] = mapped_column(String(16), index=True)
     waitlist_position: Mapped[int | None] = mapped_column(Integer)
+    # The person's priority for this course when they registered (smaller first), kept so that the waitlist can
+    # be ordered and shifted in SQL instead of re-ranking everyone in Python on every registration.
+    priority_rank: Mapped[int] = mapped_column(Integer, default=0)
+    priority_sub_rank: Mapped[int] = mapped_column(Integer, default=0)
     reasons: Mapped[list[dict]] = mapped_column(JSON, default=list)  # [{code, vi, en}] shown to the person
     registered_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     decided_at: Mapped[datetime | None] = mapped_column(UtcDateTime)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import date
 
-from sqlalchemy import func, inspect, select
+from sqlalchemy import func, inspect, literal, select, tuple_, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
@@ -49,7 +49,8 @@ def _reasons(rs) -> list[dict]:  # noqa: ANN001
 
 
 def _lock_course(db: Session, course_id: int) -> Course:
-    course = db.scalar(select(Course).where(Course.id == course_id).with_for_update())
+    course = db.scalar(select(Course).where(Course.id == course_id).with_for_update()
+                       .execution_options(populate_existing=True))
     if course is None:
         raise NotFound("Không tìm thấy khoá học.", code="course_not_found")
     return course
@@ -76,28 +77,40 @@ def window(db: Session, course: Course) -> rules.CourseWindow:
         mode=course.allocation_mode, quotas=quotas)
 
 
-def _completed_on(db: Session, trainee_id: int, curriculum_code: str, except_course: int) -> date | None:
-    ended = db.scalar(select(func.max(Course.end_date)).join(Enrolment, Enrolment.course_id == Course.id)
+def _completed_on(db: Session, trainee_ids: list[int], curriculum_code: str,
+                  except_course: int) -> dict[int, date]:
+    """When each person last completed the same curriculum (one query for everyone)."""
+    if not trainee_ids:
+        return {}
+    rows = db.execute(select(Enrolment.trainee_id, func.max(Course.end_date))
+                      .join(Course, Course.id == Enrolment.course_id)
                       .join(CurriculumVersion, CurriculumVersion.id == Course.curriculum_version_id)
-                      .where(Enrolment.trainee_id == trainee_id, Enrolment.status == ES.COMPLETED,
-                             CurriculumVersion.curriculum_code == curriculum_code, Course.id != except_course))
-    return ended
+                      .where(Enrolment.trainee_id.in_(trainee_ids), Enrolment.status == ES.COMPLETED,
+                             CurriculumVersion.curriculum_code == curriculum_code, Course.id != except_course)
+                      .group_by(Enrolment.trainee_id))
+    return {tid: ended for tid, ended in rows if ended is not None}
 
 
-def applicant(db: Session, t: Trainee, course: Course, registered_at=None) -> rules.Applicant:  # noqa: ANN001
+def _applicants(db: Session, course: Course, people_: list[tuple[Trainee, object]]) -> list[rules.Applicant]:
     cv = db.get(CurriculumVersion, course.curriculum_version_id)
-    return rules.Applicant(
+    completed = _completed_on(db, [t.id for t, _ in people_], cv.curriculum_code, course.id)
+    return [rules.Applicant(
         trainee_id=t.id, unit_id=t.unit_id,
         facts=people_rules.PersonFacts(position=t.position, organisation_type=t.organisation_type,
                                        in_charge_of_radio=t.in_charge_of_radio,
                                        commune_categories=frozenset(t.commune_categories or ())),
-        record_confirmed=t.status == TraineeStatus.ACTIVE, registered_at=registered_at or utcnow(),
-        completed_same_curriculum_on=_completed_on(db, t.id, cv.curriculum_code, course.id))
+        record_confirmed=t.status == TraineeStatus.ACTIVE, registered_at=at or utcnow(),
+        completed_same_curriculum_on=completed.get(t.id)) for t, at in people_]
 
 
-def check(db: Session, course: Course, t: Trainee) -> tuple[bool, list[people_rules.Reason]]:
+def applicant(db: Session, t: Trainee, course: Course, registered_at=None) -> rules.Applicant:  # noqa: ANN001
+    return _applicants(db, course, [(t, registered_at)])[0]
+
+
+def check(db: Session, course: Course, t: Trainee, w: rules.CourseWindow | None = None
+          ) -> tuple[bool, list[people_rules.Reason]]:
     """Whether the person may register now, and why (or why not), in their own terms."""
-    return rules.eligibility(window(db, course), applicant(db, t, course), utcnow().date(), _group_names(db))
+    return rules.eligibility(w or window(db, course), applicant(db, t, course), utcnow().date(), _group_names(db))
 
 
 def _trainee_for(db: Session, who: Principal, trainee_id: int | None) -> Trainee:
@@ -109,21 +122,63 @@ def _trainee_for(db: Session, who: Principal, trainee_id: int | None) -> Trainee
     return people.get_trainee(db, who, trainee_id)
 
 
-def _ranked(db: Session, course: Course, statuses: set[str]) -> list[rules.Ranked]:
+def _ranked(db: Session, course: Course, statuses: set[str], w: rules.CourseWindow | None = None
+            ) -> list[rules.Ranked]:
     rows = list(db.execute(select(Enrolment, Trainee).join(Trainee, Trainee.id == Enrolment.trainee_id)
                            .where(Enrolment.course_id == course.id, Enrolment.status.in_(statuses))))
-    applicants = [applicant(db, t, course, e.registered_at) for e, t in rows]
-    return rules.rank(window(db, course), applicants)
+    return rules.rank(w or window(db, course), _applicants(db, course, [(t, e.registered_at) for e, t in rows]))
+
+
+WAITLIST_ORDER = (Enrolment.priority_rank, Enrolment.priority_sub_rank, Enrolment.registered_at,
+                  Enrolment.trainee_id)
+INT_MAX = 2**31 - 1
+
+
+def _keys(r: rules.Ranked) -> tuple[int, int]:
+    rank, sub = r.priority.sort_key[:2]
+    return min(rank, INT_MAX), min(sub, INT_MAX)
+
+
+def _waiting_reasons(course: Course, reasons) -> list[dict]:  # noqa: ANN001
+    """A waitlisted person's reasons, without a position in the text: the position moves, the column shows it."""
+    kept = [r for r in reasons if "vị trí" not in r.vi]
+    head = people_rules.Reason("waitlisted", f"Khoá học đã đủ {course.capacity} chỗ; danh sách chờ xếp theo mức "
+                               "ưu tiên, rồi theo thời gian đăng ký",
+                               f"The course's {course.capacity} seats are taken; the waitlist is ordered by priority, "
+                               "then by time of registration")
+    return _reasons([head, *kept])
 
 
 def _renumber_waitlist(db: Session, course: Course) -> None:
-    ranked = _ranked(db, course, {ES.WAITLISTED})
-    decisions = {d.trainee_id: d for d in rules.waitlist_order(ranked)}
-    for e in db.scalars(select(Enrolment).where(Enrolment.course_id == course.id, Enrolment.status == ES.WAITLISTED)):
-        d = decisions[e.trainee_id]
-        if e.waitlist_position != d.waitlist_position:
-            e.waitlist_position = d.waitlist_position
-            e.reasons = _reasons(d.reasons)
+    """Number the whole waitlist 1..n in priority order (after an allocation or an organiser's decision)."""
+    stmt = (select(Enrolment).where(Enrolment.course_id == course.id, Enrolment.status == ES.WAITLISTED)
+            .order_by(*WAITLIST_ORDER))
+    for position, e in enumerate(db.scalars(stmt), start=1):
+        if e.waitlist_position != position:
+            e.waitlist_position = position
+
+
+def _join_waitlist(db: Session, course: Course, e: Enrolment) -> None:
+    """Put one person into the waitlist at their place: one count and one shift, however long the list is."""
+    db.flush()
+    mine = tuple_(literal(e.priority_rank), literal(e.priority_sub_rank), literal(e.registered_at),
+                  literal(e.trainee_id))
+    ahead = db.scalar(select(func.count()).select_from(Enrolment).where(
+        Enrolment.course_id == course.id, Enrolment.status == ES.WAITLISTED, Enrolment.id != e.id,
+        tuple_(*WAITLIST_ORDER) < mine)) or 0
+    position = ahead + 1
+    db.execute(update(Enrolment).where(Enrolment.course_id == course.id, Enrolment.status == ES.WAITLISTED,
+                                       Enrolment.id != e.id, Enrolment.waitlist_position >= position)
+               .values(waitlist_position=Enrolment.waitlist_position + 1))
+    e.waitlist_position = position
+
+
+def _leave_waitlist(db: Session, course: Course, position: int | None) -> None:
+    if position is None:
+        return
+    db.execute(update(Enrolment).where(Enrolment.course_id == course.id, Enrolment.status == ES.WAITLISTED,
+                                       Enrolment.waitlist_position > position)
+               .values(waitlist_position=Enrolment.waitlist_position - 1))
 
 
 def _counts(db: Session, course_id: int) -> tuple[int, dict[int, int]]:
@@ -144,35 +199,42 @@ def _tell(db: Session, e: Enrolment, t: Trainee, course: Course) -> None:
 
 def register(db: Session, who: Principal, course_id: int, trainee_id: int | None = None) -> Enrolment:
     """Register oneself (or, for an organiser, nominate someone). Asking twice answers with the same enrolment."""
-    visible = courses.get_course(db, who, course_id)
+    visible = courses.find_course(db, who, course_id)  # the row only: the hot path needs no modules or sessions
     nominated = trainee_id is not None
     if nominated and not (who.is_admin or who.role == Role.ORGANISER):
         raise Forbidden("Chỉ cán bộ tổ chức mới cử người khác đi học.")
     if nominated:
         courses.ensure_may_manage(db, who, visible)
     t = _trainee_for(db, who, trainee_id)
+    # Who the person is and how they rank do not depend on the seats: decide that before queueing for the lock,
+    # so that the locked part is only "count, decide, write".
+    seen = (visible.status, visible.capacity, visible.registration_closes)
+    w = window(db, visible)
+    ok, reasons = check(db, visible, t, w)
+    now = utcnow()
+    ranked_new = rules.rank(w, [applicant(db, t, visible, now)])[0]
+    rank_keys = _keys(ranked_new)
     course = _lock_course(db, course_id)  # serialises everyone registering for this course from here on
     existing = db.scalar(select(Enrolment).where(Enrolment.course_id == course.id, Enrolment.trainee_id == t.id))
     if existing is not None and existing.status in rules.ACTIVE | {ES.COMPLETED}:
         return existing
-    ok, reasons = check(db, course, t)
+    if (course.status, course.capacity, course.registration_closes) != seen:  # changed while we waited
+        w = window(db, course)
+        ok, reasons = check(db, course, t, w)
     if not ok:
         raise NotEligible(reasons)
-    now = utcnow()
-    w = window(db, course)
     if course.allocation_mode == rules.AllocationMode.REVIEW:
         status, why = ES.PENDING, [people_rules.Reason("awaiting_allocation", "Chờ xét duyệt khi hết hạn đăng ký "
                                    "theo thứ tự ưu tiên", "Waiting for allocation by priority when registration "
                                    "closes"), *reasons]
     else:
         confirmed, by_unit = _counts(db, course.id)
-        ranked_new = rules.rank(w, [applicant(db, t, course, now)])[0]
-        decision = rules.decide_first_come(w, ranked_new, confirmed, by_unit,
-                                           waitlist=_ranked(db, course, {ES.WAITLISTED}), today=now.date())
+        decision = rules.decide_first_come(w, ranked_new, confirmed, by_unit, today=now.date())
         status, why = decision.status, list(decision.reasons)
     if existing is None:
         e = Enrolment(course_id=course.id, trainee_id=t.id, status=status, registered_at=now, reasons=_reasons(why),
-                      nominated_by_id=who.user_id if nominated else None, decided_at=now)
+                      nominated_by_id=who.user_id if nominated else None, decided_at=now,
+                      priority_rank=rank_keys[0], priority_sub_rank=rank_keys[1])
         try:
             with db.begin_nested():
                 db.add(e)
@@ -183,8 +245,10 @@ def register(db: Session, who: Principal, course_id: int, trainee_id: int | None
     else:  # came back after withdrawing or being refused
         e = existing
         e.status, e.registered_at, e.reasons, e.decided_at = status, now, _reasons(why), now
+        e.priority_rank, e.priority_sub_rank = rank_keys
     if status == ES.WAITLISTED:
-        _renumber_waitlist(db, course)
+        e.reasons = _waiting_reasons(course, why)
+        _join_waitlist(db, course, e)
     db.flush()
     audit.record(db, who, "enrolment.register", "enrolment", e.id,
                  {"course": course.code, "trainee": t.id, "status": status, "nominated": nominated,
@@ -208,19 +272,21 @@ def _get(db: Session, who: Principal, enrolment_id: int) -> tuple[Enrolment, Tra
 
 
 def _promote(db: Session, who: Principal, course: Course) -> Enrolment | None:
-    """A seat came free: the head of the waitlist gets it and is told."""
+    """A seat came free: the head of the waitlist (best priority, then earliest) gets it and is told."""
     confirmed, _ = _counts(db, course.id)
-    head = rules.promote(course.capacity or 0, confirmed, _ranked(db, course, {ES.WAITLISTED}))
-    if head is None:
+    if confirmed >= (course.capacity or 0):
         return None
-    e = db.scalar(select(Enrolment).where(Enrolment.course_id == course.id,
-                                          Enrolment.trainee_id == head.applicant.trainee_id))
+    e = db.scalar(select(Enrolment).where(Enrolment.course_id == course.id, Enrolment.status == ES.WAITLISTED)
+                  .order_by(*WAITLIST_ORDER).limit(1))
+    if e is None:
+        return None
+    position = e.waitlist_position
     e.status, e.waitlist_position, e.decided_at = ES.CONFIRMED, None, utcnow()
-    e.reasons = _reasons([people_rules.Reason("promoted", "Được chuyển từ danh sách chờ lên vì có người rút",
-                                              "Moved up from the waitlist after someone withdrew"),
-                          *head.priority.reasons[:1]])
+    kept = [r for r in e.reasons if r["code"] != "waitlisted"]
+    e.reasons = [{"code": "promoted", "vi": "Được chuyển từ danh sách chờ lên vì có người rút",
+                  "en": "Moved up from the waitlist after someone withdrew"}, *kept]
     db.flush()
-    _renumber_waitlist(db, course)
+    _leave_waitlist(db, course, position)
     audit.record(db, who, "enrolment.promote", "enrolment", e.id, {"course": course.code, "trainee": e.trainee_id})
     _tell(db, e, db.get(Trainee, e.trainee_id), course)
     return e
@@ -232,16 +298,15 @@ def withdraw(db: Session, who: Principal, enrolment_id: int, reason: str = "") -
     course = _lock_course(db, e.course_id)
     if not rules.may_change(e.status, ES.WITHDRAWN):
         raise Conflict("cannot_withdraw", f"Không thể rút khi đang ở trạng thái “{rules.STATUS_LABELS[e.status][0]}”.")
-    old = e.status
+    old, position = e.status, e.waitlist_position
     e.status, e.waitlist_position, e.decided_at = ES.WITHDRAWN, None, utcnow()
     e.reasons = _reasons([people_rules.Reason("withdrawn", "Đã rút khỏi khoá học" + (f": {reason}" if reason else ""),
                                               "Withdrew from the course" + (f": {reason}" if reason else ""))])
     db.flush()
     audit.record(db, who, "enrolment.withdraw", "enrolment", e.id, {"status": [old, ES.WITHDRAWN]}, note=reason or None)
+    _leave_waitlist(db, course, position)
     if old == ES.CONFIRMED:
         _promote(db, who, course)
-    else:
-        _renumber_waitlist(db, course)
     return e
 
 
@@ -266,7 +331,7 @@ def decide(db: Session, who: Principal, enrolment_id: int, status: str, reason: 
                               "vượt thứ tự.", field="reason", status=422)
     if status == ES.REJECTED and not reason.strip():
         raise DomainError("reason_required", "Cần ghi lý do không duyệt.", field="reason", status=422)
-    old = e.status
+    old, position = e.status, e.waitlist_position
     e.status, e.decided_at = status, utcnow()
     e.waitlist_position = None if status != ES.WAITLISTED else e.waitlist_position
     e.override_reason = reason.strip() or None
@@ -277,10 +342,12 @@ def decide(db: Session, who: Principal, enrolment_id: int, status: str, reason: 
     db.flush()
     audit.record(db, who, "enrolment.decide", "enrolment", e.id, {"status": [old, status]}, note=reason or None)
     _tell(db, e, t, course)
+    if old == ES.WAITLISTED and status != ES.WAITLISTED:
+        _leave_waitlist(db, course, position)
+    if status == ES.WAITLISTED:
+        _renumber_waitlist(db, course)
     if old == ES.CONFIRMED and status == ES.REJECTED:
         _promote(db, who, course)
-    else:
-        _renumber_waitlist(db, course)
     return e
 
 
@@ -303,8 +370,8 @@ def allocate(db: Session, who: Principal, course_id: int) -> list[Enrolment]:
     for e in db.scalars(select(Enrolment).where(Enrolment.course_id == course.id,
                                                 Enrolment.status.in_([ES.PENDING, ES.WAITLISTED]))):
         d = decisions[e.trainee_id]
-        e.status, e.waitlist_position, e.reasons, e.decided_at = (d.status, d.waitlist_position, _reasons(d.reasons),
-                                                                  utcnow())
+        e.status, e.waitlist_position, e.decided_at = d.status, d.waitlist_position, utcnow()
+        e.reasons = _waiting_reasons(course, d.reasons) if d.status == ES.WAITLISTED else _reasons(d.reasons)
         changed.append(e)
     course.allocated_at = utcnow()
     db.flush()

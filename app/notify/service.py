@@ -29,6 +29,7 @@ def notify(db: Session, user_id: int | None, subject: str, body: str, link: str 
     if user_id is not None:
         db.add(Notification(user_id=user_id, subject=subject[:300], body=body, link=link))
     if email:
+        db.connection()  # be inside the transaction, so that its commit or rollback decides the e-mail's fate
         db.info.setdefault(OUTBOX_KEY, []).append({"to": email, "subject": subject, "body": body, "link": link})
 
 
@@ -41,8 +42,9 @@ def _deliver(session: Session) -> None:
             log.exception("could not send e-mail to %s", message["to"])
 
 
-@event.listens_for(Session, "after_rollback")
-def _drop(session: Session) -> None:
+@event.listens_for(Session, "after_soft_rollback")
+def _drop(session: Session, _previous_transaction) -> None:  # noqa: ANN001
+    # Fires for every rollback, even of a session that never reached the database.
     session.info.pop(OUTBOX_KEY, None)
 
 

@@ -46,6 +46,8 @@ def upgrade() -> None:
     sa.Column('trainee_id', sa.Integer(), nullable=False),
     sa.Column('status', sa.String(length=16), nullable=False),
     sa.Column('waitlist_position', sa.Integer(), nullable=True),
+    sa.Column('priority_rank', sa.Integer(), nullable=False),
+    sa.Column('priority_sub_rank', sa.Integer(), nullable=False),
     sa.Column('reasons', sa.JSON(), nullable=False),
     sa.Column('registered_at', app.db.UtcDateTime(timezone=True), nullable=False),
     sa.Column('decided_at', app.db.UtcDateTime(timezone=True), nullable=True),

@@ -55,7 +55,7 @@ def test_waitlisted_with_reason_then_promoted(page: Page, live_server, artifacts
     expect(page.locator("#toasts")).to_contain_text("Danh sách chờ")
     status = page.locator(f"#status-{course['id']}")
     expect(status).to_contain_text("vị trí 1")
-    expect(page.locator("#mine")).to_contain_text("Danh sách chờ vị trí 1")
+    expect(page.locator("#mine")).to_contain_text("Khoá học đã đủ 1 chỗ")
     expect(page.locator("#mine")).to_contain_text("Ưu tiên 1")
     page.screenshot(path=str(artifacts / f"waitlisted-{backend}.png"), full_page=True)
 

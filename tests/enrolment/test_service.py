@@ -167,3 +167,33 @@ def test_confirmed_trainee_gets_the_course_in_their_calendar_feed(client, db, wo
     events = list(Calendar.from_ical(feed.content).walk("VEVENT"))
     assert len(events) == 1 and course.code in str(events[0]["SUMMARY"])
     assert "Phòng 1" in str(events[0]["LOCATION"])
+
+
+def test_reserved_seats_for_a_commune(client, db, world):
+    h = {"Authorization": f"Bearer {api_token(client, world['organiser'].username)}"}
+    course = world["course"]
+    too_many = client.patch(f"/api/v1/courses/{course.id}", headers=h, json={"quotas": {"07432": 3}})
+    assert too_many.status_code == 422 and too_many.json()["field"] == "quotas"
+    ok = client.patch(f"/api/v1/courses/{course.id}", headers=h, json={"quotas": {"07210": 1}})
+    assert ok.status_code == 200 and ok.json()["quotas"] == {"07210": 1}
+    # Two officials of Tân Dĩnh: one general seat, the other seat is held for Phường Bắc Giang.
+    a, _ = world["trainee"]()
+    b, _ = world["trainee"]()
+    first = service.register(db, _p(a), course.id)
+    second = service.register(db, _p(b), course.id)
+    assert (first.status, second.status) == ("confirmed", "waitlisted")
+
+
+def test_e_mail_is_sent_only_after_the_commit(db, tmp_path, monkeypatch):
+    from app.config import get_settings
+    from app.notify.service import OUTBOX_KEY, notify
+
+    monkeypatch.setattr(get_settings(), "data_dir", tmp_path)
+    outbox = tmp_path / "outbox.log"
+    notify(db, None, "CT2-2026-24-001: Đã xác nhận", "Lớp thử", email="nhung@example.vn")
+    assert db.info.get(OUTBOX_KEY) and not outbox.exists()  # queued while the change is still open
+    db.rollback()  # the change is abandoned: nothing may be sent
+    assert not outbox.exists() and OUTBOX_KEY not in db.info
+    notify(db, None, "CT2-2026-24-001: Đã xác nhận", "Lớp thử", email="nhung@example.vn")
+    db.commit()
+    assert "nhung@example.vn" in outbox.read_text(encoding="utf-8")
