@@ -6,6 +6,7 @@ skip, and REQUIRE_BROWSER=1 turns that into a failure.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -80,3 +81,14 @@ def live_server(backend: str, tmp_path_factory):  # noqa: ANN001
     proc.terminate()
     proc.wait(10)
     log.close()
+
+
+def sign_in_as(page, base: str, username: str) -> None:  # noqa: ANN001
+    """Sign in through the real form with the demo password and land on the dashboard."""
+    from playwright.sync_api import expect
+
+    page.goto(base + "/login")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", DEMO_PASSWORD)
+    page.click("button[type=submit]:has-text('Đăng nhập')")
+    expect(page).to_have_url(re.compile(r"/dashboard$"))

@@ -8,7 +8,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from app.db import utcnow
-from tests.e2e.conftest import DEMO_PASSWORD
+from tests.e2e.conftest import sign_in_as
 
 pytestmark = pytest.mark.browser
 
@@ -20,11 +20,7 @@ def _demo_start():
 
 def test_plan_a_course_with_two_sessions_and_see_the_conflict(page: Page, live_server, artifacts, backend):
     page.set_viewport_size({"width": 1280, "height": 900})
-    page.goto(live_server + "/login")
-    page.fill("input[name=username]", "organiser")
-    page.fill("input[name=password]", DEMO_PASSWORD)
-    page.click("button[type=submit]:has-text('Đăng nhập')")
-    expect(page).to_have_url(re.compile(r"/dashboard$"))
+    sign_in_as(page, live_server, "organiser")
 
     page.goto(live_server + "/courses/new?curriculum=CT3")
     page.fill("input[name=title]", "Bồi dưỡng tuyên truyền viên đoàn thể 2026")
@@ -74,10 +70,7 @@ def test_plan_a_course_with_two_sessions_and_see_the_conflict(page: Page, live_s
 @pytest.mark.parametrize("width,label", [(390, "phone"), (1280, "desktop")])
 def test_month_calendar_shows_the_demo_course(page: Page, live_server, artifacts, backend, width, label):
     page.set_viewport_size({"width": width, "height": 900})
-    page.goto(live_server + "/login")
-    page.fill("input[name=username]", "trainer")
-    page.fill("input[name=password]", DEMO_PASSWORD)
-    page.click("button[type=submit]:has-text('Đăng nhập')")
+    sign_in_as(page, live_server, "trainer")
     start = _demo_start()
     page.goto(live_server + f"/calendar?month={start:%Y-%m}")
     expect(page.locator(".event").first).to_contain_text("CT2-")

@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from app.db import utcnow
-from tests.e2e.conftest import DEMO_PASSWORD
+from tests.e2e.conftest import DEMO_PASSWORD, sign_in_as
 
 pytestmark = pytest.mark.browser
 
@@ -46,10 +46,7 @@ def test_waitlisted_with_reason_then_promoted(page: Page, live_server, artifacts
     assert seat.status_code == 201 and seat.json()["status"] == "confirmed"
 
     page.set_viewport_size({"width": 390, "height": 844})
-    page.goto(live_server + "/login")
-    page.fill("input[name=username]", "trainee")
-    page.fill("input[name=password]", DEMO_PASSWORD)
-    page.click("button[type=submit]:has-text('Đăng nhập')")
+    sign_in_as(page, live_server, "trainee")
     page.goto(live_server + "/my-courses")
     page.click(f"#register-{course['id']}")
     expect(page.locator("#toasts")).to_contain_text("Danh sách chờ")

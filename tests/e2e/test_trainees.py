@@ -6,7 +6,7 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.e2e.conftest import DEMO_PASSWORD
+from tests.e2e.conftest import sign_in_as
 from tests.people.factories import as_csv, person
 
 pytestmark = pytest.mark.browser
@@ -14,11 +14,7 @@ pytestmark = pytest.mark.browser
 
 def test_import_with_an_error_then_fixed(page: Page, live_server, artifacts, backend, tmp_path):
     page.set_viewport_size({"width": 1280, "height": 900})
-    page.goto(live_server + "/login")
-    page.fill("input[name=username]", "organiser")
-    page.fill("input[name=password]", DEMO_PASSWORD)
-    page.click("button[type=submit]:has-text('Đăng nhập')")
-    expect(page).to_have_url(re.compile(r"/dashboard$"))
+    sign_in_as(page, live_server, "organiser")
 
     rows = [person(501, **{"Họ và tên": "Đinh Thị Lụa"}),
             person(502, **{"Họ và tên": "Vi Văn Toản", "Ngày sinh": "30/02/1985"})]
@@ -54,10 +50,7 @@ def test_import_with_an_error_then_fixed(page: Page, live_server, artifacts, bac
 @pytest.mark.parametrize("width,label", [(390, "phone"), (1280, "desktop")])
 def test_trainee_sees_own_profile_and_priorities(page: Page, live_server, artifacts, backend, width, label):
     page.set_viewport_size({"width": width, "height": 900})
-    page.goto(live_server + "/login")
-    page.fill("input[name=username]", "trainee")
-    page.fill("input[name=password]", DEMO_PASSWORD)
-    page.click("button[type=submit]:has-text('Đăng nhập')")
+    sign_in_as(page, live_server, "trainee")
     page.goto(live_server + "/me")
     expect(page.locator("h1")).to_have_text("Hồ sơ của tôi")
     expect(page.locator("#priority-CT2")).to_contain_text("Ưu tiên 1")
