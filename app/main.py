@@ -20,6 +20,8 @@ TOKEN_PATH = "/api/v1/auth/token"  # noqa: S105 - a URL, not a secret
 
 
 def _routers() -> list:
+    from app.attendance import api as attendance_api
+    from app.attendance import pages as attendance_pages
     from app.auth import api as auth_api
     from app.auth import pages as auth_pages
     from app.core import pages as core_pages
@@ -36,7 +38,8 @@ def _routers() -> list:
 
     return [core_pages.router, auth_pages.router, auth_api.router, places_api.router, places_pages.router,
             curricula_api.router, curricula_pages.router, courses_api.router, courses_pages.router,
-            people_api.router, people_pages.router, enrolment_api.router, enrolment_pages.router]
+            people_api.router, people_pages.router, enrolment_api.router, enrolment_pages.router,
+            attendance_api.router, attendance_pages.router]
 
 
 def create_app() -> FastAPI:

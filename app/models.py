@@ -1,4 +1,5 @@
 """Every model, imported once so that Alembic and the tests see the whole schema."""
+from app.attendance.models import AttendanceMark
 from app.audit.models import AuditEvent
 from app.auth.models import AuthSession, SignInThrottle, User
 from app.courses.models import (
@@ -25,7 +26,8 @@ from app.notify.models import Notification
 from app.people.models import Trainee
 from app.places.models import AdminUnit, AdminUnitSuccessor
 
-__all__ = ["AdminUnit", "AdminUnitSuccessor", "AuditEvent", "AuthSession", "BudgetLine", "CalendarFeed",
+__all__ = ["AdminUnit", "AttendanceMark",
+           "AdminUnitSuccessor", "AuditEvent", "AuthSession", "BudgetLine", "CalendarFeed",
            "Course",
            "CourseLocalTopic", "CourseModule", "CoursePlace", "CourseSession", "CourseSessionModule", "Lecturer",
            "Curriculum", "CurriculumModule", "CurriculumTargetGroup", "CurriculumTopic",
