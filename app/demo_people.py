@@ -43,8 +43,9 @@ def load_demo_people(db: Session, actor: Principal, count: int = 40) -> int:
     for i in range(count):
         female = i % 2 == 1
         birth = date(1972 + (i * 7) % 30, 1 + i % 12, 1 + (i * 3) % 28)
-        name = " ".join([FAMILY[i % len(FAMILY)], (MIDDLE_F if female else MIDDLE_M)[i % 4],
-                         (GIVEN_F if female else GIVEN_M)[(i // 2) % 6]])
+        # Family name cycles every 12 people and the middle name every 12, so no two demo people share a name.
+        name = " ".join([FAMILY[i % len(FAMILY)], (MIDDLE_F if female else MIDDLE_M)[(i // 12) % 4],
+                         (GIVEN_F if female else GIVEN_M)[(i // 2 + i // 12) % 6]])
         position, organisation, radio, ethnicity = ROLES[i % len(ROLES)]
         if i == 0:  # the demo trainee account's own record
             name, female, birth = "Nguyễn Thị Hồng Nhung", True, date(1988, 3, 12)
