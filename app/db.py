@@ -71,7 +71,7 @@ def _tune_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn):  # noqa: ANN001
-        write = conn.info.get("write_lock") or conn.get_execution_options().get("nangluc_write_lock")
+        write = conn.get_execution_options().get("nangluc_write_lock")
         conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
 
 

@@ -52,7 +52,9 @@ class CourseFilters:
 def visible_courses(db: Session, who: Principal, f: CourseFilters | None = None) -> list[Course]:
     """Courses the caller may see: an organiser those of their unit; trainers and trainees those not in draft."""
     f = f or CourseFilters()
-    stmt = select(Course).order_by(Course.id.desc()).options(*_options())
+    # A list shows code, title, dates, status and unit: it loads neither modules nor sessions nor budget lines.
+    stmt = select(Course).order_by(Course.id.desc()).options(
+        selectinload(Course.curriculum_version), selectinload(Course.unit).selectinload(AdminUnit.parent))
     if who.role == Role.ORGANISER:
         stmt = stmt.where(Course.unit_id.in_(places.unit_ids_within(db, who.unit_id)))
     elif not who.is_admin:

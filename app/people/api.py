@@ -32,7 +32,8 @@ def list_trainees(db: DbSession, who: SignedIn, f: Filters, page: Annotated[int,
                   per_page: Annotated[int, Query(ge=1, le=500)] = 50) -> TraineePage:
     """Trainees in the caller's scope; search works with or without diacritics."""
     items, total = service.list_trainees(db, who, f, page, per_page)
-    return TraineePage(items=[present.trainee_out(db, who, t) for t in items], total=total, page=page,
+    may_see = service.personal_access(db, who)
+    return TraineePage(items=[present.trainee_out(db, who, t, may_see) for t in items], total=total, page=page,
                        per_page=per_page)
 
 

@@ -50,7 +50,7 @@ def trainees_page(request: Request, db: DbSession, who: Staff, q: Annotated[str,
     items, total = service.list_trainees(db, who, f, page, PER_PAGE)
     return render(request, "people/list.html",
                   {"items": items, "total": total, "page": page, "pages": max(1, -(-total // PER_PAGE)), "f": f,
-                   "curricula": curricula.catalogue(db), "may_see": lambda t: service.may_see_personal(db, who, t),
+                   "curricula": curricula.catalogue(db), "may_see": service.personal_access(db, who),
                    "mask_id": service.mask_citizen_id, **_labels(db)}, block="results")
 
 

@@ -1,6 +1,8 @@
 """Trainees as the API and pages show them: personal data masked for those who may not see it."""
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from sqlalchemy.orm import Session
 
 from app.auth.principal import Principal
@@ -14,8 +16,9 @@ def reason(r: rules.Reason) -> ReasonOut:
     return ReasonOut(code=r.code, vi=r.vi, en=r.en)
 
 
-def trainee_out(db: Session, who: Principal, t: Trainee) -> TraineeOut:
-    visible = service.may_see_personal(db, who, t)
+def trainee_out(db: Session, who: Principal, t: Trainee, may_see: Callable[[Trainee], bool] | None = None
+                ) -> TraineeOut:
+    visible = (may_see or service.personal_access(db, who))(t)
     return TraineeOut(
         id=t.id, full_name=t.full_name, sex=t.sex,
         birth_date=t.birth_date.strftime("%d/%m/%Y") if visible else "••/••/" + str(t.birth_date.year),
