@@ -1,7 +1,6 @@
 """Taking attendance: bulk marks with history, the phone roll call, completion, and the printed sign-in sheet."""
 from __future__ import annotations
 
-from datetime import timedelta
 from io import BytesIO
 
 import pytest
@@ -14,43 +13,23 @@ from app.auth.principal import Principal
 from app.courses import service as courses
 from app.courses import sessions
 from app.curricula import service as curricula
-from app.db import utcnow
 from app.enrolment import service as enrolment
-from app.people import service as people
+from tests.courses.factories import add_trainee, open_course, principal
 from tests.helpers import api_token, sign_in
-from tests.people.factories import person
-
-
-def _p(user) -> Principal:  # noqa: ANN001
-    return Principal(user.id, user.username, user.full_name, user.role, user.unit_id, None)
 
 
 @pytest.fixture
 def course_with_class(db, make_user):
+    """An open course with two sessions on its day and three confirmed officials."""
     curricula.sync(db, Principal.system("t"))
     organiser = make_user("organiser", unit="24")
-    who = _p(organiser)
-    course = courses.create_course(db, who, curriculum_code="CT2", title="Lớp điểm danh")
-    start = utcnow().date() + timedelta(days=10)
-    courses.update_course(db, who, course.id, {"capacity": 10, "start_date": start, "end_date": start,
-                                               "registration_opens": utcnow().date(),
-                                               "registration_closes": start - timedelta(days=1), "venue": "Hội trường"})
-    courses.set_places(db, who, course.id, ["24"])
-    course.status = "open"
+    who = principal(organiser)
+    course = open_course(db, who, capacity=10, title="Lớp điểm danh", starts_in_days=10)
     for part in ("morning", "afternoon"):
         sessions.add_session(db, who, course.id, sessions.SessionInput(
-            session_date=start, part_of_day=part, start_time=None, end_time=None,
+            session_date=course.start_date, part_of_day=part, start_time=None, end_time=None,
             module_ids=[course.modules[0].id], lecturer_id=None, room="Phòng 1", online_link=None))
-    enrolments = []
-    for i in range(1, 4):
-        row = person(i)
-        data = people.parse_or_raise(db, {"full_name": row["Họ và tên"], "sex": row["Giới tính"],
-                                          "birth_date": row["Ngày sinh"], "ethnicity": "kinh",
-                                          "citizen_id": row["Số CCCD"], "position": "cong_chuc_vhxh",
-                                          "organisation_type": "ubnd_xa", "commune": "07432",
-                                          "in_charge_of_radio": True})
-        t = people.create_trainee(db, who, data)
-        enrolments.append(enrolment.register(db, who, course.id, t.id))
+    enrolments = [enrolment.register(db, who, course.id, add_trainee(db, who, i).id) for i in range(1, 4)]
     return {"who": who, "organiser": organiser, "course": courses.get_course(db, who, course.id),
             "enrolments": enrolments}
 

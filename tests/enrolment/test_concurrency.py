@@ -5,21 +5,20 @@ Real threads, each with its own connection and transaction, against a real datab
 from __future__ import annotations
 
 import threading
-from datetime import timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.auth import service as auth
 from app.auth.principal import Principal
-from app.courses import service as courses
 from app.curricula import service as curricula
-from app.db import make_engine, utcnow, write_session
+from app.db import make_engine, write_session
 from app.enrolment import service
 from app.enrolment.models import Enrolment
 from app.migrate import upgrade
 from app.people import service as people
 from tests.conftest import fresh_database_url
+from tests.courses.factories import open_course
 from tests.people.factories import person
 
 SEATS, PEOPLE = 8, 24
@@ -36,13 +35,7 @@ def _world(engine, n: int):  # noqa: ANN001
         organiser = auth.create_user(db, system, username="org", password="Mat-khau-2026", role="organiser",
                                      unit=bac_ninh)
         who = auth.principal_for(organiser, None)
-        course = courses.create_course(db, who, curriculum_code="CT2", title="Lớp đông người")
-        start = utcnow().date() + timedelta(days=20)
-        courses.update_course(db, who, course.id, {"capacity": SEATS, "start_date": start, "end_date": start,
-                                                   "registration_opens": utcnow().date(),
-                                                   "registration_closes": start - timedelta(days=1)})
-        courses.set_places(db, who, course.id, ["24"])
-        db.get(type(course), course.id).status = "open"
+        course = open_course(db, who, capacity=SEATS, title="Lớp đông người")
         principals = []
         for i in range(1, n + 1):
             row = person(i)

@@ -13,46 +13,24 @@ from app.db import utcnow
 from app.enrolment import service
 from app.enrolment.models import Enrolment
 from app.notify.models import Notification
-from app.people import service as people
+from tests.courses.factories import add_trainee, open_course, principal
 from tests.helpers import api_token
-from tests.people.factories import person
 
-
-def _p(user) -> Principal:  # noqa: ANN001
-    return Principal(user.id, user.username, user.full_name, user.role, user.unit_id, None)
+_p = principal
 
 
 @pytest.fixture
 def world(db, make_user):
-    """An open CT2 course in Bắc Ninh with `capacity` seats, and a factory for trainees with accounts."""
+    """An open CT2 course in Bắc Ninh with 2 seats, and a factory for trainees with accounts."""
     curricula.sync(db, Principal.system("t"))
     organiser = make_user("organiser", unit="24")
     who = _p(organiser)
-    course = courses.create_course(db, who, curriculum_code="CT2", title="Lớp thử")
-    start = utcnow().date() + timedelta(days=20)
-    courses.update_course(db, who, course.id, {"capacity": 2, "start_date": start, "end_date": start,
-                                               "registration_opens": utcnow().date(),
-                                               "registration_closes": start - timedelta(days=2),
-                                               "venue": "Hội trường"})
-    courses.set_places(db, who, course.id, ["24"])
-    db.flush()
-    course.status = "open"  # planning checks are tested with the courses; here only enrolment matters
-    db.flush()
+    course = open_course(db, who, capacity=2)
     counter = iter(range(1, 10_000))
 
     def trainee(**overrides):
-        i = next(counter)
         user = make_user("trainee", unit="07432")
-        row = person(i, **overrides)
-        data = people.parse_or_raise(db, {
-            "full_name": row["Họ và tên"], "sex": row["Giới tính"], "birth_date": row["Ngày sinh"],
-            "ethnicity": "kinh", "citizen_id": row["Số CCCD"], "position": row["Chức danh"],
-            "organisation_type": row["Loại tổ chức"], "commune": row["Xã/phường"], "province": "Bắc Ninh",
-            "in_charge_of_radio": row["Phụ trách đài truyền thanh"] == "Có"})
-        t = people.create_trainee(db, who, data)
-        t.user_id = user.id
-        db.flush()
-        return user, t
+        return user, add_trainee(db, who, next(counter), user_id=user.id, **overrides)
 
     return {"who": who, "organiser": organiser, "course": course, "trainee": trainee}
 
