@@ -46,10 +46,9 @@ def list_enrolments(course_id: int, db: DbSession, who: Staff,
                         409: {"description": "not eligible, with `reasons`"}})
 def register(course_id: int, body: RegisterIn, db: DbSession, who: SignedIn) -> Response:
     """Register yourself, or (organisers) nominate `trainee_id`. Asking again returns the same enrolment (200)."""
-    before = service.existing_id(db, who, course_id, body.trainee_id)
-    e = service.register(db, who, course_id, body.trainee_id)
+    e, created = service.register_once(db, who, course_id, body.trainee_id)
     t = db.get(Trainee, e.trainee_id)
-    return JSONResponse(out(e, t).model_dump(mode="json"), status_code=200 if before == e.id else 201)
+    return JSONResponse(out(e, t).model_dump(mode="json"), status_code=201 if created else 200)
 
 
 @router.post("/courses/{course_id}/enrolments/bulk", response_model=list[EnrolmentOut], status_code=201)

@@ -91,9 +91,11 @@ def _completed_on(db: Session, trainee_ids: list[int], curriculum_code: str,
     return {tid: ended for tid, ended in rows if ended is not None}
 
 
-def _applicants(db: Session, course: Course, people_: list[tuple[Trainee, object]]) -> list[rules.Applicant]:
-    cv = db.get(CurriculumVersion, course.curriculum_version_id)
-    completed = _completed_on(db, [t.id for t, _ in people_], cv.curriculum_code, course.id)
+def _applicants(db: Session, course: Course, people_: list[tuple[Trainee, object]],
+                curriculum_code: str | None = None) -> list[rules.Applicant]:
+    if curriculum_code is None:
+        curriculum_code = db.get(CurriculumVersion, course.curriculum_version_id).curriculum_code
+    completed = _completed_on(db, [t.id for t, _ in people_], curriculum_code, course.id)
     return [rules.Applicant(
         trainee_id=t.id, unit_id=t.unit_id,
         facts=people_rules.PersonFacts(position=t.position, organisation_type=t.organisation_type,
@@ -115,7 +117,7 @@ def check(db: Session, course: Course, t: Trainee, w: rules.CourseWindow | None 
 
 def _trainee_for(db: Session, who: Principal, trainee_id: int | None) -> Trainee:
     if trainee_id is None:
-        t = people.own_record(db, who)
+        t = people.own_record(db, who, with_place=False)
         if t is None:
             raise NotFound("Tài khoản này chưa có hồ sơ học viên.", code="trainee_not_found")
         return t
@@ -199,6 +201,12 @@ def _tell(db: Session, e: Enrolment, t: Trainee, course: Course) -> None:
 
 def register(db: Session, who: Principal, course_id: int, trainee_id: int | None = None) -> Enrolment:
     """Register oneself (or, for an organiser, nominate someone). Asking twice answers with the same enrolment."""
+    return register_once(db, who, course_id, trainee_id)[0]
+
+
+def register_once(db: Session, who: Principal, course_id: int, trainee_id: int | None = None
+                  ) -> tuple[Enrolment, bool]:
+    """`register`, also telling whether this call created or renewed the enrolment (False: it already stood)."""
     visible = courses.find_course(db, who, course_id)  # the row only: the hot path needs no modules or sessions
     nominated = trainee_id is not None
     if nominated and not (who.is_admin or who.role == Role.ORGANISER):
@@ -210,17 +218,19 @@ def register(db: Session, who: Principal, course_id: int, trainee_id: int | None
     # so that the locked part is only "count, decide, write".
     seen = (visible.status, visible.capacity, visible.registration_closes)
     w = window(db, visible)
-    ok, reasons = check(db, visible, t, w)
     now = utcnow()
-    ranked_new = rules.rank(w, [applicant(db, t, visible, now)])[0]
+    me = _applicants(db, visible, [(t, now)], w.curriculum_code)[0]
+    groups = _group_names(db)
+    ok, reasons = rules.eligibility(w, me, now.date(), groups)
+    ranked_new = rules.rank(w, [me])[0]
     rank_keys = _keys(ranked_new)
     course = _lock_course(db, course_id)  # serialises everyone registering for this course from here on
     existing = db.scalar(select(Enrolment).where(Enrolment.course_id == course.id, Enrolment.trainee_id == t.id))
     if existing is not None and existing.status in rules.ACTIVE | {ES.COMPLETED}:
-        return existing
+        return existing, False
     if (course.status, course.capacity, course.registration_closes) != seen:  # changed while we waited
         w = window(db, course)
-        ok, reasons = check(db, course, t, w)
+        ok, reasons = rules.eligibility(w, me, now.date(), groups)
     if not ok:
         raise NotEligible(reasons)
     if course.allocation_mode == rules.AllocationMode.REVIEW:
@@ -241,7 +251,7 @@ def register(db: Session, who: Principal, course_id: int, trainee_id: int | None
                 db.flush()
         except IntegrityError:  # the same person pressed twice at once: answer with the row that won
             return db.scalar(select(Enrolment).where(Enrolment.course_id == course.id,
-                                                     Enrolment.trainee_id == t.id))
+                                                     Enrolment.trainee_id == t.id)), False
     else:  # came back after withdrawing or being refused
         e = existing
         e.status, e.registered_at, e.reasons, e.decided_at = status, now, _reasons(why), now
@@ -254,7 +264,7 @@ def register(db: Session, who: Principal, course_id: int, trainee_id: int | None
                  {"course": course.code, "trainee": t.id, "status": status, "nominated": nominated,
                   "waitlist_position": e.waitlist_position})
     _tell(db, e, t, course)
-    return e
+    return e, True
 
 
 def _get(db: Session, who: Principal, enrolment_id: int) -> tuple[Enrolment, Trainee]:
@@ -439,14 +449,6 @@ def joinable(db: Session, who: Principal) -> list[tuple[Course, bool, list[peopl
     mine = set(db.scalars(select(Enrolment.course_id).where(Enrolment.trainee_id == t.id)))
     return [(c, *check(db, c, t)) for c in open_courses if c.id not in mine]
 
-
-
-def existing_id(db: Session, who: Principal, course_id: int, trainee_id: int | None) -> int | None:
-    """The id of an enrolment that already exists for this person and course (to answer a repeat with 200)."""
-    t = people.own_record(db, who) if trainee_id is None else db.get(Trainee, trainee_id)
-    if t is None:
-        return None
-    return db.scalar(select(Enrolment.id).where(Enrolment.course_id == course_id, Enrolment.trainee_id == t.id))
 
 
 def unit_name(t: Trainee) -> str:

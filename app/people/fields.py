@@ -12,19 +12,10 @@ from datetime import date, datetime
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
+from app.core.spreadsheet import Column
 from app.core.text import fold, nfc
 from app.people import reference, rules
 from app.places.models import FORMER_PREFIX, AdminUnit, Era, Level
-
-
-@dataclass(frozen=True)
-class Column:
-    key: str
-    header: str  # Vietnamese, as in the template
-    required: bool
-    example: str
-    aliases: tuple[str, ...] = ()
-
 
 COLUMNS: tuple[Column, ...] = (
     Column("full_name", "Họ và tên", True, "Nguyễn Thị Hồng Nhung", ("ho ten", "full name")),

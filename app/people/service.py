@@ -113,11 +113,14 @@ def _reload(db: Session, trainee_id: int) -> Trainee:
                      .options(selectinload(Trainee.unit).selectinload(AdminUnit.parent)))
 
 
-def own_record(db: Session, who: Principal) -> Trainee | None:
+def own_record(db: Session, who: Principal, with_place: bool = True) -> Trainee | None:
+    """The signed-in person's own trainee record (with its commune and province unless `with_place` is False)."""
     if who.user_id is None:
         return None
-    return db.scalar(select(Trainee).where(Trainee.user_id == who.user_id)
-                     .options(selectinload(Trainee.unit).selectinload(AdminUnit.parent)))
+    stmt = select(Trainee).where(Trainee.user_id == who.user_id)
+    if with_place:
+        stmt = stmt.options(selectinload(Trainee.unit).selectinload(AdminUnit.parent))
+    return db.scalar(stmt)
 
 
 def list_trainees(db: Session, who: Principal, filters: Filters, page: int = 1,

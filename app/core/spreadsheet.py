@@ -1,0 +1,162 @@
+"""Reading a spreadsheet (.xlsx or .csv) into rows keyed by field, naming every problem by row and column.
+
+Used by every import (officials, enrolment lists, attendance marks). The file type is decided from the content,
+not the name. Formulas are refused (a cell must hold what it shows), and so are files over the size limit.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import zipfile
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from openpyxl import load_workbook
+
+from app.core.text import fold
+
+MAX_ROWS = 20000
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    header: str  # Vietnamese, as in the template
+    required: bool
+    example: str
+    aliases: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class RowError:
+    row: int  # as the spreadsheet numbers it: the header is row 1
+    column: str  # the Vietnamese header, or "" for the whole row/file
+    message: str
+
+    def as_dict(self) -> dict:
+        return {"row": self.row, "column": self.column, "message": self.message}
+
+
+@dataclass
+class Table:
+    rows: list[tuple[int, dict[str, object]]] = field(default_factory=list)
+    errors: list[RowError] = field(default_factory=list)  # the file cannot be read at all
+    formulas: list[RowError] = field(default_factory=list)  # cells holding a formula (their value is dropped)
+
+
+def _match_header(text: str, columns: Sequence[Column]) -> Column | None:
+    folded = fold(text).strip(" *:")
+    for col in columns:
+        if folded == fold(col.header) or folded == col.key or folded in col.aliases:
+            return col
+    return None
+
+
+def _kind(content: bytes) -> str:
+    if content.startswith(b"PK\x03\x04"):
+        try:
+            with zipfile.ZipFile(io.BytesIO(content)) as z:
+                if "xl/workbook.xml" in z.namelist():
+                    return "xlsx"
+        except zipfile.BadZipFile:
+            return "unknown"
+        return "zip"
+    if content.startswith((b"\xd0\xcf\x11\xe0",)):
+        return "xls"
+    if b"\x00" in content[:4096]:
+        return "binary"
+    return "csv"
+
+
+def read_table(content: bytes, max_bytes: int, columns: Sequence[Column]) -> Table:
+    """Rows as {field key: raw value}, or the reasons the file cannot be read."""
+    table = Table()
+    if not content:
+        table.errors.append(RowError(0, "", "Tệp rỗng."))
+        return table
+    if len(content) > max_bytes:
+        table.errors.append(RowError(0, "", f"Tệp lớn hơn giới hạn {max_bytes // (1024 * 1024)} MB."))
+        return table
+    kind = _kind(content)
+    if kind == "xlsx":
+        grid = _xlsx_grid(content, table)
+    elif kind == "csv":
+        grid = _csv_grid(content, table)
+    elif kind == "xls":
+        table.errors.append(RowError(0, "", "Tệp Excel cũ (.xls) chưa được hỗ trợ: hãy lưu lại dạng .xlsx hoặc .csv."))
+        return table
+    else:
+        table.errors.append(RowError(0, "", "Tệp không phải bảng tính .xlsx hoặc .csv."))
+        return table
+    if table.errors or not grid:
+        if not grid and not table.errors:
+            table.errors.append(RowError(0, "", "Tệp không có dòng tiêu đề."))
+        return table
+    header, *body = grid
+    mapping: dict[int, Column] = {}
+    for index, cell in enumerate(header):
+        text = "" if cell is None else str(cell).strip()
+        if not text:
+            continue
+        col = _match_header(text, columns)
+        if col is None:
+            table.errors.append(RowError(1, text, "Cột không có trong mẫu; hãy dùng tệp mẫu tải về từ hệ thống."))
+        elif col in mapping.values():
+            table.errors.append(RowError(1, text, "Cột bị lặp lại."))
+        else:
+            mapping[index] = col
+    for col in columns:
+        if col.required and col not in mapping.values():
+            table.errors.append(RowError(1, col.header, "Thiếu cột bắt buộc."))
+    if len(body) > MAX_ROWS:
+        table.errors.append(RowError(0, "", f"Tệp có {len(body)} dòng; mỗi lần nhập tối đa {MAX_ROWS} dòng."))
+    if table.errors:
+        return table
+    mapping_header = {c.key: c.header for c in mapping.values()}
+    for offset, cells in enumerate(body, start=2):
+        values = {mapping[i].key: cells[i] for i in mapping if i < len(cells)}
+        if all(v is None or (isinstance(v, str) and not v.strip()) for v in values.values()):
+            continue
+        for key, value in list(values.items()):
+            if isinstance(value, str) and value.startswith("=") and len(value) > 1:
+                table.formulas.append(RowError(offset, mapping_header[key],
+                                               "Ô chứa công thức; hãy dán giá trị thay cho công thức."))
+                values[key] = None
+        table.rows.append((offset, values))
+    return table
+
+
+def _xlsx_grid(content: bytes, table: Table) -> list[list[object]]:
+    try:
+        wb = load_workbook(io.BytesIO(content), read_only=True, data_only=False)
+    except Exception:  # noqa: BLE001 - any unreadable workbook is the user's file problem, not a 500
+        table.errors.append(RowError(0, "", "Không đọc được tệp .xlsx (tệp hỏng hoặc có mật khẩu)."))
+        return []
+    ws = wb.worksheets[0]
+    grid = [list(row) for row in ws.iter_rows(values_only=True)]
+    wb.close()
+    while grid and all(v is None for v in grid[-1]):
+        grid.pop()
+    return grid
+
+
+def _csv_grid(content: bytes, table: Table) -> list[list[object]]:
+    try:
+        text = content.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        table.errors.append(RowError(0, "", f"Tệp CSV không phải UTF-8 (byte lỗi ở vị trí {err.start}); hãy lưu lại "
+                                             "với mã hoá UTF-8."))
+        return []
+    sample = text[:4096]
+    delimiter = ";" if sample.count(";") > sample.count(",") else ","
+    return [list(r) for r in csv.reader(io.StringIO(text), delimiter=delimiter)]
+
+
+def safe_cell(value: object) -> object:
+    """Neutralise formula injection in exports: text starting with = + - @ is stored as plain text."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    if isinstance(value, datetime | date):
+        return value
+    return value
