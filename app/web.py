@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 from typing import Any
 
@@ -79,6 +80,24 @@ def render(request: Request, template: str, context: dict[str, Any] | None = Non
     if FLASH_COOKIE in request.cookies:
         response.delete_cookie(FLASH_COOKIE, path="/")
     return response
+
+
+def staging_dir() -> Path:
+    """Where an uploaded spreadsheet waits between its preview and the confirmed import (a day at most)."""
+    d = get_settings().data_dir / "imports"
+    d.mkdir(parents=True, exist_ok=True)
+    for old in d.glob("*.bin"):  # uploads that were previewed but never imported
+        if old.stat().st_mtime < time.time() - 24 * 3600:
+            old.unlink(missing_ok=True)
+    return d
+
+
+def staged(token: str) -> Path | None:
+    """The staged upload named by a preview's token, or None for a token we did not hand out."""
+    if not token or not token.replace("-", "").replace("_", "").isalnum():
+        return None
+    path = staging_dir() / f"{token}.bin"
+    return path if path.exists() else None
 
 
 def redirect(url: str, message: str | None = None, kind: str = "success") -> RedirectResponse:

@@ -41,7 +41,7 @@ class RowError:
 @dataclass
 class Table:
     rows: list[tuple[int, dict[str, object]]] = field(default_factory=list)
-    errors: list[RowError] = field(default_factory=list)  # the file cannot be read at all
+    errors: list[RowError] = field(default_factory=list)  # the file cannot be read at all, or holds no rows
     formulas: list[RowError] = field(default_factory=list)  # cells holding a formula (their value is dropped)
 
 
@@ -124,6 +124,8 @@ def read_table(content: bytes, max_bytes: int, columns: Sequence[Column]) -> Tab
                                                "Ô chứa công thức; hãy dán giá trị thay cho công thức."))
                 values[key] = None
         table.rows.append((offset, values))
+    if not table.rows:
+        table.errors.append(RowError(0, "", "Tệp không có dòng dữ liệu nào."))
     return table
 
 

@@ -3,12 +3,13 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, File, Query, UploadFile
 from fastapi.responses import JSONResponse, Response
 
 from app.auth.permissions import SignedIn, Staff
+from app.config import get_settings
 from app.db import DbSession
-from app.enrolment import service
+from app.enrolment import listimport, service
 from app.enrolment.export import class_list_xlsx
 from app.enrolment.models import Enrolment
 from app.enrolment.schemas import (
@@ -56,6 +57,17 @@ def nominate_many(course_id: int, body: BulkIn, db: DbSession, who: Staff) -> li
     """Enrol a list; if anyone cannot be enrolled, no one is (409 names them)."""
     return [out(e, db.get(Trainee, e.trainee_id)) for e in service.nominate_many(db, who, course_id,
                                                                                  body.trainee_ids)]
+
+
+@router.post("/courses/{course_id}/enrolments/import", responses={422: {"description": "errors by row; nothing"
+                                                                                          " was enrolled"}})
+async def import_list(course_id: int, db: DbSession, who: Staff, file: Annotated[UploadFile, File()],
+                      dry_run: Annotated[bool, Query()] = True) -> JSONResponse:
+    """Enrol the people listed in an .xlsx/.csv (column `Số CCCD`, optional `Họ và tên`). `dry_run` (default)
+    shows who would be confirmed or waitlisted; any error enrols no one (422)."""
+    content = await file.read(get_settings().import_max_bytes + 1)
+    report = listimport.enrol_from_file(db, who, course_id, content, dry_run=dry_run, filename=file.filename or "")
+    return JSONResponse(report.as_dict(), status_code=422 if report.errors else 200)
 
 
 @router.post("/courses/{course_id}/enrolments/allocate", response_model=EnrolmentPage)

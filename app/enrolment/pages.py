@@ -1,23 +1,26 @@
 """Enrolment pages: a trainee's courses (joinable and mine), an organiser's enrolment tab, notifications."""
 from __future__ import annotations
 
+import secrets
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Query, Request
+from fastapi import APIRouter, File, Form, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, Response
 
 from app.auth.permissions import SignedIn, Staff
+from app.config import get_settings
 from app.courses import service as courses
 from app.courses.pages import _common
 from app.db import DbSession
-from app.enrolment import rules, service
+from app.enrolment import listimport, rules, service
 from app.enrolment.export import class_list_xlsx
 from app.errors import DomainError
 from app.notify import service as notices
 from app.people import service as people
-from app.web import redirect, render
+from app.web import redirect, render, staged, staging_dir
 
 router = APIRouter(include_in_schema=False)
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @router.get("/my-courses")
@@ -91,6 +94,53 @@ async def bulk(course_id: int, request: Request, db: DbSession, who: Staff) -> R
         db.rollback()
         return redirect(back, err.message, "error")
     return redirect(back, message)
+
+
+@router.get("/courses/{course_id}/enrolments/import")
+def import_page(course_id: int, request: Request, db: DbSession, who: Staff) -> HTMLResponse:
+    course = courses.get_course(db, who, course_id)
+    courses.ensure_may_manage(db, who, course)
+    return render(request, "enrolment/import.html", {**_common(db, who, course), "tab": "enrolments",
+                                                     "report": None, "labels": rules.STATUS_LABELS})
+
+
+@router.get("/courses/{course_id}/enrolments/import/template.xlsx")
+def import_template(course_id: int, db: DbSession, who: Staff) -> Response:
+    courses.ensure_may_manage(db, who, courses.find_course(db, who, course_id))
+    return Response(listimport.template_xlsx(), media_type=XLSX,
+                    headers={"Content-Disposition": 'attachment; filename="danh-sach-ghi-danh.xlsx"'})
+
+
+@router.post("/courses/{course_id}/enrolments/import")
+async def import_upload(course_id: int, request: Request, db: DbSession, who: Staff,
+                        file: Annotated[UploadFile | None, File()] = None, token: Annotated[str, Form()] = "",
+                        filename: Annotated[str, Form()] = "") -> Response:
+    """Step 1 uploads and previews (registers inside a savepoint, then rolls back); step 2 enrols by the token."""
+
+    def page(report: listimport.ListReport, token: str, name: str) -> HTMLResponse:
+        course = courses.get_course(db, who, course_id)  # read after the savepoint, which expires what it touched
+        return render(request, "enrolment/import.html",
+                      {**_common(db, who, course), "tab": "enrolments", "labels": rules.STATUS_LABELS,
+                       "report": report, "token": token, "filename": name},
+                      status_code=422 if report.errors else 200)
+
+    courses.ensure_may_manage(db, who, courses.find_course(db, who, course_id))
+    if file is not None and file.filename:
+        content = await file.read(get_settings().import_max_bytes + 1)
+        report = listimport.enrol_from_file(db, who, course_id, content, dry_run=True, filename=file.filename)
+        token = ""
+        if not report.errors:
+            token = secrets.token_urlsafe(16)
+            (staging_dir() / f"{token}.bin").write_bytes(content)
+        return page(report, token, file.filename)
+    path = staged(token)
+    if path is None:
+        return redirect(f"/courses/{course_id}/enrolments/import", "Hãy chọn tệp để xem trước.", "error")
+    report = listimport.enrol_from_file(db, who, course_id, path.read_bytes(), dry_run=False, filename=filename)
+    if report.errors:  # something changed between preview and import: show it again, write nothing
+        return page(report, "", filename)
+    path.unlink(missing_ok=True)
+    return redirect(f"/courses/{course_id}/enrolments", f"Đã ghi danh {len(report.enrolled)} người từ danh sách.")
 
 
 @router.post("/courses/{course_id}/enrolments/allocate")

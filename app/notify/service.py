@@ -33,6 +33,15 @@ def notify(db: Session, user_id: int | None, subject: str, body: str, link: str 
         db.info.setdefault(OUTBOX_KEY, []).append({"to": email, "subject": subject, "body": body, "link": link})
 
 
+def outbox_mark(db: Session) -> int:
+    """How many e-mails are queued now; with `discard_since`, forget the ones a rolled-back savepoint queued."""
+    return len(db.info.get(OUTBOX_KEY, []))
+
+
+def discard_since(db: Session, mark: int) -> None:
+    del db.info.get(OUTBOX_KEY, [])[mark:]
+
+
 @event.listens_for(Session, "after_commit")
 def _deliver(session: Session) -> None:
     for message in session.info.pop(OUTBOX_KEY, []):

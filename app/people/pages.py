@@ -2,8 +2,6 @@
 from __future__ import annotations
 
 import secrets
-import time
-from pathlib import Path
 from typing import Annotated
 
 from fastapi import APIRouter, File, Form, Query, Request, UploadFile
@@ -20,7 +18,7 @@ from app.people import reference, service
 from app.people.fields import COLUMNS
 from app.people.importer import template_xlsx
 from app.places import service as places
-from app.web import redirect, render
+from app.web import redirect, render, staging_dir
 
 router = APIRouter(include_in_schema=False)
 PER_PAGE = 25
@@ -104,15 +102,6 @@ def import_page(request: Request, _: Staff) -> HTMLResponse:
     return render(request, "people/import.html", {"report": None, "columns": COLUMNS})
 
 
-def _staging_dir() -> Path:
-    d = get_settings().data_dir / "imports"
-    d.mkdir(parents=True, exist_ok=True)
-    for old in d.glob("*.bin"):  # uploads that were previewed but never imported
-        if old.stat().st_mtime < time.time() - 24 * 3600:
-            old.unlink(missing_ok=True)
-    return d
-
-
 @router.post("/trainees/import")
 async def import_upload(request: Request, db: DbSession, who: Staff,
                         file: Annotated[UploadFile | None, File()] = None,
@@ -120,7 +109,7 @@ async def import_upload(request: Request, db: DbSession, who: Staff,
                         filename: Annotated[str, Form()] = "") -> Response:
     """Step 1 uploads and previews (nothing is written); step 2 imports the previewed file by its token."""
     limit = get_settings().import_max_bytes
-    staging = _staging_dir()
+    staging = staging_dir()
     if file is not None and file.filename:
         content = await file.read(limit + 1)
         filename = file.filename

@@ -97,6 +97,15 @@ def _scoped(db: Session, who: Principal, stmt: Select) -> Select:
     return stmt.where(Trainee.user_id == who.user_id)
 
 
+def by_citizen_ids(db: Session, who: Principal, citizen_ids: list[str]) -> dict[str, Trainee]:
+    """The trainees with these citizen IDs that the caller may see (others are simply absent)."""
+    found: dict[str, Trainee] = {}
+    for i in range(0, len(citizen_ids), 900):
+        for t in db.scalars(_scoped(db, who, select(Trainee).where(Trainee.citizen_id.in_(citizen_ids[i:i + 900])))):
+            found[t.citizen_id] = t
+    return found
+
+
 def get_trainee(db: Session, who: Principal, trainee_id: int) -> Trainee:
     """One trainee, or 404 when it does not exist or lies outside the caller's scope."""
     stmt = _scoped(db, who, select(Trainee).where(Trainee.id == trainee_id)).options(
@@ -294,9 +303,6 @@ def import_trainees(db: Session, who: Principal, content: bytes, *, dry_run: boo
     table = read_table(content, get_settings().import_max_bytes)
     if table.errors:
         report.errors = table.errors
-        return report
-    if not table.rows:
-        report.errors = [RowError(0, "", "Tệp không có dòng dữ liệu nào.")]
         return report
     resolver = UnitResolver(db)
     now = today()
