@@ -5,8 +5,8 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 DEMO_PASSWORD ?= nangluc-demo
-# Error constructors whose message argument is a translatable Vietnamese string.
-BABEL_KEYWORDS := -k DomainError:2 -k Invalid:2 -k Conflict:2 -k NotFound:1 -k Forbidden:1 -k Unauthenticated:1
+# Error constructors whose message argument is a translatable Vietnamese string; N_() marks a string kept in data.
+BABEL_KEYWORDS := -k N_ -k DomainError:2 -k Invalid:2 -k Conflict:2 -k NotFound:1 -k Forbidden:1 -k Unauthenticated:1
 export NANGLUC_ENV ?= development
 
 .PHONY: run test lint install install-dev migrate demo clean i18n

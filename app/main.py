@@ -39,7 +39,7 @@ def _routers() -> list:
     return [core_pages.router, auth_pages.router, auth_api.router, places_api.router, places_pages.router,
             curricula_api.router, curricula_pages.router, courses_api.router, courses_pages.router,
             people_api.router, people_pages.router, enrolment_api.router, enrolment_pages.router,
-            attendance_api.router, attendance_pages.router]
+            attendance_api.router, attendance_api.check_in_router, attendance_pages.router]
 
 
 def create_app() -> FastAPI:

@@ -2,9 +2,11 @@
 from __future__ import annotations
 
 import json
+import secrets
 import time
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import jinja2
 from fastapi import Request
@@ -29,6 +31,7 @@ templates = Jinja2Blocks(env=_env)
 templates.env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True)  # type: ignore[attr-defined]
 templates.env.filters["date"] = i18n.fmt_date
 templates.env.filters["number"] = i18n.fmt_number
+templates.env.filters["time"] = lambda moment: moment.astimezone(ZoneInfo(i18n.DEFAULT_TZ)).strftime("%H:%M")
 templates.env.globals["LOCALE_NAMES"] = i18n.LOCALE_NAMES
 templates.env.globals["tr"] = i18n.gettext  # translate a runtime string as is (no %-formatting)
 
@@ -90,6 +93,15 @@ def staging_dir() -> Path:
         if old.stat().st_mtime < time.time() - 24 * 3600:
             old.unlink(missing_ok=True)
     return d
+
+
+def stage(content: bytes, errors: list) -> str:
+    """Keep a previewed upload that had no errors until it is confirmed; the token names it ("" when not kept)."""
+    if errors:
+        return ""
+    token = secrets.token_urlsafe(16)
+    (staging_dir() / f"{token}.bin").write_bytes(content)
+    return token
 
 
 def staged(token: str) -> Path | None:

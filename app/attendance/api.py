@@ -1,16 +1,21 @@
-"""JSON API: the attendance grid, marks in bulk, the completion list, the sign-in sheet."""
+"""JSON API: the attendance grid, marks in bulk or from a spreadsheet, undo, self check-in, the completion list
+and recording the results, the sign-in sheets."""
 from __future__ import annotations
 
-from fastapi import APIRouter
-from fastapi.responses import Response
+from typing import Annotated
+
+from fastapi import APIRouter, File, Query, UploadFile
+from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from app.attendance import service
-from app.attendance.pages import sheet_response
+from app.attendance import marks_import, service
+from app.attendance.pages import XLSX, course_sheet_response, sheet_response
 from app.auth.permissions import SignedIn
+from app.config import get_settings
 from app.db import DbSession
 
 router = APIRouter(prefix="/api/v1/courses", tags=["attendance"])
+check_in_router = APIRouter(prefix="/api/v1/sessions", tags=["attendance"])
 
 
 class MarkIn(BaseModel):
@@ -40,7 +45,10 @@ class GridOut(BaseModel):
 
 
 class CompletionRow(BaseModel):
+    enrolment_id: int
     full_name: str
+    status: str
+    assessment_passed: bool | None
     completed: bool
     attended: int
     sessions: int
@@ -67,9 +75,98 @@ def record(course_id: int, body: MarksIn, db: DbSession, who: SignedIn) -> dict:
 
 @router.get("/{course_id}/completion", response_model=list[CompletionRow])
 def completion(course_id: int, db: DbSession, who: SignedIn) -> list[CompletionRow]:
-    return [CompletionRow(full_name=t.full_name, completed=c.completed, attended=c.attended, sessions=c.sessions,
-                          share=c.share, reason_vi=c.reason_vi, reason_en=c.reason_en)
-            for t, c in service.completion_list(db, who, course_id)]
+    """Everyone on the course by the course's own rule; `status` is what is recorded on the enrolment."""
+    return [CompletionRow(enrolment_id=e.id, full_name=t.full_name, status=e.status,
+                          assessment_passed=e.assessment_passed, completed=c.completed, attended=c.attended,
+                          sessions=c.sessions, share=c.share, reason_vi=c.reason_vi, reason_en=c.reason_en)
+            for e, t, c in service.completion_list(db, who, course_id)]
+
+
+class ResultsOut(BaseModel):
+    completed: int
+    not_completed: int
+
+
+@router.post("/{course_id}/completion/record", response_model=ResultsOut)
+def record_results(course_id: int, db: DbSession, who: SignedIn) -> ResultsOut:
+    """Write completed / not completed onto every enrolment (run again after a correction to recompute)."""
+    done, not_done = service.record_results(db, who, course_id)
+    return ResultsOut(completed=done, not_completed=not_done)
+
+
+class AssessmentIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    passed: bool | None
+
+
+@router.put("/{course_id}/enrolments/{enrolment_id}/assessment", response_model=dict)
+def set_assessment(course_id: int, enrolment_id: int, body: AssessmentIn, db: DbSession, who: SignedIn) -> dict:
+    e = service.set_assessment(db, who, course_id, enrolment_id, body.passed)
+    return {"enrolment_id": e.id, "assessment_passed": e.assessment_passed}
+
+
+@router.delete("/{course_id}/attendance/{session_id}/{enrolment_id}", response_model=dict)
+def unmark(course_id: int, session_id: int, enrolment_id: int, db: DbSession, who: SignedIn) -> dict:
+    """Undo a mark; the audit trail keeps what it was."""
+    return {"removed": service.unmark(db, who, course_id, session_id, enrolment_id)}
+
+
+@router.post("/{course_id}/attendance/import", responses={422: {"description": "errors by row; nothing recorded"}})
+async def import_marks(course_id: int, db: DbSession, who: SignedIn, file: Annotated[UploadFile, File()],
+                       dry_run: Annotated[bool, Query()] = True) -> JSONResponse:
+    """Marks from an .xlsx/.csv (columns Số CCCD, Buổi, Điểm danh, optional Họ và tên, Ghi chú); all or nothing."""
+    content = await file.read(get_settings().import_max_bytes + 1)
+    report = marks_import.import_marks(db, who, course_id, content, dry_run=dry_run, filename=file.filename or "")
+    return JSONResponse(report.as_dict(), status_code=422 if report.errors else 200)
+
+
+@router.get("/{course_id}/attendance/template.xlsx", response_class=Response,
+            responses={200: {"content": {XLSX: {}}}})
+def marks_template(course_id: int, db: DbSession, who: SignedIn) -> Response:
+    return Response(marks_import.template_xlsx(db, who, course_id), media_type=XLSX,
+                    headers={"Content-Disposition": f'attachment; filename="diem-danh-{course_id}.xlsx"'})
+
+
+class CodeOut(BaseModel):
+    code: str
+    url: str
+    period_seconds: int
+
+
+@router.get("/{course_id}/sessions/{session_id}/check-in-code", response_model=CodeOut)
+def check_in_code(course_id: int, session_id: int, db: DbSession, who: SignedIn) -> CodeOut:
+    """The code the trainer's screen shows now (it changes every `period_seconds`)."""
+    code, url = service.current_code(db, who, course_id, session_id)
+    return CodeOut(code=code, url=url, period_seconds=service.rules.CODE_PERIOD)
+
+
+class CheckInIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    code: str = Field(min_length=1, max_length=100)
+
+
+class CheckInOut(BaseModel):
+    session_id: int
+    status: str
+    recorded_at: str
+    already: bool
+
+
+@check_in_router.post("/{session_id}/check-in", response_model=CheckInOut,
+                      responses={409: {"description": "refused, with the reason in `code` and `detail`"}})
+def check_in(session_id: int, body: CheckInIn, db: DbSession, who: SignedIn) -> CheckInOut:
+    """Check yourself in with the code scanned from the trainer's screen. A second scan answers the same."""
+    r = service.check_in(db, who, session_id, body.code)
+    return CheckInOut(session_id=session_id, status=r.mark.status, recorded_at=r.mark.recorded_at.isoformat(),
+                      already=r.already)
+
+
+@router.get("/{course_id}/sign-in-sheet.pdf", response_class=Response)
+def course_sheet(course_id: int, db: DbSession, who: SignedIn) -> Response:
+    """Every session's sign-in sheet in one file."""
+    return course_sheet_response(db, who, course_id)
 
 
 @router.get("/{course_id}/sessions/{session_id}/sign-in-sheet.pdf", response_class=Response)

@@ -1,22 +1,30 @@
-"""Roll call on a phone: one tap per person (HTMX), everyone present at once, live counts; the sign-in sheet."""
+"""Attendance pages: roll call on a phone (one tap per person, HTMX, undo, everyone present, live counts), the
+rotating QR code for self check-in and the trainee's scan page, the course's attendance tab (marks import,
+completion list, recording results) and the sign-in sheets."""
 from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Request
+import segno
+from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, Response
 
-from app.attendance import rules, service
-from app.attendance.sheet import SheetData, SheetRow, sign_in_sheet
+from app.attendance import marks_import, rules, service
+from app.attendance.sheet import SheetData, SheetRow, sign_in_sheets
 from app.auth.permissions import SignedIn
+from app.config import get_settings
 from app.core.text import fold
+from app.courses import service as courses
+from app.courses.pages import _common
 from app.db import DbSession
-from app.errors import NotFound
+from app.errors import DomainError, NotFound
 from app.people import reference
 from app.places import service as places
-from app.web import render
+from app.web import redirect, render, stage, staged
 
 router = APIRouter(include_in_schema=False)
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+UNDO = "clear"
 
 
 def _session(g: service.Grid, session_id: int):  # noqa: ANN202
@@ -47,9 +55,13 @@ def roll_call(course_id: int, session_id: int, request: Request, db: DbSession, 
 def mark(course_id: int, session_id: int, request: Request, db: DbSession, who: SignedIn,
          status: Annotated[str, Form()], enrolment_id: Annotated[str, Form()] = "",
          q: Annotated[str, Form(max_length=100)] = "") -> HTMLResponse:
-    """One tap (one person) or "everyone present" (no enrolment id: everyone not yet marked)."""
+    """One tap (one person), undo (status "clear"), or "everyone present" (no enrolment id: everyone not yet
+    marked)."""
     g = service.grid(db, who, course_id)
     _session(g, session_id)
+    if status == UNDO and enrolment_id.isdigit():
+        service.unmark(db, who, course_id, session_id, int(enrolment_id))
+        return _roll(request, db, who, course_id, session_id, q)
     if enrolment_id.isdigit():
         targets = [int(enrolment_id)]
     else:
@@ -60,17 +72,31 @@ def mark(course_id: int, session_id: int, request: Request, db: DbSession, who: 
     return _roll(request, db, who, course_id, session_id, q)
 
 
-def sheet_response(db: DbSession, who, course_id: int, session_id: int) -> Response:  # noqa: ANN001
-    g = service.grid(db, who, course_id)
-    s = _session(g, session_id)
-    data = SheetData(course_code=g.course.code, course_title=g.course.title,
+def _sheet_data(g: service.Grid, s) -> SheetData:  # noqa: ANN001
+    return SheetData(course_code=g.course.code, course_title=g.course.title,
                      session_label=f"{s.session_date:%d/%m/%Y}, {s.start_time:%H:%M}–{s.end_time:%H:%M}",
                      place=", ".join(x for x in (s.room, g.course.venue) if x) or "—",
                      organising_body=g.course.organising_body,
                      rows=[SheetRow(t.full_name, t.organisation_type and _org(t), places.path_label(t.unit))
                            for _, t in g.rows])
-    return Response(sign_in_sheet(data), media_type="application/pdf",
-                    headers={"Content-Disposition": f'inline; filename="ky-ten-{g.course.code}-{s.id}.pdf"'})
+
+
+def _pdf(content: bytes, name: str) -> Response:
+    return Response(content, media_type="application/pdf",
+                    headers={"Content-Disposition": f'inline; filename="{name}"'})
+
+
+def sheet_response(db: DbSession, who, course_id: int, session_id: int) -> Response:  # noqa: ANN001
+    g = service.grid(db, who, course_id)
+    s = _session(g, session_id)
+    return _pdf(sign_in_sheets([_sheet_data(g, s)]), f"ky-ten-{g.course.code}-{s.id}.pdf")
+
+
+def course_sheet_response(db: DbSession, who, course_id: int) -> Response:  # noqa: ANN001
+    g = service.grid(db, who, course_id)
+    if not g.sessions:
+        raise NotFound("Khoá học chưa có buổi học nào.", code="session_not_found")
+    return _pdf(sign_in_sheets([_sheet_data(g, s) for s in g.sessions]), f"ky-ten-{g.course.code}.pdf")
 
 
 def _org(t) -> str:  # noqa: ANN001
@@ -80,3 +106,129 @@ def _org(t) -> str:  # noqa: ANN001
 @router.get("/courses/{course_id}/sessions/{session_id}/sign-in-sheet.pdf")
 def sheet(course_id: int, session_id: int, db: DbSession, who: SignedIn) -> Response:
     return sheet_response(db, who, course_id, session_id)
+
+
+@router.get("/courses/{course_id}/sign-in-sheet.pdf")
+def course_sheet(course_id: int, db: DbSession, who: SignedIn) -> Response:
+    return course_sheet_response(db, who, course_id)
+
+
+# --- the course's attendance tab: per-session links, marks import, completion ------------------------------------
+
+
+def _tab(request: Request, db: DbSession, who, course_id: int, extra: dict | None = None,  # noqa: ANN001
+         status_code: int = 200) -> HTMLResponse:
+    g = service.grid(db, who, course_id)
+    course = courses.get_course(db, who, course_id)
+    per_session = {s.id: {m: 0 for m in rules.Mark} for s in g.sessions}
+    for (sid, _), m in g.marks.items():
+        per_session[sid][m.status] += 1
+    return render(request, "attendance/tab.html",
+                  {**_common(db, who, course), "tab": "attendance", "g": g, "per_session": per_session,
+                   "labels": rules.MARK_LABELS, "completions": service.completion_list(db, who, course_id),
+                   "rule": service.course_rule(course), "report": None, **(extra or {})}, status_code=status_code)
+
+
+@router.get("/courses/{course_id}/attendance")
+def attendance_tab(course_id: int, request: Request, db: DbSession, who: SignedIn) -> HTMLResponse:
+    return _tab(request, db, who, course_id)
+
+
+@router.get("/courses/{course_id}/attendance/template.xlsx")
+def marks_template(course_id: int, db: DbSession, who: SignedIn) -> Response:
+    return Response(marks_import.template_xlsx(db, who, course_id), media_type=XLSX,
+                    headers={"Content-Disposition": f'attachment; filename="diem-danh-{course_id}.xlsx"'})
+
+
+@router.post("/courses/{course_id}/attendance/import")
+async def marks_upload(course_id: int, request: Request, db: DbSession, who: SignedIn,
+                       file: Annotated[UploadFile | None, File()] = None, token: Annotated[str, Form()] = "",
+                       filename: Annotated[str, Form()] = "") -> Response:
+    """Step 1 previews an uploaded file (nothing is written); step 2 records the previewed file by its token."""
+    if file is not None and file.filename:
+        content = await file.read(get_settings().import_max_bytes + 1)
+        report = marks_import.import_marks(db, who, course_id, content, dry_run=True, filename=file.filename)
+        token = stage(content, report.errors)
+        return _tab(request, db, who, course_id, {"report": report, "token": token, "filename": file.filename},
+                    status_code=422 if report.errors else 200)
+    path = staged(token)
+    if path is None:
+        return redirect(f"/courses/{course_id}/attendance", "Hãy chọn tệp để xem trước.", "error")
+    report = marks_import.import_marks(db, who, course_id, path.read_bytes(), dry_run=False, filename=filename)
+    if report.errors:
+        return _tab(request, db, who, course_id, {"report": report, "token": "", "filename": filename},
+                    status_code=422)
+    path.unlink(missing_ok=True)
+    return redirect(f"/courses/{course_id}/attendance",
+                    f"Đã nhập {report.marks} lượt điểm danh ({report.changed} thay đổi).")
+
+
+@router.post("/courses/{course_id}/completion/record")
+def record_results(course_id: int, db: DbSession, who: SignedIn) -> Response:
+    try:
+        done, not_done = service.record_results(db, who, course_id)
+    except DomainError as err:
+        return redirect(f"/courses/{course_id}/attendance", err.message, "error")
+    return redirect(f"/courses/{course_id}/attendance#completion",
+                    f"Đã chốt kết quả: {done} người hoàn thành, {not_done} người chưa hoàn thành.")
+
+
+@router.post("/courses/{course_id}/enrolments/{enrolment_id}/assessment")
+def set_assessment(course_id: int, enrolment_id: int, db: DbSession, who: SignedIn,
+                   passed: Annotated[str, Form(pattern="^(yes|no|unset)$")]) -> Response:
+    service.set_assessment(db, who, course_id, enrolment_id, {"yes": True, "no": False}.get(passed))
+    return redirect(f"/courses/{course_id}/attendance#completion")
+
+
+# --- self check-in: the trainer's rotating QR, the trainee's scan ---------------------------------------------------
+
+
+def _qr_block(request: Request, db: DbSession, who, course_id: int, session_id: int) -> HTMLResponse:  # noqa: ANN001
+    g = service.grid(db, who, course_id)
+    s = _session(g, session_id)
+    code, url = service.current_code(db, who, course_id, session_id)
+    svg = segno.make(url, error="m").svg_inline(scale=8, border=2, dark="#111", light="#fff", omitsize=True,
+                                                  title=f"QR {g.course.code}")
+    checked = [(t, g.marks[(s.id, e.id)]) for e, t in g.rows if (s.id, e.id) in g.marks
+               and g.marks[(s.id, e.id)].method == "check_in"]
+    checked.sort(key=lambda x: x[1].recorded_at, reverse=True)
+    return render(request, "attendance/check_in_screen.html",
+                  {"course": g.course, "s": s, "svg": svg, "code": code, "url": url, "checked": checked,
+                   "total": len(g.rows), "labels": rules.MARK_LABELS, "period": rules.CODE_PERIOD}, block="qr")
+
+
+@router.get("/courses/{course_id}/sessions/{session_id}/check-in")
+def check_in_screen(course_id: int, session_id: int, request: Request, db: DbSession, who: SignedIn
+                    ) -> HTMLResponse:
+    """The page the trainer projects: the code changes every few seconds (the block reloads itself)."""
+    return _qr_block(request, db, who, course_id, session_id)
+
+
+@router.get("/check-in/{code}")
+def scan_page(code: str, request: Request, db: DbSession, who: SignedIn) -> HTMLResponse:
+    """What a trainee's phone opens from the QR: the session and one button (the mark itself needs a POST), or
+    why a check-in would be refused, or the earlier check-in."""
+    code = code[:100]
+    try:
+        s, course, already = service.may_check_in(db, who, code)
+    except DomainError as err:
+        return _scan_refused(request, db, code, err)
+    return render(request, "attendance/scan.html", {"code": code, "s": s, "course": course, "done": already,
+                                                    "labels": rules.MARK_LABELS})
+
+
+def _scan_refused(request: Request, db: DbSession, code: str, err: DomainError) -> HTMLResponse:
+    s, course, _ = service.scanned(db, code)
+    return render(request, "attendance/scan.html", {"code": code, "s": s, "course": course, "refusal": err.message,
+                                                    "at": getattr(err, "at", None)}, status_code=err.status)
+
+
+@router.post("/check-in/{code}")
+def scan_confirm(code: str, request: Request, db: DbSession, who: SignedIn) -> HTMLResponse:
+    code = code[:100]
+    try:
+        result = service.check_in(db, who, service.session_of_code(code) or 0, code)
+    except DomainError as err:
+        return _scan_refused(request, db, code, err)
+    return render(request, "attendance/scan.html", {"code": code, "s": result.session, "course": result.course,
+                                                    "done": result, "labels": rules.MARK_LABELS})

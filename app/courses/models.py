@@ -37,6 +37,10 @@ class Course(Base):
     # The completion rule starts as the curriculum's and may be adjusted for the course.
     min_attendance_share: Mapped[float] = mapped_column(Float, default=0.8)
     assessment_required: Mapped[bool] = mapped_column(Boolean, default=False)
+    late_counts_as_present: Mapped[bool] = mapped_column(Boolean, default=True)
+    excused_counts: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Self check-in: a scan this many minutes after a session starts is marked late.
+    late_after_minutes: Mapped[int] = mapped_column(Integer, default=15)
     cancel_reason: Mapped[str | None] = mapped_column(Text)
     allocation_mode: Mapped[str] = mapped_column(String(12), default="first_come")  # or "review"
     allocated_at: Mapped[datetime | None] = mapped_column(UtcDateTime)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, Float, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.courses.models import Course
@@ -31,6 +31,11 @@ class Enrolment(Base):
     decided_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     nominated_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     override_reason: Mapped[str | None] = mapped_column(Text)
+    # The final assessment, when the course requires one (None: not assessed yet).
+    assessment_passed: Mapped[bool | None] = mapped_column(Boolean)
+    # Set when the organiser records the results: the attendance share and the reason for "not completed".
+    attendance_share: Mapped[float | None] = mapped_column(Float)
+    completed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, onupdate=utcnow)
 
     course: Mapped[Course] = relationship(lazy="raise")

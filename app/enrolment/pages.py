@@ -1,7 +1,6 @@
 """Enrolment pages: a trainee's courses (joinable and mine), an organiser's enrolment tab, notifications."""
 from __future__ import annotations
 
-import secrets
 from typing import Annotated
 
 from fastapi import APIRouter, File, Form, Query, Request, UploadFile
@@ -17,7 +16,7 @@ from app.enrolment.export import class_list_xlsx
 from app.errors import DomainError
 from app.notify import service as notices
 from app.people import service as people
-from app.web import redirect, render, staged, staging_dir
+from app.web import redirect, render, stage, staged
 
 router = APIRouter(include_in_schema=False)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -128,10 +127,7 @@ async def import_upload(course_id: int, request: Request, db: DbSession, who: St
     if file is not None and file.filename:
         content = await file.read(get_settings().import_max_bytes + 1)
         report = listimport.enrol_from_file(db, who, course_id, content, dry_run=True, filename=file.filename)
-        token = ""
-        if not report.errors:
-            token = secrets.token_urlsafe(16)
-            (staging_dir() / f"{token}.bin").write_bytes(content)
+        token = stage(content, report.errors)
         return page(report, token, file.filename)
     path = staged(token)
     if path is None:

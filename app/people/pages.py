@@ -1,7 +1,6 @@
 """Trainee pages: list and search, create and edit, import with preview, own profile, self sign-up."""
 from __future__ import annotations
 
-import secrets
 from typing import Annotated
 
 from fastapi import APIRouter, File, Form, Query, Request, UploadFile
@@ -18,7 +17,7 @@ from app.people import reference, service
 from app.people.fields import COLUMNS
 from app.people.importer import template_xlsx
 from app.places import service as places
-from app.web import redirect, render, staging_dir
+from app.web import redirect, render, stage, staged
 
 router = APIRouter(include_in_schema=False)
 PER_PAGE = 25
@@ -109,21 +108,17 @@ async def import_upload(request: Request, db: DbSession, who: Staff,
                         filename: Annotated[str, Form()] = "") -> Response:
     """Step 1 uploads and previews (nothing is written); step 2 imports the previewed file by its token."""
     limit = get_settings().import_max_bytes
-    staging = staging_dir()
     if file is not None and file.filename:
         content = await file.read(limit + 1)
         filename = file.filename
         report = service.import_trainees(db, who, content, dry_run=True, filename=filename)
-        token = ""
-        if not report.errors:
-            token = secrets.token_urlsafe(16)
-            (staging / f"{token}.bin").write_bytes(content)
+        token = stage(content, report.errors)
         return render(request, "people/import.html", {"report": report, "token": token, "filename": filename,
                                                       "columns": COLUMNS},
                       status_code=422 if report.errors else 200)
-    if not token.replace("-", "").replace("_", "").isalnum() or not (staging / f"{token}.bin").exists():
+    path = staged(token)
+    if path is None:
         return redirect("/trainees/import", "Hãy chọn tệp để xem trước.", "error")
-    path = staging / f"{token}.bin"
     try:
         report = service.import_trainees(db, who, path.read_bytes(), dry_run=False, filename=filename,
                                          lawful_basis_confirmed=lawful_basis_confirmed == "on")
