@@ -41,6 +41,9 @@ class Settings(BaseSettings):
     smtp_starttls: bool = True
     smtp_from: str = "nangluc@localhost"
     import_max_bytes: int = Field(default=5 * 1024 * 1024, ge=1024)  # spreadsheets of officials
+    # Certificate numbers, per issuing unit and year: {n} (or {n:04d}), {year}, {unit} (the unit's code).
+    certificate_number_pattern: str = "{n}/{year}/GCN"
+    verify_per_minute: int = Field(default=30, ge=1)  # look-ups of /verify per client address
 
     # Argon2id cost. The defaults are the library's recommendation; tests lower them to stay fast.
     argon2_time_cost: int = Field(default=3, ge=1)

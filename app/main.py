@@ -24,6 +24,8 @@ def _routers() -> list:
     from app.attendance import pages as attendance_pages
     from app.auth import api as auth_api
     from app.auth import pages as auth_pages
+    from app.certificates import api as certificates_api
+    from app.certificates import pages as certificates_pages
     from app.core import pages as core_pages
     from app.courses import api as courses_api
     from app.courses import pages as courses_pages
@@ -39,7 +41,8 @@ def _routers() -> list:
     return [core_pages.router, auth_pages.router, auth_api.router, places_api.router, places_pages.router,
             curricula_api.router, curricula_pages.router, courses_api.router, courses_pages.router,
             people_api.router, people_pages.router, enrolment_api.router, enrolment_pages.router,
-            attendance_api.router, attendance_api.check_in_router, attendance_pages.router]
+            attendance_api.router, attendance_api.check_in_router, attendance_pages.router,
+            certificates_api.router, certificates_pages.router]
 
 
 def create_app() -> FastAPI:

@@ -2,6 +2,7 @@
 from app.attendance.models import AttendanceMark
 from app.audit.models import AuditEvent
 from app.auth.models import AuthSession, SignInThrottle, User
+from app.certificates.models import Certificate, CertificateCounter, VerifyThrottle
 from app.courses.models import (
                                 BudgetLine,
                                 CalendarFeed,
@@ -26,7 +27,7 @@ from app.notify.models import Notification
 from app.people.models import Trainee
 from app.places.models import AdminUnit, AdminUnitSuccessor
 
-__all__ = ["AdminUnit", "AttendanceMark",
+__all__ = ["AdminUnit", "AttendanceMark", "Certificate", "CertificateCounter", "VerifyThrottle",
            "AdminUnitSuccessor", "AuditEvent", "AuthSession", "BudgetLine", "CalendarFeed",
            "Course",
            "CourseLocalTopic", "CourseModule", "CoursePlace", "CourseSession", "CourseSessionModule", "Lecturer",

@@ -1,0 +1,129 @@
+"""JSON API for certificates: issue for a course, list, download one or all, revoke and reissue, my certificates."""
+from __future__ import annotations
+
+import tempfile
+import zipfile
+from collections.abc import Iterator
+from typing import IO
+
+from fastapi import APIRouter
+from fastapi.responses import Response, StreamingResponse
+from pydantic import BaseModel, ConfigDict, Field
+
+from app.auth.permissions import SignedIn, Staff
+from app.certificates import service
+from app.certificates.models import Certificate
+from app.db import DbSession
+
+router = APIRouter(prefix="/api/v1", tags=["certificates"])
+CHUNK = 256 * 1024
+
+
+class IssueIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    enrolment_ids: list[int] | None = Field(default=None, max_length=10000,
+                                            description="omit to issue to everyone who completed")
+
+
+class CertificateOut(BaseModel):
+    id: int
+    number: str
+    register_entry: int
+    full_name: str
+    status: str
+    code: str
+    verify_url: str
+    issued_at: str
+    revoke_reason: str | None = None
+
+
+class IssueOut(BaseModel):
+    issued: list[CertificateOut]
+    skipped: list[dict]
+
+
+def out(c: Certificate) -> CertificateOut:
+    return CertificateOut(id=c.id, number=c.number, register_entry=c.register_entry, full_name=c.data["full_name"],
+                          status=c.status, code=c.code, verify_url=c.data["verify_url"],
+                          issued_at=c.issued_at.isoformat(), revoke_reason=c.revoke_reason)
+
+
+@router.post("/courses/{course_id}/certificates", response_model=IssueOut)
+def issue(course_id: int, body: IssueIn, db: DbSession, who: Staff) -> IssueOut:
+    """Issue to the course's completed enrolments; asking again never makes a second certificate."""
+    report = service.issue(db, who, course_id, body.enrolment_ids)
+    return IssueOut(issued=[out(c) for c in report.issued],
+                    skipped=[{"full_name": n, "reason": why} for n, why in report.skipped])
+
+
+@router.get("/courses/{course_id}/certificates", response_model=list[CertificateOut])
+def list_certificates(course_id: int, db: DbSession, who: Staff) -> list[CertificateOut]:
+    return [out(c) for c, _ in service.course_certificates(db, who, course_id)]
+
+
+def stream_file(f: IO[bytes]) -> Iterator[bytes]:
+    with f:
+        f.seek(0)
+        while chunk := f.read(CHUNK):
+            yield chunk
+
+
+def course_pdf(db: DbSession, who, course_id: int) -> StreamingResponse:  # noqa: ANN001
+    """Rendered into a temporary file (spilling to disk past 8 MB), then streamed."""
+    f = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115 - closed by stream_file
+    service.bulk_pdf(db, who, course_id, f)
+    return StreamingResponse(stream_file(f), media_type="application/pdf",
+                             headers={"Content-Disposition": f'inline; filename="giay-chung-nhan-{course_id}.pdf"'})
+
+
+def course_zip(db: DbSession, who, course_id: int) -> StreamingResponse:  # noqa: ANN001
+    f = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115 - closed by stream_file
+    with zipfile.ZipFile(f, "w", compression=zipfile.ZIP_STORED) as z:
+        for c in service.iter_valid(db, who, course_id):
+            z.writestr(service.file_name(c), service.pdf_bytes(c))
+    return StreamingResponse(stream_file(f), media_type="application/zip",
+                             headers={"Content-Disposition": f'attachment; filename="giay-chung-nhan-{course_id}.zip"'})
+
+
+@router.get("/courses/{course_id}/certificates.pdf", response_class=Response)
+def all_pdf(course_id: int, db: DbSession, who: Staff) -> StreamingResponse:
+    """Every valid certificate of the course in one PDF, one per page, in class-list order."""
+    return course_pdf(db, who, course_id)
+
+
+@router.get("/courses/{course_id}/certificates.zip", response_class=Response)
+def all_zip(course_id: int, db: DbSession, who: Staff) -> StreamingResponse:
+    """One PDF per certificate, named by number and name, in a ZIP."""
+    return course_zip(db, who, course_id)
+
+
+@router.get("/certificates/{certificate_id}.pdf", response_class=Response)
+def download(certificate_id: int, db: DbSession, who: SignedIn) -> Response:
+    """The file as issued; for its holder and the course's organisers only."""
+    c = service.get_for(db, who, certificate_id)
+    return Response(service.pdf_bytes(c), media_type="application/pdf",
+                    headers={"Content-Disposition": f'attachment; filename="{service.file_name(c)}"'})
+
+
+class RevokeIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    reason: str = Field(min_length=5, max_length=1000)
+    reissue: bool = False
+
+
+class RevokeOut(BaseModel):
+    revoked: CertificateOut
+    reissued: CertificateOut | None
+
+
+@router.post("/certificates/{certificate_id}/revoke", response_model=RevokeOut)
+def revoke(certificate_id: int, body: RevokeIn, db: DbSession, who: Staff) -> RevokeOut:
+    old, new = service.revoke(db, who, certificate_id, body.reason, reissue=body.reissue)
+    return RevokeOut(revoked=out(old), reissued=out(new) if new else None)
+
+
+@router.get("/me/certificates", response_model=list[CertificateOut])
+def my_certificates(db: DbSession, who: SignedIn) -> list[CertificateOut]:
+    return [out(c) for c, _ in service.mine(db, who)]

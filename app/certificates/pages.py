@@ -1,0 +1,104 @@
+"""Certificate pages: the course's certificates tab, a trainee's certificates, and the public verify page."""
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, File, Form, Request, UploadFile
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+
+from app.auth.permissions import Public, SignedIn, Staff, client_ip
+from app.certificates import service
+from app.certificates.api import course_pdf, course_zip
+from app.courses import service as courses
+from app.courses.pages import _common
+from app.db import DbSession
+from app.errors import DomainError, wants_json
+from app.web import redirect, render
+
+router = APIRouter(include_in_schema=False)
+MAX_CHECK_BYTES = 20 * 1024 * 1024
+
+
+@router.get("/courses/{course_id}/certificates")
+def tab(course_id: int, request: Request, db: DbSession, who: Staff) -> HTMLResponse:
+    course = courses.get_course(db, who, course_id)
+    rows = service.course_certificates(db, who, course_id)
+    completed = service.completed_without_certificate(db, course_id)
+    return render(request, "certificates/tab.html", {**_common(db, who, course), "tab": "certificates",
+                                                     "rows": rows, "waiting": completed})
+
+
+@router.post("/courses/{course_id}/certificates")
+def issue_all(course_id: int, db: DbSession, who: Staff) -> Response:
+    back = f"/courses/{course_id}/certificates"
+    try:
+        report = service.issue(db, who, course_id)
+    except DomainError as err:
+        return redirect(back, err.message, "error")
+    if not report.issued:
+        return redirect(back, "Không có ai mới để cấp: chỉ cấp cho người đã hoàn thành và chưa có giấy chứng nhận.",
+                        "error")
+    return redirect(back, f"Đã cấp {len(report.issued)} giấy chứng nhận.")
+
+
+@router.get("/courses/{course_id}/certificates.pdf")
+def all_pdf(course_id: int, db: DbSession, who: Staff) -> Response:
+    return course_pdf(db, who, course_id)
+
+
+@router.get("/courses/{course_id}/certificates.zip")
+def all_zip(course_id: int, db: DbSession, who: Staff) -> Response:
+    return course_zip(db, who, course_id)
+
+
+@router.post("/certificates/{certificate_id}/revoke")
+def revoke(certificate_id: int, db: DbSession, who: Staff, reason: Annotated[str, Form(max_length=1000)] = "",
+           reissue: Annotated[str, Form()] = "") -> Response:
+    c = service.get_for(db, who, certificate_id)
+    back = f"/courses/{c.course_id}/certificates"
+    try:
+        old, new = service.revoke(db, who, certificate_id, reason, reissue=reissue == "on")
+    except DomainError as err:
+        return redirect(back, err.message, "error")
+    message = f"Đã thu hồi giấy chứng nhận số {old.number}" + (f" và cấp lại số {new.number}." if new else ".")
+    return redirect(back, message)
+
+
+@router.get("/certificates/{certificate_id}.pdf")
+def download(certificate_id: int, db: DbSession, who: SignedIn) -> Response:
+    c = service.get_for(db, who, certificate_id)
+    return Response(service.pdf_bytes(c), media_type="application/pdf",
+                    headers={"Content-Disposition": f'attachment; filename="{service.file_name(c)}"'})
+
+
+@router.get("/my-certificates")
+def my_certificates(request: Request, db: DbSession, who: SignedIn) -> HTMLResponse:
+    return render(request, "certificates/mine.html", {"rows": service.mine(db, who)})
+
+
+@router.get("/verify/{code}")
+def verify(code: str, request: Request, db: DbSession, who: Public) -> Response:
+    """Anyone who scans the QR: genuine or not, valid or revoked, and what it says (JSON with Accept)."""
+    service.throttle(db, client_ip(request))
+    try:
+        c = service.verify(db, code[:64])
+    except DomainError as err:
+        if wants_json(request):
+            return JSONResponse({"genuine": False, "detail": err.message, "code": err.code}, status_code=404)
+        return render(request, "certificates/verify.html", {"view": None, "code": code[:64]}, status_code=404)
+    view = service.public_view(db, c)
+    if wants_json(request):
+        return JSONResponse(view)
+    return render(request, "certificates/verify.html", {"view": view, "code": c.code})
+
+
+@router.post("/verify/{code}")
+async def verify_file(code: str, request: Request, db: DbSession, who: Public,
+                      file: Annotated[UploadFile, File()]) -> Response:
+    """Is this file the one issued? Compares the uploaded PDF's SHA-256 with the one recorded at issue."""
+    service.throttle(db, client_ip(request))
+    c = service.verify(db, code[:64])
+    content = await file.read(MAX_CHECK_BYTES + 1)
+    same = service.matches_file(c, content)
+    return render(request, "certificates/verify.html", {"view": service.public_view(db, c), "code": c.code,
+                                                        "file_checked": True, "file_matches": same})

@@ -1,0 +1,43 @@
+"""Certificate rules as plain functions: who may get one, the number's pattern, the verification code."""
+from __future__ import annotations
+
+import base64
+import secrets
+from dataclasses import dataclass
+
+CODE_BYTES = 13  # 104 random bits, at least the 80 the programme asks for
+DEFAULT_PATTERN = "{n}/{year}/GCN"
+
+
+def new_code() -> str:
+    """A verification code: 104 random bits in base32 without padding (21 characters, no 0/1/8/9 confusion)."""
+    return base64.b32encode(secrets.token_bytes(CODE_BYTES)).decode().rstrip("=")
+
+
+def looks_like_code(text: str) -> bool:
+    return 16 <= len(text) <= 40 and all(c in "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567" for c in text)
+
+
+def format_number(pattern: str, n: int, year: int, unit_code: str = "") -> str:
+    """The printed number from the issuer's pattern: {n} (optionally {n:05d}), {year}, {unit}."""
+    try:
+        return pattern.format(n=n, year=year, unit=unit_code)
+    except (KeyError, IndexError, ValueError) as err:
+        raise ValueError(f"Mẫu số giấy chứng nhận không hợp lệ: {pattern!r} ({err}); dùng {{n}}, {{year}}, "
+                         "{unit}.") from err
+
+
+@dataclass(frozen=True)
+class Candidate:
+    enrolment_id: int
+    status: str
+    has_valid_certificate: bool
+
+
+def may_issue(c: Candidate) -> str | None:
+    """None when a certificate can be issued now; otherwise why not, in Vietnamese."""
+    if c.has_valid_certificate:
+        return "Đã có giấy chứng nhận còn hiệu lực."
+    if c.status != "completed":
+        return "Chỉ cấp cho người đã hoàn thành khoá học (hãy chốt kết quả hoàn thành trước)."
+    return None
