@@ -41,6 +41,8 @@ class Settings(BaseSettings):
     smtp_starttls: bool = True
     smtp_from: str = "nangluc@localhost"
     import_max_bytes: int = Field(default=5 * 1024 * 1024, ge=1024)  # spreadsheets of officials
+    material_max_bytes: int = Field(default=200 * 1024 * 1024, ge=1024)  # each uploaded training material
+    material_max_files: int = Field(default=10, ge=1, le=100)  # files in one upload
 
     # Argon2id cost. The defaults are the library's recommendation; tests lower them to stay fast.
     argon2_time_cost: int = Field(default=3, ge=1)

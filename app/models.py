@@ -22,6 +22,7 @@ from app.curricula.models import (
                                 TargetGroup,
 )
 from app.enrolment.models import CourseQuota, Enrolment
+from app.materials.models import Material, MaterialVersion
 from app.notify.models import Notification
 from app.people.models import Trainee
 from app.places.models import AdminUnit, AdminUnitSuccessor
@@ -32,4 +33,5 @@ __all__ = ["AdminUnit", "AttendanceMark",
            "CourseLocalTopic", "CourseModule", "CoursePlace", "CourseSession", "CourseSessionModule", "Lecturer",
            "Curriculum", "CurriculumModule", "CurriculumTargetGroup", "CurriculumTopic",
            "CurriculumVersion", "CourseQuota", "Enrolment", "Notification",
+           "Material", "MaterialVersion",
            "SignInThrottle", "TargetGroup", "Trainee", "User"]
