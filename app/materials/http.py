@@ -5,6 +5,7 @@ from email.utils import formatdate
 
 from fastapi import Request
 from fastapi.responses import Response, StreamingResponse
+from sqlalchemy.orm import Session
 
 from app.auth.permissions import CSRF_HEADER, is_api
 from app.auth.principal import Principal
@@ -52,7 +53,7 @@ async def receive(request: Request, max_files: int | None = None) -> Received:
     return await receive_form(form, limit=settings.material_max_bytes, max_files=max_files)
 
 
-def download(request: Request, db, who: Principal, material_id: int, number: int | None = None,  # noqa: ANN001
+def download(request: Request, db: Session, who: Principal, material_id: int, number: int | None = None,
              inline: bool = False) -> Response:
     """The file with its Vietnamese name, its real type, one byte range when asked, and an ETag from its hash."""
     m, v = service.open_for_download(db, who, material_id, number)
@@ -79,6 +80,9 @@ def download(request: Request, db, who: Principal, material_id: int, number: int
     if wanted:
         headers["Content-Range"] = wanted.content_range(v.size)
     status = 206 if wanted else 200
+    # A download can stream for minutes on a commune's connection: give the database connection back to the pool
+    # before the first byte, or a class downloading at once would hold every connection (the reads are done).
+    db.close()
     if request.method == "HEAD":
         return Response(status_code=status, headers=headers, media_type=v.content_type)
     if start == 0:  # a player seeking or a download resuming is not another download

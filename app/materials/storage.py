@@ -7,8 +7,10 @@ same five methods.
 """
 from __future__ import annotations
 
+import contextlib
 import os
 import re
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO, Protocol
@@ -82,8 +84,20 @@ def get_storage() -> Storage:
     return LocalStorage(get_settings().data_dir / "materials")
 
 
+STALE_SECONDS = 24 * 3600
+
+
 def staging_dir() -> Path:
-    """Uploads are written here while they arrive, on the same file system as the local store (`put` renames)."""
+    """Uploads are written here while they arrive, on the same file system as the local store (`put` renames).
+
+    A request removes its own staged files whatever happens; what a killed process left behind is removed here
+    once it is a day old.
+    """
     d = get_settings().data_dir / "materials" / "tmp"
     d.mkdir(parents=True, exist_ok=True, mode=0o750)
+    cutoff = time.time() - STALE_SECONDS
+    for old in d.glob("upload-*.part"):
+        with contextlib.suppress(OSError):
+            if old.stat().st_mtime < cutoff:
+                old.unlink()
     return d

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
+from pathlib import Path
 
 import httpx
 import pytest
@@ -106,7 +107,7 @@ def test_upload_two_files_then_a_trainee_downloads_one(page: Page, browser: Brow
         link.click()
     download = caught.value
     assert download.suggested_filename == pdf_name
-    assert open(download.path(), "rb").read() == files.pdf()
+    assert Path(download.path()).read_bytes() == files.pdf()
     trainee.goto(f"{live_server}/courses/{course['id']}/materials")
     expect(trainee.locator("#tab-materials")).to_have_attribute("aria-current", "page")
     trainee.set_viewport_size(DESKTOP)
