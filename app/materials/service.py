@@ -13,6 +13,7 @@ from app.auth.models import Role
 from app.auth.principal import Principal
 from app.courses import service as courses
 from app.courses.models import Course, CourseModule, CourseSession, Lecturer
+from app.curricula import service as curricula
 from app.curricula.models import CurriculumModule, CurriculumVersion
 from app.db import utcnow
 from app.enrolment.models import Enrolment
@@ -390,8 +391,6 @@ class ModuleMaterials:
 
 def module_materials(db: Session, who: Principal, curriculum_code: str) -> ModuleMaterials:
     """A curriculum's shared materials, module by module (modules of the latest version, then earlier codes)."""
-    from app.curricula import service as curricula
-
     v = curricula.get_version(db, curriculum_code)
     d = module_decision(db, who, v.curriculum_code)
     if not d.may_read:
