@@ -23,6 +23,7 @@ from app.curricula.models import (
                                 TargetGroup,
 )
 from app.enrolment.models import CourseQuota, Enrolment
+from app.materials.models import Material, MaterialVersion
 from app.notify.models import Notification
 from app.people.models import Trainee
 from app.places.models import AdminUnit, AdminUnitSuccessor
@@ -33,4 +34,5 @@ __all__ = ["AdminUnit", "AttendanceMark", "Certificate", "CertificateCounter", "
            "CourseLocalTopic", "CourseModule", "CoursePlace", "CourseSession", "CourseSessionModule", "Lecturer",
            "Curriculum", "CurriculumModule", "CurriculumTargetGroup", "CurriculumTopic",
            "CurriculumVersion", "CourseQuota", "Enrolment", "Notification",
+           "Material", "MaterialVersion",
            "SignInThrottle", "TargetGroup", "Trainee", "User"]

@@ -1,0 +1,1 @@
+"""Training materials: upload, organise by module, download only by those who may (issue #9)."""
