@@ -88,7 +88,6 @@ def _snapshot(course: Course, unit: AdminUnit, cv: CurriculumVersion, t: Trainee
     return {
         "issuer_name": (course.organising_body or unit.name).upper(), "issuer_parent": "",
         "title": wording.get("title_vi", "GIẤY CHỨNG NHẬN"),
-        "subtitle": wording.get("wording_vi", "Đã hoàn thành khoá bồi dưỡng"),
         "full_name": t.full_name, "birth_date": t.birth_date.isoformat() if t.birth_date else None,
         "unit": position.vi if position else "", "commune": places.path_label(t.unit),
         "course_title": course.title, "curriculum_title": cv.title_vi,
