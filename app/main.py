@@ -33,6 +33,8 @@ def _routers() -> list:
     from app.curricula import pages as curricula_pages
     from app.enrolment import api as enrolment_api
     from app.enrolment import pages as enrolment_pages
+    from app.jobs import api as jobs_api
+    from app.jobs import pages as jobs_pages
     from app.materials import api as materials_api
     from app.materials import pages as materials_pages
     from app.people import api as people_api
@@ -44,7 +46,8 @@ def _routers() -> list:
             curricula_api.router, curricula_pages.router, courses_api.router, courses_pages.router,
             people_api.router, people_pages.router, enrolment_api.router, enrolment_pages.router,
             attendance_api.router, attendance_api.check_in_router, attendance_pages.router,
-            certificates_api.router, certificates_pages.router, materials_api.router, materials_pages.router]
+            certificates_api.router, certificates_pages.router, jobs_api.router, jobs_pages.router,
+            materials_api.router, materials_pages.router]
 
 
 def create_app() -> FastAPI:

@@ -23,6 +23,7 @@ from app.curricula.models import (
                                 TargetGroup,
 )
 from app.enrolment.models import CourseQuota, Enrolment
+from app.jobs.models import Job
 from app.materials.models import Material, MaterialVersion
 from app.notify.models import Notification
 from app.people.models import Trainee
@@ -33,6 +34,6 @@ __all__ = ["AdminUnit", "AttendanceMark", "Certificate", "CertificateCounter", "
            "Course",
            "CourseLocalTopic", "CourseModule", "CoursePlace", "CourseSession", "CourseSessionModule", "Lecturer",
            "Curriculum", "CurriculumModule", "CurriculumTargetGroup", "CurriculumTopic",
-           "CurriculumVersion", "CourseQuota", "Enrolment", "Notification",
+           "CurriculumVersion", "CourseQuota", "Enrolment", "Job", "Notification",
            "Material", "MaterialVersion",
            "SignInThrottle", "TargetGroup", "Trainee", "User"]

@@ -4,16 +4,20 @@ from __future__ import annotations
 import tempfile
 import zipfile
 from collections.abc import Iterator
+from datetime import date
 from typing import IO
 
-from fastapi import APIRouter
-from fastapi.responses import Response, StreamingResponse
+from fastapi import APIRouter, BackgroundTasks, Request
+from fastapi.responses import JSONResponse, Response, StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.auth.permissions import SignedIn, Staff
 from app.certificates import service
 from app.certificates.models import Certificate
 from app.db import DbSession
+from app.jobs import api as jobs_api
+from app.jobs import service as jobs
+from app.jobs.models import Job
 
 router = APIRouter(prefix="/api/v1", tags=["certificates"])
 CHUNK = 256 * 1024
@@ -49,12 +53,42 @@ def out(c: Certificate) -> CertificateOut:
                           issued_at=c.issued_at.isoformat(), revoke_reason=c.revoke_reason)
 
 
-@router.post("/courses/{course_id}/certificates", response_model=IssueOut)
-def issue(course_id: int, body: IssueIn, db: DbSession, who: Staff) -> IssueOut:
-    """Issue to the course's completed enrolments; asking again never makes a second certificate."""
-    report = service.issue(db, who, course_id, body.enrolment_ids)
+@router.post("/courses/{course_id}/certificates", response_model=IssueOut,
+             responses={202: {"model": jobs_api.JobOut, "description": "many to issue: a background job, follow "
+                                                                       "`/api/v1/jobs/{id}`"}})
+def issue(course_id: int, body: IssueIn, request: Request, background: BackgroundTasks, db: DbSession,
+          who: Staff) -> IssueOut | JSONResponse:
+    """Issue to the course's completed enrolments; asking again never makes a second certificate. More than
+    50 at once run as a background job (202)."""
+    if body.enrolment_ids is not None:
+        report = service.issue(db, who, course_id, body.enrolment_ids)
+    else:
+        started = service.start_issue(db, who, course_id)
+        if isinstance(started, Job):
+            jobs.schedule(background, request.app.state, started, who)
+            return JSONResponse(jobs_api.out(started).model_dump(), status_code=202)
+        report = started
     return IssueOut(issued=[out(c) for c in report.issued],
                     skipped=[{"full_name": n, "reason": why} for n, why in report.skipped])
+
+
+class PrintIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    unit: str = Field(min_length=1, max_length=16, description='a commune or province key, e.g. "24" or "07432"')
+    date_from: date
+    date_to: date
+    format: str = Field(default="pdf", pattern="^(pdf|zip)$")
+
+
+@router.post("/certificates/print", response_model=jobs_api.JobOut, status_code=202)
+def print_area(body: PrintIn, request: Request, background: BackgroundTasks, db: DbSession,
+               who: Staff) -> jobs_api.JobOut:
+    """Every valid certificate of the officials of a commune or province for courses that ended in the period,
+    in one PDF or a ZIP, as a background job."""
+    job = service.start_print(db, who, service.PrintRequest(body.unit, body.date_from, body.date_to, body.format))
+    jobs.schedule(background, request.app.state, job, who)
+    return jobs_api.out(job)
 
 
 @router.get("/courses/{course_id}/certificates", response_model=list[CertificateOut])

@@ -1,9 +1,10 @@
 """Certificate pages: the course's certificates tab, a trainee's certificates, and the public verify page."""
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, File, Form, Request, UploadFile
+from fastapi import APIRouter, BackgroundTasks, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 
 from app.auth.permissions import Public, SignedIn, Staff, client_ip
@@ -13,6 +14,9 @@ from app.courses import service as courses
 from app.courses.pages import _common
 from app.db import DbSession
 from app.errors import DomainError, wants_json
+from app.jobs import service as jobs
+from app.jobs.models import Job
+from app.places.models import AdminUnit
 from app.web import redirect, render
 
 router = APIRouter(include_in_schema=False)
@@ -29,12 +33,15 @@ def tab(course_id: int, request: Request, db: DbSession, who: Staff) -> HTMLResp
 
 
 @router.post("/courses/{course_id}/certificates")
-def issue_all(course_id: int, db: DbSession, who: Staff) -> Response:
+def issue_all(course_id: int, request: Request, background: BackgroundTasks, db: DbSession, who: Staff) -> Response:
     back = f"/courses/{course_id}/certificates"
     try:
-        report = service.issue(db, who, course_id)
+        report = service.start_issue(db, who, course_id)
     except DomainError as err:
         return redirect(back, err.message, "error")
+    if isinstance(report, Job):
+        jobs.schedule(background, request.app.state, report, who)
+        return redirect(f"/jobs/{report.id}")
     if not report.issued:
         return redirect(back, "Không có ai mới để cấp: chỉ cấp cho người đã hoàn thành và chưa có giấy chứng nhận.",
                         "error")
@@ -62,6 +69,28 @@ def revoke(certificate_id: int, db: DbSession, who: Staff, reason: Annotated[str
         return redirect(back, err.message, "error")
     message = f"Đã thu hồi giấy chứng nhận số {old.number}" + (f" và cấp lại số {new.number}." if new else ".")
     return redirect(back, message)
+
+
+@router.get("/certificates/print")
+def print_page(request: Request, db: DbSession, who: Staff) -> HTMLResponse:
+    """Print the certificates of a commune or province for a period (a background job)."""
+    today = date.today()
+    return render(request, "certificates/print.html", {
+        "own_unit": db.get(AdminUnit, who.unit_id).key if who.unit_id else "", "date_from": date(today.year, 1, 1),
+        "date_to": today})
+
+
+@router.post("/certificates/print")
+def print_start(request: Request, background: BackgroundTasks, db: DbSession, who: Staff,
+                unit: Annotated[str, Form(max_length=16)], date_from: Annotated[date, Form()],
+                date_to: Annotated[date, Form()], fmt: Annotated[str, Form(pattern="^(pdf|zip)$")] = "pdf"
+                ) -> Response:
+    try:
+        job = service.start_print(db, who, service.PrintRequest(unit.strip(), date_from, date_to, fmt))
+    except DomainError as err:
+        return redirect("/certificates/print", err.message, "error")
+    jobs.schedule(background, request.app.state, job, who)
+    return redirect(f"/jobs/{job.id}")
 
 
 @router.get("/certificates/{certificate_id}.pdf")

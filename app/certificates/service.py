@@ -3,6 +3,7 @@ revoke and reissue, and the bulk PDF of a course."""
 from __future__ import annotations
 
 import hashlib
+import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -24,7 +25,9 @@ from app.courses.models import Course
 from app.curricula.models import CurriculumVersion
 from app.db import utcnow
 from app.enrolment.models import Enrolment
-from app.errors import Conflict, DomainError, Invalid, NotFound
+from app.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
+from app.jobs import service as jobs
+from app.jobs.models import Job
 from app.notify.service import notify
 from app.people import reference
 from app.people import service as people
@@ -320,3 +323,106 @@ def public_view(db: Session, c: Certificate) -> dict:
 
 def matches_file(c: Certificate, content: bytes) -> bool:
     return hashlib.sha256(content).hexdigest() == c.pdf_sha256
+
+
+# --- long runs as background jobs ---------------------------------------------------------------------------------
+
+ISSUE_INLINE_MAX = 50  # issuing renders and hashes each PDF (~10 ms): more than this goes to a background job
+BATCH = 50
+
+
+def waiting_ids(db: Session, course_id: int) -> list[int]:
+    """Completed enrolments of the course without a valid certificate, in class-list order."""
+    holding = select(Certificate.enrolment_id).where(Certificate.course_id == course_id, Certificate.status == VALID)
+    return list(db.scalars(select(Enrolment.id).join(Trainee, Trainee.id == Enrolment.trainee_id)
+                           .where(Enrolment.course_id == course_id, Enrolment.status == "completed",
+                                  Enrolment.id.not_in(holding)).order_by(Trainee.search_name)))
+
+
+@jobs.register("certificates.issue")
+def _issue_job(db: Session, who: Principal, job: Job, progress) -> None:  # noqa: ANN001
+    course_id = job.params["course_id"]
+    todo = waiting_ids(db, course_id)
+    issued = 0
+    progress(0, len(todo))
+    for i in range(0, len(todo), BATCH):
+        issued += len(issue(db, who, course_id, todo[i:i + BATCH]).issued)
+        progress(min(i + BATCH, len(todo)), len(todo))  # commits the batch: numbers and files are final
+    job.result = {"issued": issued}
+
+
+def start_issue(db: Session, who: Principal, course_id: int) -> Job | IssueReport:
+    """Issue now when the course is small; otherwise start a background job and return it."""
+    course = courses.get_course(db, who, course_id)
+    courses.ensure_may_manage(db, who, course)
+    todo = waiting_ids(db, course.id)
+    if len(todo) <= ISSUE_INLINE_MAX:
+        return issue(db, who, course.id)
+    return jobs.start(db, who, "certificates.issue", {"course_id": course.id},
+                      f"Cấp giấy chứng nhận: {course.code}", total=len(todo))
+
+
+@dataclass(frozen=True)
+class PrintRequest:
+    unit_key: str
+    date_from: date
+    date_to: date
+    fmt: str = "pdf"  # or "zip"
+
+
+def _area_certificates(db: Session, who: Principal, req: PrintRequest) -> list[Certificate]:
+    unit = places.get_by_key(db, req.unit_key)
+    if unit is None:
+        raise Invalid("unit_unknown", "Không tìm thấy địa bàn này.", field="unit")
+    if not (who.is_admin or places.is_within(db, unit.id, who.unit_id)):
+        raise Forbidden("Địa bàn này nằm ngoài đơn vị bạn phụ trách.")
+    if req.date_to < req.date_from:
+        raise Invalid("period_invalid", "Ngày kết thúc phải sau ngày bắt đầu.", field="date_to")
+    return list(db.scalars(
+        select(Certificate).join(Enrolment, Enrolment.id == Certificate.enrolment_id)
+        .join(Trainee, Trainee.id == Enrolment.trainee_id).join(Course, Course.id == Certificate.course_id)
+        .where(Certificate.status == VALID, Trainee.unit_id.in_(places.unit_ids_within(db, unit.id)),
+               Course.end_date >= req.date_from, Course.end_date <= req.date_to)
+        .order_by(Course.end_date, Course.id, Trainee.search_name)))
+
+
+def start_print(db: Session, who: Principal, req: PrintRequest) -> Job:
+    """Every valid certificate held by the officials of a commune or province for courses that ended in the
+    period, in one PDF or a ZIP, as a background job."""
+    found = _area_certificates(db, who, req)
+    if not found:
+        raise NotFound("Không có giấy chứng nhận nào của địa bàn này trong khoảng thời gian đã chọn.",
+                       code="certificate_not_found")
+    unit = places.get_by_key(db, req.unit_key)
+    return jobs.start(db, who, "certificates.print", {"unit": req.unit_key, "from": req.date_from.isoformat(),
+                                                      "to": req.date_to.isoformat(), "format": req.fmt},
+                      f"In giấy chứng nhận: {unit.name}, {req.date_from:%d/%m/%Y}–{req.date_to:%d/%m/%Y}",
+                      total=len(found))
+
+
+@jobs.register("certificates.print")
+def _print_job(db: Session, who: Principal, job: Job, progress) -> None:  # noqa: ANN001
+    p = job.params
+    req = PrintRequest(p["unit"], date.fromisoformat(p["from"]), date.fromisoformat(p["to"]), p["format"])
+    found = _area_certificates(db, who, req)
+    path = jobs.output_path(job)
+    total = len(found)
+    progress(0, total)
+    with path.open("wb") as out:
+        if req.fmt == "zip":
+            with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_STORED) as z:
+                for i, c in enumerate(found, start=1):
+                    z.writestr(file_name(c), pdf_bytes(c))
+                    if i % BATCH == 0:
+                        progress(i, total)
+        else:
+            def counted() -> Iterator[render.CertificateData]:
+                for i, c in enumerate(found, start=1):
+                    if i % BATCH == 0:
+                        progress(i, total)
+                    yield certificate_data(c)
+            render.render_many(counted(), out)
+    job.file_name = f"giay-chung-nhan-{p['unit']}-{p['from']}-{p['to']}.{req.fmt}"
+    job.media_type = "application/zip" if req.fmt == "zip" else "application/pdf"
+    job.result = {"certificates": total}
+    progress(total, total)

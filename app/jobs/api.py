@@ -1,0 +1,43 @@
+"""JSON API for background jobs: progress and the finished file."""
+from __future__ import annotations
+
+from fastapi import APIRouter
+from fastapi.responses import FileResponse, Response
+from pydantic import BaseModel
+
+from app.auth.permissions import SignedIn
+from app.db import DbSession
+from app.jobs import service
+from app.jobs.models import Job
+
+router = APIRouter(prefix="/api/v1/jobs", tags=["jobs"])
+
+
+class JobOut(BaseModel):
+    id: int
+    kind: str
+    title: str
+    status: str
+    done: int
+    total: int
+    result: dict
+    error: str | None
+    file_url: str | None
+
+
+def out(job: Job) -> JobOut:
+    return JobOut(id=job.id, kind=job.kind, title=job.title, status=job.status, done=job.done, total=job.total,
+                  result=job.result or {}, error=job.error,
+                  file_url=f"/api/v1/jobs/{job.id}/file" if job.status == "done" and job.file_name else None)
+
+
+@router.get("/{job_id}", response_model=JobOut)
+def get_job(job_id: int, db: DbSession, who: SignedIn) -> JobOut:
+    """A job you started: `status` queued, running, done or failed; `done` of `total`."""
+    return out(service.get(db, who, job_id))
+
+
+@router.get("/{job_id}/file", response_class=Response)
+def job_file(job_id: int, db: DbSession, who: SignedIn) -> FileResponse:
+    job, path = service.file_of(db, who, job_id)
+    return FileResponse(path, media_type=job.media_type or "application/octet-stream", filename=job.file_name)
