@@ -8,7 +8,7 @@ from app.auth.models import Role, User
 from app.auth.principal import Principal
 from app.curricula import service as curricula
 from app.db import new_session
-from app.demo_courses import load_demo_course
+from app.demo_courses import load_demo_course, load_finished_course
 from app.demo_people import load_demo_people
 from app.places import service as places
 
@@ -44,5 +44,6 @@ def load_demo(password: str) -> list[str]:
         people = load_demo_people(db, actor)
         report.append(f"created {people} trainees" if people else "exists  trainees")
         report.append("created course" if load_demo_course(db) else "exists  course")
+        report.append("created finished course" if load_finished_course(db) else "exists  finished course")
         db.commit()
     return report

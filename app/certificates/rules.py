@@ -41,3 +41,10 @@ def may_issue(c: Candidate) -> str | None:
     if c.status != "completed":
         return "Chỉ cấp cho người đã hoàn thành khoá học (hãy chốt kết quả hoàn thành trước)."
     return None
+
+
+def course_ready(status: str) -> str | None:
+    """Certificates are issued once a course has ended (finished or closed); otherwise why not."""
+    if status in ("finished", "closed"):
+        return None
+    return "Chỉ cấp giấy chứng nhận khi khoá học đã kết thúc (trạng thái Đã kết thúc hoặc Đã đóng)."

@@ -97,9 +97,15 @@ def _snapshot(course: Course, unit: AdminUnit, cv: CurriculumVersion, t: Trainee
         "start_date": (course.start_date or today).isoformat(), "end_date": (course.end_date or today).isoformat(),
         "venue": course.venue or "", "hours": cv.total_hours, "result": "Hoàn thành", "number": number,
         "register_entry": f"Số vào sổ: {entry}", "issue_place": _province_name(unit),
-        "issue_date": today.isoformat(), "signer_title": course.signer_title or "",
+        "issue_date": today.isoformat(),
+        "signer_title": _title_lines(course.signer_title or ""),
         "signer_name": course.signer_name or "", "verify_url": f"{get_settings().public_url}/verify/{code}",
     }
+
+
+def _title_lines(title: str) -> str:
+    """ "KT. GIÁM ĐỐC / PHÓ GIÁM ĐỐC" is typed on one line and printed on two."""
+    return "\n".join(part.strip() for part in title.replace("/", "\n").splitlines() if part.strip())
 
 
 def certificate_data(c: Certificate) -> render.CertificateData:
@@ -127,6 +133,9 @@ def issue(db: Session, who: Principal, course_id: int, enrolment_ids: list[int] 
     """Issue certificates to the course's completed enrolments (all, or those listed). Idempotent: a person who
     already holds a valid certificate is skipped, never given a second one."""
     course = _course_for_issue(db, who, course_id)
+    not_ready = rules.course_ready(course.status)
+    if not_ready:
+        raise Conflict("course_not_finished", not_ready)
     if not (course.signer_name and course.signer_title and course.organising_body):
         raise Invalid("signer_missing", "Khoá học chưa có cơ quan tổ chức, chức danh và tên người ký: hãy điền ở "
                       "mục Thông tin trước khi cấp giấy chứng nhận.", field="signer_name")

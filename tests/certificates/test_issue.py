@@ -46,6 +46,7 @@ def finished(db, make_user, course_with_class):
         {"session_id": s.id, "enrolment_id": e.id, "status": "present"}
         for s in courses.get_course(db, c["who"], course.id).sessions for e in attending])
     attendance.record_results(db, c["who"], course.id)
+    course.status = "finished"  # the course has run (its life cycle is tested with the courses)
     db.flush()
     return {**c, "holder_user": user, "holder": holder, "holder_enrolment": e_holder}
 
@@ -64,6 +65,12 @@ def _issue(client, finished) -> list[dict]:  # noqa: ANN001
 def test_issue_to_completed_only_and_never_twice(client, db, finished):
     course = finished["course"]
     h = _h(client, finished["organiser"].username)
+    course.status = "running"
+    db.flush()
+    early = client.post(f"/api/v1/courses/{course.id}/certificates", headers=h, json={})
+    assert early.status_code == 409 and early.json()["code"] == "course_not_finished"
+    course.status = "finished"
+    db.flush()
     first = client.post(f"/api/v1/courses/{course.id}/certificates", headers=h, json={})
     assert first.status_code == 200, first.text
     body = first.json()
@@ -185,6 +192,7 @@ def test_numbers_stay_unique_when_two_organisers_issue_at_once(backend):
             attendance.record_marks(db, who, course.id, [{"session_id": s.id, "enrolment_id": e.id,
                                                           "status": "present"} for e in es])
             attendance.record_results(db, who, course.id)
+            db.get(type(course), course.id).status = "finished"
             ids.append(course.id)
         db.commit()
     errors: list[BaseException] = []
