@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
@@ -28,7 +29,9 @@ def body(fields: dict[str, str], files: list[tuple[str, bytes]]) -> bytes:
 
 
 def run(coro):  # noqa: ANN001, ANN201
-    return asyncio.run(coro)
+    """In a thread of its own: Playwright's sync API keeps an event loop running in the main thread of the suite."""
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coro).result()
 
 
 async def chunks(data: bytes, size: int = 1000):
