@@ -29,7 +29,7 @@ StaffOrTrainer = Annotated[Principal, Depends(allow(Role.ADMIN, Role.ORGANISER, 
 def human_size(n: int) -> str:
     """2,4 MB in Vietnamese, 2.4 MB in English."""
     for unit, factor in (("GB", 1024 ** 3), ("MB", 1024 ** 2), ("KB", 1024)):
-        if n >= factor:
+        if n >= factor * 1000 // 1024:  # 1,000 KB reads as 1 MB
             return f"{i18n.fmt_number(round(n / factor, 1))} {unit}"
     return f"{n} B"
 
