@@ -16,7 +16,7 @@
     var lang = document.documentElement.lang || "vi";
     var units = [["GB", 1073741824], ["MB", 1048576], ["KB", 1024]];
     for (var i = 0; i < units.length; i++) {
-      if (bytes >= units[i][1]) {
+      if (bytes >= units[i][1] * 1000 / 1024) {
         return (bytes / units[i][1]).toLocaleString(lang, { maximumFractionDigits: 1 }) + " " + units[i][0];
       }
     }

@@ -153,13 +153,13 @@ _FILE_RESPONSES = {200: {"description": "the file (Range requests answered with 
                    416: {"description": "range not satisfiable"}}
 
 
-@router.api_route("/{material_id}/download", methods=["GET", "HEAD"], response_class=Response,
-                  responses=_FILE_RESPONSES)
+@router.get("/{material_id}/download", response_class=Response, responses=_FILE_RESPONSES)
+@router.head("/{material_id}/download", response_class=Response, include_in_schema=False)
 def download(material_id: int, request: Request, db: DbSession, who: SignedIn) -> Response:
     return http.download(request, db, who, material_id)
 
 
-@router.api_route("/{material_id}/versions/{number}/download", methods=["GET", "HEAD"], response_class=Response,
-                  responses=_FILE_RESPONSES)
+@router.get("/{material_id}/versions/{number}/download", response_class=Response, responses=_FILE_RESPONSES)
+@router.head("/{material_id}/versions/{number}/download", response_class=Response, include_in_schema=False)
 def download_version(material_id: int, number: int, request: Request, db: DbSession, who: SignedIn) -> Response:
     return http.download(request, db, who, material_id, number)

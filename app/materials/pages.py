@@ -12,10 +12,11 @@ from app.auth.models import Role
 from app.auth.permissions import SignedIn, allow
 from app.auth.principal import Principal
 from app.config import get_settings
+from app.courses import service as courses
 from app.courses.pages import _common
 from app.db import DbSession
 from app.enrolment.rules import STATUS_LABELS
-from app.errors import DomainError, wants_json
+from app.errors import DomainError, Forbidden, wants_json
 from app.materials import http, rules, service, sniff
 from app.materials.api import details_from, home_from
 from app.materials.models import Material, MaterialVersion
@@ -29,7 +30,7 @@ StaffOrTrainer = Annotated[Principal, Depends(allow(Role.ADMIN, Role.ORGANISER, 
 def human_size(n: int) -> str:
     """2,4 MB in Vietnamese, 2.4 MB in English."""
     for unit, factor in (("GB", 1024 ** 3), ("MB", 1024 ** 2), ("KB", 1024)):
-        if n >= factor:
+        if n >= factor * 1000 // 1024:  # 1,000 KB reads as 1 MB
             return f"{i18n.fmt_number(round(n / factor, 1))} {unit}"
     return f"{n} B"
 
@@ -58,7 +59,12 @@ def _course_page(request: Request, db: DbSession, who: Principal, course_id: int
 
 @router.get("/courses/{course_id}/materials")
 def course_materials(course_id: int, request: Request, db: DbSession, who: SignedIn) -> HTMLResponse:
-    return _course_page(request, db, who, course_id)
+    try:
+        return _course_page(request, db, who, course_id)
+    except Forbidden as err:  # the course is visible, its materials are not: say why inside the course's page
+        course = courses.get_course(db, who, course_id)
+        return render(request, "materials/course.html", {**_common(db, who, course), "tab": "materials",
+                                                         "denied": err}, status_code=403)
 
 
 def _done(request: Request, url: str, message: str) -> Response:

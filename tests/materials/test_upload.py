@@ -29,8 +29,8 @@ def body(fields: dict[str, str], files: list[tuple[str, bytes]]) -> bytes:
 
 
 def run(coro):  # noqa: ANN001, ANN201
-    # In a thread of its own: the browser tests' Playwright keeps an event loop running in the main thread.
-    with ThreadPoolExecutor(max_workers=1) as pool:
+    """In a thread of its own: Playwright's sync API keeps an event loop running in the main thread of the suite."""
+    with ThreadPoolExecutor(1) as pool:
         return pool.submit(asyncio.run, coro).result()
 
 
