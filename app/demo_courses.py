@@ -56,7 +56,7 @@ def load_demo_course(db: Session) -> bool:
     return True
 
 
-FINISHED_TITLE = "Bồi dưỡng kỹ năng thông tin cơ sở, đợt 1 năm 2026"
+FINISHED_TITLE = "Bồi dưỡng công tác thông tin, tuyên truyền ở cơ sở, đợt 1 năm 2026"
 
 
 def load_finished_course(db: Session) -> bool:
@@ -73,7 +73,7 @@ def load_finished_course(db: Session) -> bool:
     if organiser is None:
         return False
     who = principal_for(organiser, None)
-    course = service.create_course(db, who, curriculum_code="CT2", title=FINISHED_TITLE)
+    course = service.create_course(db, who, curriculum_code="CT3", title=FINISHED_TITLE)
     start = utcnow().date() - timedelta(days=35)
     start -= timedelta(days=start.weekday())  # a Monday
     service.update_course(db, who, course.id, {
