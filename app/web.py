@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 import secrets
 import time
+from datetime import date
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -31,6 +32,7 @@ templates = Jinja2Blocks(env=_env)
 templates.env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True)  # type: ignore[attr-defined]
 templates.env.filters["date"] = i18n.fmt_date
 templates.env.filters["number"] = i18n.fmt_number
+templates.env.filters["isodate"] = lambda text: i18n.fmt_date(date.fromisoformat(text)) if text else ""
 templates.env.filters["time"] = lambda moment: moment.astimezone(ZoneInfo(i18n.DEFAULT_TZ)).strftime("%H:%M")
 templates.env.globals["LOCALE_NAMES"] = i18n.LOCALE_NAMES
 templates.env.globals["tr"] = i18n.gettext  # translate a runtime string as is (no %-formatting)
