@@ -74,6 +74,9 @@ _created_pg: list[str] = []
 
 
 def pytest_sessionfinish(session, exitstatus):  # noqa: ANN001
+    from tests.audit.watch import report_coverage
+
+    report_coverage(session, EXERCISED)
     if not _created_pg:
         return
     admin = create_engine(normalise_url(os.environ["NANGLUC_TEST_POSTGRES_URL"]), isolation_level="AUTOCOMMIT")
@@ -115,11 +118,27 @@ def db(connection) -> Iterator[Session]:  # noqa: ANN001
 
 
 @pytest.fixture
-def app(connection):  # noqa: ANN001
+def app(connection, audit_watch):  # noqa: ANN001
     application = create_app()
     application.state.session_factory = lambda: Session(bind=connection, join_transaction_mode="create_savepoint",
                                                          expire_on_commit=False)
+    audit_watch.install(application, connection)
     return application
+
+
+@pytest.fixture
+def audit_watch(request):  # noqa: ANN001
+    """Every request a test makes is watched: one that writes a record must also write its audit event
+    (tests/audit/watch.py). A test fails when a request changed data without a trace."""
+    from tests.audit.watch import AuditWatch
+
+    watch = AuditWatch()
+    yield watch
+    assert not watch.violations, "state changed without an audit event: " + "; ".join(watch.violations)
+    EXERCISED.update(watch.exercised)
+
+
+EXERCISED: set[tuple[str, str]] = set()  # (method, route) that changed data somewhere in this run
 
 
 @pytest.fixture

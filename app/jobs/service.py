@@ -15,6 +15,7 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
+from app import audit
 from app.auth.principal import Principal
 from app.config import get_settings
 from app.db import utcnow, write_session
@@ -52,6 +53,7 @@ def start(db: Session, who: Principal, kind: str, params: dict, title: str, tota
     job = Job(kind=kind, params=params, title=title[:300], total=total, created_by_id=who.user_id)
     db.add(job)
     db.flush()
+    audit.record(db, who, f"job.start.{kind}", "job", job.id, {"params": params, "total": total})
     return job
 
 
