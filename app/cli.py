@@ -135,6 +135,19 @@ def demo(password: Annotated[str | None, typer.Option(help="password of every de
 
 
 @app.command()
+def retention(apply: Annotated[bool, typer.Option("--apply", help="change the data (default: only count)")] = False
+              ) -> None:
+    """Anonymise officials whose records have not moved for NANGLUC_RETENTION_YEARS, drop expired sessions."""
+    from app.db import write_session
+    from app.privacy import service
+
+    with write_session() as db:
+        result = service.apply_retention(db, apply)
+        db.commit()
+    typer.echo(" ".join(f"{k}={v}" for k, v in result.items()))
+
+
+@app.command()
 def serve(host: str = "127.0.0.1", port: int = 8000, workers: int = 1,
           proxy_headers: Annotated[bool, typer.Option(help="trust X-Forwarded-* from a reverse proxy")] = False
           ) -> None:

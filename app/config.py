@@ -44,6 +44,8 @@ class Settings(BaseSettings):
     # Certificate numbers, per issuing unit and year: {n} (or {n:04d}), {year}, {unit} (the unit's code).
     certificate_number_pattern: str = "{n}/{year}/GCN"
     verify_per_minute: int = Field(default=30, ge=1)  # look-ups of /verify per client address
+    # Records that have not moved for this many years are anonymised by `nangluc retention --apply`.
+    retention_years: int = Field(default=5, ge=1, le=50)
     material_max_bytes: int = Field(default=200 * 1024 * 1024, ge=1024)  # each uploaded training material
     material_max_files: int = Field(default=10, ge=1, le=100)  # files in one upload
 

@@ -22,6 +22,7 @@ TOKEN_PATH = "/api/v1/auth/token"  # noqa: S105 - a URL, not a secret
 def _routers() -> list:
     from app.attendance import api as attendance_api
     from app.attendance import pages as attendance_pages
+    from app.audit import pages as audit_pages
     from app.auth import api as auth_api
     from app.auth import pages as auth_pages
     from app.certificates import api as certificates_api
@@ -41,13 +42,16 @@ def _routers() -> list:
     from app.people import pages as people_pages
     from app.places import api as places_api
     from app.places import pages as places_pages
+    from app.privacy import api as privacy_api
+    from app.privacy import pages as privacy_pages
 
     return [core_pages.router, auth_pages.router, auth_api.router, places_api.router, places_pages.router,
             curricula_api.router, curricula_pages.router, courses_api.router, courses_pages.router,
             people_api.router, people_pages.router, enrolment_api.router, enrolment_pages.router,
             attendance_api.router, attendance_api.check_in_router, attendance_pages.router,
             certificates_api.router, certificates_pages.router, jobs_api.router, jobs_pages.router,
-            materials_api.router, materials_pages.router]
+            materials_api.router, materials_pages.router, privacy_api.router, privacy_pages.router,
+            audit_pages.router, audit_pages.api]
 
 
 def create_app() -> FastAPI:

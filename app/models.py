@@ -28,12 +28,13 @@ from app.materials.models import Material, MaterialVersion
 from app.notify.models import Notification
 from app.people.models import Trainee
 from app.places.models import AdminUnit, AdminUnitSuccessor
+from app.privacy.models import DataRequest
 
 __all__ = ["AdminUnit", "AttendanceMark", "Certificate", "CertificateCounter", "VerifyThrottle",
            "AdminUnitSuccessor", "AuditEvent", "AuthSession", "BudgetLine", "CalendarFeed",
            "Course",
            "CourseLocalTopic", "CourseModule", "CoursePlace", "CourseSession", "CourseSessionModule", "Lecturer",
            "Curriculum", "CurriculumModule", "CurriculumTargetGroup", "CurriculumTopic",
-           "CurriculumVersion", "CourseQuota", "Enrolment", "Job", "Notification",
+           "CurriculumVersion", "CourseQuota", "DataRequest", "Enrolment", "Job", "Notification",
            "Material", "MaterialVersion",
            "SignInThrottle", "TargetGroup", "Trainee", "User"]
