@@ -35,16 +35,21 @@ def _routers() -> list:
     from app.enrolment import pages as enrolment_pages
     from app.materials import api as materials_api
     from app.materials import pages as materials_pages
+    from app.media import api as media_api
+    from app.media import pages as media_pages
     from app.people import api as people_api
     from app.people import pages as people_pages
     from app.places import api as places_api
     from app.places import pages as places_pages
+    from app.reports import api as reports_api
+    from app.reports import pages as reports_pages
 
     return [core_pages.router, auth_pages.router, auth_api.router, places_api.router, places_pages.router,
             curricula_api.router, curricula_pages.router, courses_api.router, courses_pages.router,
             people_api.router, people_pages.router, enrolment_api.router, enrolment_pages.router,
             attendance_api.router, attendance_api.check_in_router, attendance_pages.router,
-            certificates_api.router, certificates_pages.router, materials_api.router, materials_pages.router]
+            certificates_api.router, certificates_pages.router, materials_api.router, materials_pages.router,
+            reports_api.router, reports_pages.router, media_api.router, media_pages.router]
 
 
 def create_app() -> FastAPI:
