@@ -4,6 +4,8 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from babel.numbers import format_decimal
+
 from app import i18n
 from app.courses.service import BUDGET_CATEGORIES, FUNDING_SOURCES
 from app.media import rules as media_rules
@@ -40,7 +42,10 @@ def budget_label(dim: str, key: str, media: bool = False) -> str:
 
 
 def percent(value: Decimal | None) -> str:
-    return "—" if value is None else f"{i18n.fmt_number(value)}%"
+    """"12,5%" in Vietnamese, "12.5%" in English, always one decimal; "—" when there is nothing to divide by."""
+    if value is None:
+        return "—"
+    return f"{format_decimal(value, format='#,##0.0', locale=i18n.current_locale.get())}%"
 
 
 def _figures(fig: dict[str, int], courses_held: int | None = None) -> dict[str, Any]:
