@@ -1,5 +1,5 @@
 """A nationwide dataset for the reports at scale: all 34 provinces and 3,321 communes, about 60,000 officials, 6,000
-courses over five years (2022 to today), 300,000 enrolments, 3 million attendance marks, their certificates, budget
+courses over five years (2022 to today), 4 to 7 days each, 300,000 enrolments, 3 million attendance marks, their certificates, budget
 lines and media products. Every name is invented and every figure is random (seeded, so two runs give the same data).
 
 Rows go in by bulk: COPY on PostgreSQL (psycopg), executemany on SQLite, table by table, with the ids chosen here so
@@ -224,7 +224,7 @@ def load_national(db: Session, engine: Engine, *, fraction: float = 1.0, seed: i
         pid = rng.choices(province_ids, weights=[weights[p] for p in province_ids])[0]
         start = FIRST_DAY + timedelta(days=rng.randrange(span))
         start -= timedelta(days=start.weekday())  # courses start on a Monday
-        days = rng.randint(4, 6)
+        days = rng.randint(4, 7)
         end = start + timedelta(days=days - 1)
         cc = rng.choices([c for c, _ in CURRICULA], weights=[wt for _, wt in CURRICULA])[0]
         if rng.random() < 0.1:  # a commune's own course

@@ -24,7 +24,6 @@ MEASURE_LABELS = {
     "officials": ("Số cán bộ được bồi dưỡng", "Officials trained"),
     "completions": ("Lượt hoàn thành khoá học", "Completions"),
     "certificates": ("Giấy chứng nhận đã cấp", "Certificates issued"),
-    "courses": ("Khoá học có học viên tham dự", "Courses attended"),
     "enrolled": ("Lượt được nhận vào lớp", "Seats taken"),
 }
 
@@ -51,7 +50,7 @@ def percent(value: Decimal | None) -> str:
 def _figures(fig: dict[str, int], courses_held: int | None = None) -> dict[str, Any]:
     out: dict[str, Any] = {"trainee_attendances": fig["attendances"], "officials_trained": fig["officials"],
                            "completions": fig["completions"], "certificates": fig["certificates"],
-                           "courses_attended": fig["courses"], "seats": fig["enrolled"]}
+                           "seats": fig["enrolled"]}
     if courses_held is not None:
         out["courses_held"] = courses_held
     return out

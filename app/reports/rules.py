@@ -36,7 +36,8 @@ SEAT_STATUSES = ("confirmed", "completed", "not_completed")
 """Enrolments that held a seat: the people a course actually took (not the waitlisted, rejected or withdrawn)."""
 
 ATTENDED_MARKS = ("present", "late")
-"""A trainee-attendance (lượt học viên tham dự) is an enrolment marked present or late at one session at least."""
+"""A trainee-attendance (lượt học viên tham dự) is an enrolment marked present or late at one session at least, or
+one that completed the course (a completion is an attendance)."""
 
 SMALL_CELL = 5
 """Ethnicity breakdowns show no count of officials from 1 to 4 (nor the count that would give it away)."""
