@@ -1,6 +1,7 @@
 """A nationwide dataset for the reports at scale: all 34 provinces and 3,321 communes, about 60,000 officials, 6,000
-courses over five years (2022 to today), 4 to 7 days each, 300,000 enrolments, 3 million attendance marks, their certificates, budget
-lines and media products. Every name is invented and every figure is random (seeded, so two runs give the same data).
+courses over five years (2022 to today, 4 to 7 days each), 300,000 enrolments, 3 million attendance marks, their
+certificates, budget lines and media products. Every name is invented and every figure random (seeded: two runs
+give the same data).
 
 Rows go in by bulk: COPY on PostgreSQL (psycopg), executemany on SQLite, table by table, with the ids chosen here so
 that child rows can point at them without reading anything back. ``fraction`` builds a proportional part (0.1 = a

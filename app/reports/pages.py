@@ -91,7 +91,7 @@ def _context(db: Session, who: Principal, r: service.Report) -> dict:
         return "/reports?" + urlencode(f.query(**changes))
 
     def download(kind: str) -> str:
-        return f"/reports/export.{kind}?" + urlencode(f.query() or {"period": ""})
+        return f"/reports/export.{kind}?" + urlencode(f.query())
 
     return {"r": r, "f": f, "charts": _charts(r), "crumbs": _crumbs(db, who, r.scope), "link": link,
             "download": download, "pick": present.pick, "percent": present.percent,

@@ -25,7 +25,7 @@ def test_dashboard_shows_vietnamese_figures_charts_and_places(client, programme,
     assert "Tỉnh Bắc Ninh" in html and 'id="kpi-attendances">5<' in html and 'id="kpi-officials">3<' in html
     assert 'id="kpi-cvh">1,0%<' in html  # Vietnamese decimal comma
     assert html.count("<svg") >= 5 and "<script" not in html.split('id="report"')[1]
-    assert 'href="/reports?place=07432"' in html  # drill down to the commune
+    assert 'href="/reports?period=&amp;place=07432"' in html  # drill down to the commune, keeping the period
     assert "Tỉnh Bắc Giang (trước 1/7/2025; nay thuộc Tỉnh Bắc Ninh)" in html
     assert "Ba Đình" not in html and "Hà Nội" not in html
     assert 'id="ethnicity-minority"' in html and "Ẩn vì có nhóm dưới 5 người" in html
