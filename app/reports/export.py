@@ -64,14 +64,27 @@ class Sheet:
             self.ws.row_dimensions[self.row].height = height
         self.row += 1
 
+    def fit(self, values: Sequence[object]) -> None:
+        """Give the current row the height its longest wrapped text needs: LibreOffice keeps the stored height of
+        a row when it opens a file, so text that wraps would otherwise spill over the next row."""
+        lines = 1
+        for col, value in enumerate(values, start=1):
+            if isinstance(value, str) and value:
+                width = WIDTHS[col - 1] if col - 1 < len(WIDTHS) else 14
+                lines = max(lines, -(-len(value) * 11 // (width * 10)))  # ~1.1 characters of 12 pt per unit
+        if lines > 1:
+            self.ws.row_dimensions[self.row].height = 16 * lines
+
     def table(self, headers: Sequence[str], rows: Iterable[Sequence[object]], *, total: Sequence[object] | None = None,
               formats: Sequence[str | None] = ()) -> None:
         for col, text in enumerate(headers, start=1):
             cell = self.ws.cell(self.row, col, safe_cell(text))
             cell.font, cell.border = BOLD, BOX
             cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+        self.fit(headers)
         self.row += 1
         for values in [*rows, *([total] if total is not None else [])]:
+            self.fit(values)
             is_total = total is not None and values is total
             for col, value in enumerate(values, start=1):
                 cell = self.ws.cell(self.row, col, safe_cell(value) if isinstance(value, str) else value)
