@@ -121,10 +121,17 @@ def curricula_schema(directory: Annotated[Path, typer.Argument()] = ROOT / "curr
 
 
 @app.command()
-def demo(password: Annotated[str | None, typer.Option(help="password of every demo account")] = None) -> None:
+def demo(password: Annotated[str | None, typer.Option(help="password of every demo account")] = None,
+         scale: Annotated[str, typer.Option(help='"province" (the demo province) or "national" (all 34 provinces, '
+                                                 '60,000 officials, 3 million attendance marks: for the reports)')]
+         = "province",
+         fraction: Annotated[float, typer.Option(help="with --scale national: build this part of it (0.1 = a "
+                                                      "tenth)")] = 1.0) -> None:
     """Load the demo province and one account per role; running it twice changes nothing."""
     from app.demo import load_demo
 
+    if scale not in ("province", "national") or not 0 < fraction <= 1:
+        _fail('error: --scale is "province" or "national"; --fraction is between 0 and 1')
     shown = password is None
     password = password or secrets.token_urlsafe(9)
     report = load_demo(password)
@@ -132,6 +139,13 @@ def demo(password: Annotated[str | None, typer.Option(help="password of every de
         typer.echo(line)
     if shown and any("created" in line for line in report):
         typer.echo(f"demo password: {password}")
+    if scale == "national":
+        from app.db import get_engine, new_session
+        from app.demo_national import load_national
+
+        with new_session() as db:
+            for line in load_national(db, get_engine(), fraction=fraction, log=lambda _line: None):
+                typer.echo(line)
 
 
 @app.command()

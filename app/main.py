@@ -38,12 +38,16 @@ def _routers() -> list:
     from app.jobs import pages as jobs_pages
     from app.materials import api as materials_api
     from app.materials import pages as materials_pages
+    from app.media import api as media_api
+    from app.media import pages as media_pages
     from app.people import api as people_api
     from app.people import pages as people_pages
     from app.places import api as places_api
     from app.places import pages as places_pages
     from app.privacy import api as privacy_api
     from app.privacy import pages as privacy_pages
+    from app.reports import api as reports_api
+    from app.reports import pages as reports_pages
 
     return [core_pages.router, auth_pages.router, auth_api.router, places_api.router, places_pages.router,
             curricula_api.router, curricula_pages.router, courses_api.router, courses_pages.router,
@@ -51,7 +55,8 @@ def _routers() -> list:
             attendance_api.router, attendance_api.check_in_router, attendance_pages.router,
             certificates_api.router, certificates_pages.router, jobs_api.router, jobs_pages.router,
             materials_api.router, materials_pages.router, privacy_api.router, privacy_pages.router,
-            audit_pages.router, audit_pages.api]
+            audit_pages.router, audit_pages.api, reports_api.router, reports_pages.router, media_api.router,
+            media_pages.router]
 
 
 def create_app() -> FastAPI:

@@ -25,6 +25,7 @@ from app.curricula.models import (
 from app.enrolment.models import CourseQuota, Enrolment
 from app.jobs.models import Job
 from app.materials.models import Material, MaterialVersion
+from app.media.models import MediaBudgetLine, MediaLink, MediaProduct, MediaTopic
 from app.notify.models import Notification
 from app.people.models import Trainee
 from app.places.models import AdminUnit, AdminUnitSuccessor
@@ -36,5 +37,5 @@ __all__ = ["AdminUnit", "AttendanceMark", "Certificate", "CertificateCounter", "
            "CourseLocalTopic", "CourseModule", "CoursePlace", "CourseSession", "CourseSessionModule", "Lecturer",
            "Curriculum", "CurriculumModule", "CurriculumTargetGroup", "CurriculumTopic",
            "CurriculumVersion", "CourseQuota", "DataRequest", "Enrolment", "Job", "Notification",
-           "Material", "MaterialVersion",
+           "Material", "MaterialVersion", "MediaBudgetLine", "MediaLink", "MediaProduct", "MediaTopic",
            "SignInThrottle", "TargetGroup", "Trainee", "User"]

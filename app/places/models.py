@@ -31,6 +31,7 @@ class AdminUnit(Base):
         UniqueConstraint("era", "level", "code"),
         Index("ix_admin_unit_parent", "parent_id"),
         Index("ix_admin_unit_current_province", "current_province_id"),
+        Index("ix_admin_unit_current_commune", "current_commune_id"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
@@ -44,6 +45,10 @@ class AdminUnit(Base):
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("admin_unit.id"))
     # The province of today that this unit counts under (itself for a current province).
     current_province_id: Mapped[int | None] = mapped_column(ForeignKey("admin_unit.id"))
+    # The commune of today that this unit counts under: itself for a current commune, the commune a former commune
+    # (or island district) was merged into (the first one listed when it was divided), None for provinces and
+    # districts. Reports group officials by it, so that a 2023 record rolls up to today's commune.
+    current_commune_id: Mapped[int | None] = mapped_column(ForeignKey("admin_unit.id"))
     latitude: Mapped[float | None] = mapped_column(Float)
     longitude: Mapped[float | None] = mapped_column(Float)
     area_km2: Mapped[float | None] = mapped_column(Float)
@@ -52,6 +57,8 @@ class AdminUnit(Base):
         remote_side="AdminUnit.id", foreign_keys=[parent_id], lazy="raise")
     current_province: Mapped[AdminUnit | None] = relationship(
         remote_side="AdminUnit.id", foreign_keys=[current_province_id], lazy="raise")
+    current_commune: Mapped[AdminUnit | None] = relationship(
+        remote_side="AdminUnit.id", foreign_keys=[current_commune_id], lazy="raise")
 
     @property
     def key(self) -> str:

@@ -1,0 +1,169 @@
+"""Report pages: the dashboard of a scope (the country, a province, a commune) with its charts and tables, the
+drill-down to a place and to a course, and the downloads (.xlsx to submit, .csv for analysts)."""
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+from urllib.parse import quote, urlencode
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import HTMLResponse, Response
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app import audit, i18n
+from app.auth.permissions import Staff
+from app.auth.principal import Principal
+from app.curricula import service as curricula
+from app.curricula.models import TargetGroup
+from app.db import DbSession, utcnow
+from app.media import rules as media_rules
+from app.places.models import AdminUnit
+from app.reports import charts, export, present, rules, service
+from app.web import render
+
+router = APIRouter(include_in_schema=False)
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+CHART_PLACES = 12  # the place chart shows the top places; the table below it lists them all
+
+Period = Annotated[str, Query(max_length=24)]
+Code = Annotated[str, Query(max_length=40)]
+Place = Annotated[str, Query(max_length=12)]
+
+
+def filters_from(period: str, date_from: date | None, date_to: date | None, curriculum: str, target_group: str,
+                 place: str) -> service.Filters:
+    return service.make_filters(period, date_from, date_to, curriculum, target_group, place)
+
+
+def default_period() -> str:
+    return str(utcnow().date().year)
+
+
+def _crumbs(db: Session, who: Principal, scope: service.Scope) -> list[tuple[str, str]]:
+    """The way back up from the scope: (place key, name), the top being what the caller may see."""
+    chain: list[tuple[str, str]] = []
+    unit = scope.unit
+    while unit is not None:
+        chain.append((unit.key, unit.name))
+        if not who.is_admin and unit.id == who.unit_id:
+            break
+        unit = db.get(AdminUnit, unit.parent_id) if unit.parent_id else None
+    if who.is_admin:
+        chain.append(("", "Toàn quốc"))
+    return list(reversed(chain))
+
+
+def _fmt(value: float | int | None) -> str:
+    return "—" if value is None else i18n.fmt_number(value)
+
+
+def _charts(r: service.Report) -> dict:
+    pick = present.pick
+    by_curriculum = charts.bar_chart(
+        [charts.Bar(code, f["officials"]) for code, _, f, _ in r.by_curriculum],
+        title=i18n.gettext("Cán bộ được bồi dưỡng theo chương trình"), fmt=_fmt, chart_id="chart-curriculum")
+    by_half = charts.column_chart(
+        [charts.Bar(rules.half_label(h, en=True).replace(" ", "|", 1), f["attendances"]) for h, f, _ in r.by_half],
+        title=i18n.gettext("Lượt học viên tham dự theo kỳ 6 tháng"), fmt=_fmt, chart_id="chart-half")
+    top = sorted(r.places, key=lambda p: (-p.figures["officials"], p.name))[:CHART_PLACES]
+    by_place = charts.bar_chart(
+        [charts.Bar(p.name, p.figures["officials"]) for p in top if p.figures["officials"]],
+        title=i18n.gettext("Cán bộ được bồi dưỡng theo địa bàn (nhiều nhất)") if r.scope.child != "course"
+        else i18n.gettext("Cán bộ của đơn vị theo khoá học"), fmt=_fmt, chart_id="chart-places",
+        empty=i18n.gettext("Chưa có số liệu"))
+    budget = charts.bar_chart(
+        [charts.Bar(present.budget_label("category", b.key), int(b.planned), int(b.spent))
+         for b in r.budget["category"]],
+        title=i18n.gettext("Kinh phí khoá học: dự kiến và thực chi (đồng)"), fmt=_fmt, chart_id="chart-budget",
+        series=(i18n.gettext("Dự kiến"), i18n.gettext("Thực chi")), empty=i18n.gettext("Chưa có số liệu"))
+    by_sex = charts.bar_chart(
+        [charts.Bar(pick(present.SEX_LABELS[s]), f["officials"]) for s, f in r.by_sex],
+        title=i18n.gettext("Cán bộ được bồi dưỡng theo giới tính"), fmt=_fmt, chart_id="chart-sex")
+    return {"by_curriculum": by_curriculum, "by_half": by_half, "by_place": by_place, "budget": budget,
+            "by_sex": by_sex}
+
+
+def _context(db: Session, who: Principal, r: service.Report) -> dict:
+    f = r.filters
+
+    def link(**changes: str) -> str:
+        return "/reports?" + urlencode(f.query(**changes))
+
+    def download(kind: str) -> str:
+        return f"/reports/export.{kind}?" + urlencode(f.query())
+
+    return {"r": r, "f": f, "charts": _charts(r), "crumbs": _crumbs(db, who, r.scope), "link": link,
+            "download": download, "pick": present.pick, "percent": present.percent,
+            "periods": rules.period_choices(utcnow().date()), "curricula": curricula.catalogue(db),
+            "groups": list(db.scalars(select(TargetGroup).order_by(TargetGroup.code))),
+            "sex_labels": present.SEX_LABELS, "minority_labels": present.MINORITY_LABELS,
+            "category_labels": present.CATEGORY_LABELS, "media_kinds": media_rules.KINDS,
+            "media_topics": media_rules.TOPICS, "budget_label": present.budget_label, "half_label": rules.half_label,
+            "measure_labels": present.MEASURE_LABELS, "course_query": urlencode(f.query(place=""))}
+
+
+@router.get("/reports")
+def reports_page(request: Request, db: DbSession, who: Staff, period: Period | None = None,
+                 date_from: date | None = None, date_to: date | None = None, curriculum: Code = "",
+                 target_group: Code = "", place: Place = "") -> HTMLResponse:
+    f = filters_from(default_period() if period is None else period, date_from, date_to, curriculum, target_group,
+                     place)
+    r = service.dashboard(db, who, f)
+    return render(request, "reports/dashboard.html", _context(db, who, r), block="report")
+
+
+def _attachment(content: bytes, media_type: str, name: str) -> Response:
+    return Response(content, media_type=media_type, headers={
+        "Content-Disposition": f"attachment; filename=\"{name}\"; filename*=UTF-8''{quote(name)}"})
+
+
+def export_name(r: service.Report, ext: str) -> str:
+    return f"bao-cao-{r.scope.key.replace(':', '-') or 'toan-quoc'}-{r.filters.period.key or 'tat-ca'}.{ext}"
+
+
+def xlsx_response(db: Session, who: Principal, f: service.Filters) -> Response:
+    r = service.dashboard(db, who, f)
+    content = export.report_xlsx(db, r, generated_at=utcnow())
+    audit.record(db, who, "report.export", "report", r.scope.key or "VN",
+                 {"format": "xlsx", **f.query(), "ethnicity_hidden": r.by_minority.hidden})
+    return _attachment(content, XLSX, export_name(r, "xlsx"))
+
+
+def csv_response(db: Session, who: Principal, f: service.Filters) -> Response:
+    r = service.dashboard(db, who, f)
+    audit.record(db, who, "report.export", "report", r.scope.key or "VN",
+                 {"format": "csv", **f.query(), "ethnicity_hidden": r.by_minority.hidden})
+    return _attachment(export.report_csv(r), "text/csv; charset=utf-8", export_name(r, "csv"))
+
+
+@router.get("/reports/export.xlsx")
+def report_xlsx(db: DbSession, who: Staff, period: Period = "", date_from: date | None = None,
+                date_to: date | None = None, curriculum: Code = "", target_group: Code = "",
+                place: Place = "") -> Response:
+    """Every export leaves a trace in the audit trail: the figures include the ethnicity breakdown."""
+    return xlsx_response(db, who, filters_from(period, date_from, date_to, curriculum, target_group, place))
+
+
+@router.get("/reports/export.csv")
+def report_csv(db: DbSession, who: Staff, period: Period = "", date_from: date | None = None,
+               date_to: date | None = None, curriculum: Code = "", target_group: Code = "",
+               place: Place = "") -> Response:
+    return csv_response(db, who, filters_from(period, date_from, date_to, curriculum, target_group, place))
+
+
+@router.get("/reports/courses/{course_id}")
+def course_report_page(course_id: int, request: Request, db: DbSession, who: Staff, period: Period = "",
+                       curriculum: Code = "", target_group: Code = "", place: Place = "") -> HTMLResponse:
+    f = filters_from(period, None, None, curriculum, target_group, place)
+    c = service.course_report(db, who, course_id, f)
+    sessions = charts.column_chart(
+        [charts.Bar(f"{s.session_date:%d/%m}|{'S' if s.part_of_day == 'morning' else 'C'}", n)
+         for s, n in c.sessions], title=i18n.gettext("Số học viên có mặt theo buổi"), fmt=_fmt,
+        chart_id="chart-sessions")
+    return render(request, "reports/course.html", {
+        "c": c, "f": f, "sessions_chart": sessions, "pick": present.pick, "percent": present.percent,
+        "sex_labels": present.SEX_LABELS, "minority_labels": present.MINORITY_LABELS,
+        "budget_label": present.budget_label, "back": "/reports?" + urlencode(f.query()),
+        "attendance_rate": rules.share(sum(n for _, n in c.sessions),
+                                       len(c.sessions) * c.figures["enrolled"])})

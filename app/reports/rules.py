@@ -1,0 +1,182 @@
+"""Pure rules of the reports: reporting periods, which courses and marks count, shares and rates, and the
+small-cell rule that keeps ethnicity (sensitive personal data, Law 91/2025) from identifying anyone.
+
+No database and no web framework here (an import-linter contract checks it): the pages, the exports, the API and
+the tests apply the same rules.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+
+__all__ = [
+    "ATTENDED_MARKS",
+    "HELD_STATUSES",
+    "SEAT_STATUSES",
+    "SMALL_CELL",
+    "Period",
+    "Suppressed",
+    "half_key",
+    "half_label",
+    "parse_period",
+    "period_between",
+    "period_choices",
+    "rate",
+    "share",
+    "suppress_pair",
+]
+
+HELD_STATUSES = ("running", "finished", "closed")
+"""A course counts as held once it has started; drafts, open (not started) and cancelled courses do not."""
+
+SEAT_STATUSES = ("confirmed", "completed", "not_completed")
+"""Enrolments that held a seat: the people a course actually took (not the waitlisted, rejected or withdrawn)."""
+
+ATTENDED_MARKS = ("present", "late")
+"""A trainee-attendance (lượt học viên tham dự) is an enrolment marked present or late at one session at least, or
+one that completed the course (a completion is an attendance)."""
+
+SMALL_CELL = 5
+"""Ethnicity breakdowns show no count of officials from 1 to 4 (nor the count that would give it away)."""
+
+
+# --- periods -----------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Period:
+    """A reporting period: inclusive dates (None = unbounded), the key people type and its labels."""
+
+    key: str
+    start: date | None
+    end: date | None
+    vi: str
+    en: str
+
+    @property
+    def is_all(self) -> bool:
+        return self.start is None and self.end is None
+
+    def dates_vi(self) -> str:
+        if self.is_all:
+            return "toàn bộ thời gian"
+        start = self.start.strftime("%d/%m/%Y") if self.start else "…"
+        end = self.end.strftime("%d/%m/%Y") if self.end else "…"
+        return f"từ {start} đến {end}"
+
+
+_PERIOD = re.compile(r"^(?P<year>\d{4})(?:-(?P<part>H[12]|Q[1-4]))?$")
+MIN_YEAR, MAX_YEAR = 2000, 2100
+
+
+def parse_period(key: str) -> Period:
+    """"2026" (a year), "2026-H1"/"2026-H2" (six months, the programme's reporting cadence), "2026-Q3", or ""
+    (all time). ``ValueError`` with a Vietnamese message for anything else."""
+    key = (key or "").strip().upper()
+    if key in ("", "ALL"):
+        return Period("", None, None, "Toàn bộ thời gian", "All time")
+    m = _PERIOD.match(key)
+    if not m:
+        raise ValueError(f"Kỳ báo cáo “{key}” không hợp lệ; hãy dùng dạng 2026, 2026-H1, 2026-H2 hoặc 2026-Q1.")
+    year = int(m.group("year"))
+    if not MIN_YEAR <= year <= MAX_YEAR:
+        raise ValueError(f"Năm {year} nằm ngoài khoảng {MIN_YEAR}–{MAX_YEAR}.")
+    part = m.group("part")
+    if part is None:
+        return Period(key, date(year, 1, 1), date(year, 12, 31), f"Năm {year}", f"Year {year}")
+    if part.startswith("H"):
+        first = part == "H1"
+        return Period(key, date(year, 1 if first else 7, 1), date(year, 6 if first else 12, 30 if first else 31),
+                      half_label(year * 10 + int(part[1])), half_label(year * 10 + int(part[1]), en=True))
+    q = int(part[1])
+    end_month = q * 3
+    end_day = 31 if end_month in (3, 12) else 30
+    return Period(key, date(year, end_month - 2, 1), date(year, end_month, end_day), f"Quý {q} năm {year}",
+                  f"Q{q} {year}")
+
+
+def period_between(start: date | None, end: date | None) -> Period:
+    """A period between two dates chosen by hand; ``ValueError`` when the start is after the end."""
+    if start and end and start > end:
+        raise ValueError("Ngày bắt đầu kỳ báo cáo phải trước hoặc bằng ngày kết thúc.")
+    if start is None and end is None:
+        return parse_period("")
+    s = start.strftime("%d/%m/%Y") if start else "…"
+    e = end.strftime("%d/%m/%Y") if end else "…"
+    key = f"{start.isoformat() if start else ''}..{end.isoformat() if end else ''}"
+    return Period(key, start, end, f"Từ {s} đến {e}", f"From {s} to {e}")
+
+
+def period_choices(today: date, years: int = 6) -> list[Period]:
+    """The periods a dashboard offers: this year and the years before, each whole and by half, then all time."""
+    out: list[Period] = []
+    for year in range(today.year, today.year - years, -1):
+        out.extend(parse_period(k) for k in (str(year), f"{year}-H2", f"{year}-H1"))
+    out.append(parse_period(""))
+    return out
+
+
+def half_key(year: int, month: int) -> int:
+    """20261 for January–June 2026, 20262 for July–December: what the SQL groups by."""
+    return year * 10 + (1 if month <= 6 else 2)
+
+
+def half_label(key: int, en: bool = False) -> str:
+    year, half = divmod(key, 10)
+    if en:
+        return f"H{half} {year}"
+    return f"6 tháng {'đầu' if half == 1 else 'cuối'} năm {year}"
+
+
+# --- ratios ------------------------------------------------------------------------------------------------------
+
+_TENTH = Decimal("0.1")
+
+
+def share(part: int | float | Decimal | None, whole: int | float | Decimal | None) -> Decimal | None:
+    """A percentage with one decimal, rounded half up (12.35 → 12.4); None when there is nothing to divide by, so
+    that a page shows "—" rather than a made-up 0%."""
+    if part is None or not whole:
+        return None
+    return (Decimal(str(part)) * 100 / Decimal(str(whole))).quantize(_TENTH, rounding=ROUND_HALF_UP)
+
+
+def rate(spent: int | float | Decimal | None, planned: int | float | Decimal | None) -> Decimal | None:
+    """Budget execution: spent against planned, in percent (may exceed 100); None without a plan or spending."""
+    if spent is None:
+        return None
+    return share(spent, planned)
+
+
+# --- small cells -------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Suppressed:
+    """The figures of a two-way breakdown as they may be shown: ``None`` where a cell is hidden."""
+
+    values: Mapping[str, Mapping[str, int | None]]
+    hidden: bool
+    reason_vi: str = ""
+    reason_en: str = ""
+
+
+def suppress_pair(rows: Mapping[str, Mapping[str, int]], *, people: str = "officials",
+                  threshold: int = SMALL_CELL) -> Suppressed:
+    """Hide a breakdown of a total into two groups (ethnic minority / Kinh) when either group counts 1 to
+    ``threshold - 1`` people.
+
+    Both groups are hidden, not only the small one: the total is shown elsewhere, so the other group's count would
+    give the small one away (complementary suppression). Every measure of the rows is hidden with it, because
+    attendances and completions of a handful of people say as much about them as their number. A zero is shown:
+    "nobody" identifies nobody.
+    """
+    small = any(0 < (measures.get(people) or 0) < threshold for measures in rows.values())
+    if not small:
+        return Suppressed({k: dict(v) for k, v in rows.items()}, False)
+    hidden = {k: dict.fromkeys(v, None) for k, v in rows.items()}
+    return Suppressed(hidden, True, f"Ẩn vì có nhóm dưới {threshold} người (dữ liệu dân tộc là dữ liệu nhạy cảm).",
+                      f"Hidden because a group has fewer than {threshold} people (ethnicity is sensitive data).")

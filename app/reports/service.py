@@ -1,0 +1,557 @@
+"""The indicators the province reports every six months, computed by the database.
+
+Every figure is an aggregate query (SQLAlchemy Core): the rows never come to Python. The people figures come from
+one statement: a materialised set of the enrolments that count (one row each, with the facts a breakdown needs)
+and one GROUP BY over it per breakdown, joined with UNION ALL, so that the expensive part (which enrolments
+attended, which hold a certificate) is worked out once per page.
+
+Two kinds of figures, and the place each counts under:
+- **courses held and their budget** count under the unit that *organised* the course;
+- **people figures** (trainee-attendances, distinct officials, completions, certificates, the culture-social
+  official share, the breakdowns) count under the commune where the *official* is registered.
+Units from before the 1 July 2025 reform count under today's province and commune (``AdminUnit.current_province_id``
+and ``current_commune_id``) and keep their old names where they are listed (the organising units).
+Scoping goes through ``app.places.service.unit_ids_within``, the one choke point of "who may see what".
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import (
+    ColumnElement,
+    Integer,
+    String,
+    and_,
+    case,
+    cast,
+    distinct,
+    extract,
+    func,
+    literal_column,
+    select,
+    text,
+    union_all,
+)
+from sqlalchemy.orm import Session, aliased
+
+from app.attendance.models import AttendanceMark
+from app.auth.models import Role
+from app.auth.principal import Principal
+from app.certificates.models import Certificate
+from app.courses.models import BudgetLine, Course, CourseSession
+from app.curricula.models import Curriculum, CurriculumVersion, TargetGroup
+from app.enrolment.models import Enrolment
+from app.errors import Forbidden, Invalid, NotFound
+from app.media.models import MediaBudgetLine, MediaProduct, MediaTopic
+from app.people.models import Trainee
+from app.people.reference import COMMUNE_CATEGORIES
+from app.places import service as places
+from app.places.models import AdminUnit, Era, Level
+from app.reports import rules
+
+CVH_POSITION = "cong_chuc_vhxh"
+CATEGORY_CODES = tuple(c.code for c in COMMUNE_CATEGORIES)
+def N_(message: str) -> str:  # noqa: N802 - the gettext convention: marks a message for extraction, unchanged
+    return message
+
+
+NATIONAL = N_("Toàn quốc")
+MEASURES = ("enrolled", "attendances", "officials", "completions", "certificates", "cvh_communes")
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What the caller asked for: the period, and optionally a curriculum, a target group and a place (a unit key
+    inside their own scope)."""
+
+    period: rules.Period
+    curriculum: str | None = None
+    target_group: str | None = None
+    place: str | None = None
+
+    def query(self, **changes: Any) -> dict[str, str]:
+        """The filters as URL parameters (for links that keep them, such as the drill-down)."""
+        values = {"period": self.period.key, "curriculum": self.curriculum or "",
+                  "target_group": self.target_group or "", "place": self.place or ""}
+        values.update({k: v or "" for k, v in changes.items()})
+        # The period stays even when empty: "" is "all time", while a link without it gets the default year.
+        return {k: v for k, v in values.items() if v or k == "period"}
+
+
+def make_filters(period: str = "", date_from: date | None = None, date_to: date | None = None,
+                 curriculum: str = "", target_group: str = "", place: str = "") -> Filters:
+    """Filters from request parameters; bad input is a 422 naming the field."""
+    try:
+        p = rules.period_between(date_from, date_to) if (date_from or date_to) else rules.parse_period(period)
+    except ValueError as err:
+        raise Invalid("period_invalid", str(err), field="period") from None
+    return Filters(p, (curriculum or "").strip().upper() or None, (target_group or "").strip() or None,
+                   (place or "").strip() or None)
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Where the report looks: a unit (None = the whole country), what its rows are, and the unit ids inside."""
+
+    unit: AdminUnit | None
+    child: str  # "province", "commune" or "course": what the place table lists
+    ids: list[int] | None  # unit ids within the scope; None = everywhere
+
+    @property
+    def name(self) -> str:
+        return self.unit.name if self.unit else NATIONAL
+
+    @property
+    def key(self) -> str:
+        return self.unit.key if self.unit else ""
+
+
+def resolve_scope(db: Session, who: Principal, place: str | None) -> Scope:
+    """The caller's own unit (the whole country for an admin) or a place inside it; a place outside it is 404,
+    like any record out of scope."""
+    if who.role not in (Role.ADMIN, Role.ORGANISER):
+        raise Forbidden("Chỉ quản trị và cán bộ tổ chức mới xem được báo cáo.")
+    if place:
+        unit = places.get_by_key(db, place)
+        if not who.is_admin and not places.is_within(db, unit.id, who.unit_id):
+            raise NotFound(f"Không tìm thấy đơn vị hành chính “{place}”.", code="unit_not_found")
+    elif who.is_admin:
+        return Scope(None, "province", None)
+    else:
+        unit = db.get(AdminUnit, who.unit_id) if who.unit_id is not None else None
+        if unit is None:
+            raise Forbidden("Tài khoản chưa được gắn với đơn vị nào nên chưa xem được báo cáo.")
+    if unit.level == Level.COMMUNE:
+        child = "course"
+    elif unit.era == Era.CURRENT or unit.level in (Level.PROVINCE, Level.DISTRICT):
+        child = "commune"
+    else:
+        child = "course"
+    return Scope(unit, child, _ids_within(db, unit.id))
+
+
+def _ids_within(db: Session, unit_id: int | None) -> list[int]:
+    """The scope's unit ids as values, read once: PostgreSQL then sees how few officials a commune has (with the
+    subquery it guessed half the country, and read every attendance mark to answer for 85 enrolments)."""
+    return list(db.scalars(places.unit_ids_within(db, unit_id)))
+
+
+# --- the people figures --------------------------------------------------------------------------------------------
+
+
+def _half(col: ColumnElement) -> ColumnElement:
+    return cast(extract("year", col), Integer) * 10 + case((cast(extract("month", col), Integer) <= 6, 1), else_=2)
+
+
+def _in_period(col: ColumnElement, period: rules.Period) -> list[ColumnElement]:
+    out = []
+    if period.start:
+        out.append(col >= period.start)
+    if period.end:
+        out.append(col <= period.end)
+    return out
+
+
+def people_base(scope: Scope, f: Filters, course_id: int | None = None,  # noqa: ANN201
+                trainee_scope: list[int] | None = None):
+    """One row per enrolment that held a seat on a course held in the period, with what the breakdowns need."""
+    unit = aliased(AdminUnit)
+    attended = (select(AttendanceMark.id).where(AttendanceMark.enrolment_id == Enrolment.id,
+                                                AttendanceMark.status.in_(rules.ATTENDED_MARKS)).exists())
+    certified = (select(Certificate.id).where(Certificate.enrolment_id == Enrolment.id,
+                                              Certificate.status == "valid").exists())
+    categories = cast(Trainee.commune_categories, String)
+    stmt = (select(Enrolment.id.label("enrolment_id"), Enrolment.trainee_id, Enrolment.course_id,
+                   CurriculumVersion.curriculum_code.label("curriculum"), _half(Course.start_date).label("half"),
+                   Trainee.target_group_code.label("target_group"), Trainee.sex,
+                   case((Trainee.ethnicity != "kinh", 1), else_=0).label("minority"),
+                   *[case((categories.like(f'%"{c}"%'), 1), else_=0).label(f"cat_{c}") for c in CATEGORY_CODES],
+                   case((Trainee.position == CVH_POSITION, 1), else_=0).label("cvh"),
+                   unit.current_province_id.label("province_id"), unit.current_commune_id.label("commune_id"),
+                   # A completion is an attendance: only the others need their marks looked up, which keeps the
+                   # lookup to a few probes per course instead of one per enrolment in the country.
+                   case((Enrolment.status == "completed", 1), (attended, 1), else_=0).label("attended"),
+                   case((Enrolment.status == "completed", 1), else_=0).label("completed"),
+                   case((certified, 1), else_=0).label("certified"))
+            .select_from(Enrolment)
+            .join(Course, Course.id == Enrolment.course_id)
+            .join(CurriculumVersion, CurriculumVersion.id == Course.curriculum_version_id)
+            .join(Trainee, Trainee.id == Enrolment.trainee_id)
+            .join(unit, unit.id == Trainee.unit_id)
+            .where(Enrolment.status.in_(rules.SEAT_STATUSES), Course.status.in_(rules.HELD_STATUSES),
+                   *_in_period(Course.start_date, f.period)))
+    if course_id is not None:
+        stmt = stmt.where(Enrolment.course_id == course_id)
+    if scope.ids is not None:
+        stmt = stmt.where(Trainee.unit_id.in_(scope.ids))
+    if trainee_scope is not None:
+        stmt = stmt.where(Trainee.unit_id.in_(trainee_scope))
+    if f.curriculum:
+        stmt = stmt.where(CurriculumVersion.curriculum_code == f.curriculum)
+    if f.target_group:
+        stmt = stmt.where(Trainee.target_group_code == f.target_group)
+    return stmt.cte("base").prefix_with("MATERIALIZED")
+
+
+def _dim(name: str) -> ColumnElement:
+    return literal_column(f"'{name}'", String).label("dim")  # constants of this module, never input
+
+
+def _measures(base, cvh: bool = False) -> list:  # noqa: ANN001
+    """The people measures of one breakdown. Each distinct count costs PostgreSQL a sort of the set, so the count of
+    communes with a trained culture-social official is only worked out where it is shown (the total, the places)."""
+    c = base.c
+    attended = c.attended == 1
+    communes = (func.count(distinct(case((and_(attended, c.cvh == 1), c.commune_id)))) if cvh
+                else literal_column("0", Integer))
+    return [func.count().label("enrolled"), func.coalesce(func.sum(c.attended), 0).label("attendances"),
+            func.count(distinct(case((attended, c.trainee_id)))).label("officials"),
+            func.coalesce(func.sum(c.completed), 0).label("completions"),
+            func.coalesce(func.sum(c.certified), 0).label("certificates"), communes.label("cvh_communes")]
+
+
+def _people_figures(db: Session, base, dims: dict[str, ColumnElement | None]) -> dict[str, dict[Any, dict]]:
+    """{dim: {key: {measure: n}}} for the breakdowns asked for (a None column: the total; "category": the commune
+    programme categories, one branch each), in one statement over the materialised set."""
+    branches = []
+    for name, col in dims.items():
+        if name == "category":
+            for code in CATEGORY_CODES:
+                branches.append(select(_dim(name), literal_column(f"'{code}'", String).label("key"), *_measures(base))
+                                .where(getattr(base.c, f"cat_{code}") == 1))
+            none = and_(*[getattr(base.c, f"cat_{code}") == 0 for code in CATEGORY_CODES])
+            branches.append(select(_dim(name), literal_column("'none'", String).label("key"), *_measures(base))
+                            .where(none))
+        elif col is None:
+            branches.append(select(_dim(name), literal_column("''", String).label("key"),
+                                   *_measures(base, cvh=True)))
+        else:
+            branches.append(select(_dim(name), cast(col, String).label("key"),
+                                   *_measures(base, cvh=name in ("place", "commune"))).group_by(col))
+    out: dict[str, dict[Any, dict]] = {name: {} for name in dims}
+    for row in db.execute(union_all(*branches)).mappings():
+        out[row["dim"]][row["key"]] = {m: int(row[m] or 0) for m in MEASURES}
+    return out
+
+
+# --- courses, budget, media ----------------------------------------------------------------------------------------
+
+
+def courses_base(scope: Scope, f: Filters):  # noqa: ANN202
+    unit = aliased(AdminUnit)
+    stmt = (select(Course.id.label("course_id"), Course.unit_id, CurriculumVersion.curriculum_code.label("curriculum"),
+                   _half(Course.start_date).label("half"), unit.current_province_id.label("province_id"),
+                   unit.current_commune_id.label("commune_id"))
+            .select_from(Course)
+            .join(CurriculumVersion, CurriculumVersion.id == Course.curriculum_version_id)
+            .join(unit, unit.id == Course.unit_id)
+            .where(Course.status.in_(rules.HELD_STATUSES), *_in_period(Course.start_date, f.period)))
+    if scope.ids is not None:
+        stmt = stmt.where(Course.unit_id.in_(scope.ids))
+    if f.curriculum:
+        stmt = stmt.where(CurriculumVersion.curriculum_code == f.curriculum)
+    if f.target_group:
+        # A course counts for a target group when an official of that group attended it.
+        stmt = stmt.where(select(Enrolment.id).join(Trainee, Trainee.id == Enrolment.trainee_id).where(
+            Enrolment.course_id == Course.id, Enrolment.status.in_(rules.SEAT_STATUSES),
+            Trainee.target_group_code == f.target_group).exists())
+    return stmt.cte("courses").prefix_with("MATERIALIZED")
+
+
+def _course_figures(db: Session, base, dims: dict[str, ColumnElement | None]) -> dict[str, dict[Any, int]]:
+    branches = []
+    for name, col in dims.items():
+        if col is None:
+            branches.append(select(_dim(name), literal_column("''", String).label("key"),
+                                   func.count().label("n")).select_from(base))
+        else:
+            branches.append(select(_dim(name), cast(col, String).label("key"), func.count().label("n"))
+                            .group_by(col))
+    out: dict[str, dict[Any, int]] = {name: {} for name in dims}
+    for row in db.execute(union_all(*branches)).mappings():
+        out[row["dim"]][row["key"]] = int(row["n"])
+    return out
+
+
+@dataclass
+class BudgetRow:
+    key: str
+    planned: Decimal
+    spent: Decimal
+    rate: Decimal | None
+
+
+def _budget(db: Session, line, owner_ids) -> dict[str, list[BudgetRow]]:  # noqa: ANN001
+    """Planned against spent by category and by funding source (spent: the actual amounts recorded so far)."""
+    out: dict[str, list[BudgetRow]] = {}
+    for dim, col in (("category", line.category), ("source", line.funding_source)):
+        stmt = (select(col.label("key"), func.coalesce(func.sum(line.planned_amount), 0).label("planned"),
+                       func.coalesce(func.sum(line.actual_amount), 0).label("spent"))
+                .where(owner_ids).group_by(col).order_by(col))
+        out[dim] = [BudgetRow(r.key, Decimal(r.planned), Decimal(r.spent), rules.rate(r.spent, r.planned))
+                    for r in db.execute(stmt)]
+    total = db.execute(select(func.coalesce(func.sum(line.planned_amount), 0),
+                              func.coalesce(func.sum(line.actual_amount), 0)).where(owner_ids)).one()
+    out["total"] = [BudgetRow("", Decimal(total[0]), Decimal(total[1]), rules.rate(total[1], total[0]))]
+    return out
+
+
+def _media_filter(scope: Scope, f: Filters) -> list[ColumnElement]:
+    cond = [MediaProduct.deleted_at.is_(None), *_in_period(MediaProduct.produced_on, f.period)]
+    if scope.ids is not None:
+        cond.append(MediaProduct.unit_id.in_(scope.ids))
+    return cond
+
+
+@dataclass
+class MediaFigures:
+    products: int = 0
+    published: int = 0
+    rebroadcasts: int = 0
+    by_kind: dict[str, int] = field(default_factory=dict)
+    by_topic: dict[str, int] = field(default_factory=dict)
+    by_place: dict[str, int] = field(default_factory=dict)
+    budget: dict[str, list[BudgetRow]] = field(default_factory=dict)
+
+
+def _media(db: Session, scope: Scope, f: Filters) -> MediaFigures:
+    cond = _media_filter(scope, f)
+    m = MediaFigures()
+    total = db.execute(select(func.count(), func.count(MediaProduct.published_on),
+                              func.coalesce(func.sum(MediaProduct.rebroadcast_count), 0)).where(*cond)).one()
+    m.products, m.published, m.rebroadcasts = int(total[0]), int(total[1]), int(total[2])
+    m.by_kind = {k: int(n) for k, n in db.execute(select(MediaProduct.kind, func.count()).where(*cond)
+                                                  .group_by(MediaProduct.kind))}
+    m.by_topic = {k: int(n) for k, n in db.execute(
+        select(MediaTopic.topic, func.count()).join(MediaProduct, MediaProduct.id == MediaTopic.media_id)
+        .where(*cond).group_by(MediaTopic.topic))}
+    child = {"province": AdminUnit.current_province_id, "commune": AdminUnit.current_commune_id}.get(scope.child)
+    if child is not None:
+        m.by_place = {str(k): int(n) for k, n in db.execute(
+            select(child, func.count()).select_from(MediaProduct).join(AdminUnit, AdminUnit.id == MediaProduct.unit_id)
+            .where(*cond)
+            .group_by(child))}
+    ids = select(MediaProduct.id).where(*cond)
+    m.budget = _budget(db, MediaBudgetLine, MediaBudgetLine.media_id.in_(ids))
+    return m
+
+
+# --- the report ------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class PlaceRow:
+    key: str  # unit key for a place (link to its report), course id for a course
+    name: str
+    figures: dict[str, int]
+    courses_held: int = 0
+    communes: int = 0  # for a province: its communes (denominator of the culture-social share)
+    media: int = 0
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def cvh_share(self) -> Decimal | None:
+        return rules.share(self.figures.get("cvh_communes", 0), self.communes)
+
+
+@dataclass
+class Report:
+    scope: Scope
+    filters: Filters
+    totals: dict[str, int]
+    courses_held: int
+    communes: int
+    by_curriculum: list[tuple[str, str, dict[str, int], int]]  # code, title, people figures, courses held
+    by_group: list[tuple[str, str, dict[str, int]]]
+    by_half: list[tuple[int, dict[str, int], int]]
+    by_sex: list[tuple[str, dict[str, int]]]
+    by_minority: rules.Suppressed
+    by_category: list[tuple[str, dict[str, int]]]
+    places: list[PlaceRow]
+    organisers: list[tuple[str, str, int]]  # unit key, name as it was (and today's province), courses held
+    budget: dict[str, list[BudgetRow]]
+    media: MediaFigures
+
+    @property
+    def cvh_share(self) -> Decimal | None:
+        return rules.share(self.totals.get("cvh_communes", 0), self.communes)
+
+
+def _zero() -> dict[str, int]:
+    return dict.fromkeys(MEASURES, 0)
+
+
+def _communes_in(db: Session, scope: Scope) -> int:
+    """How many of today's communes the scope covers (the denominator of the culture-social official share)."""
+    if scope.ids is None:
+        return int(db.scalar(select(func.count()).select_from(AdminUnit).where(
+            AdminUnit.era == Era.CURRENT, AdminUnit.level == Level.COMMUNE)) or 0)
+    return int(db.scalar(select(func.count(distinct(AdminUnit.current_commune_id))).where(
+        AdminUnit.id.in_(scope.ids))) or 0)
+
+
+def _labels(db: Session) -> tuple[dict[str, str], dict[str, str]]:
+    curricula = {k: v for k, v in db.execute(select(Curriculum.code, CurriculumVersion.title_vi).join(
+        CurriculumVersion, CurriculumVersion.id == Curriculum.latest_version_id))}
+    groups = {k: v for k, v in db.execute(select(TargetGroup.code, TargetGroup.name_vi))}
+    return curricula, groups
+
+
+def unit_label(unit: AdminUnit, province: AdminUnit | None) -> str:
+    """A unit under the name it had, with today's province when it is a unit from before the reform."""
+    if unit.era == Era.FORMER and province is not None:
+        return f"{unit.name} (trước 1/7/2025; nay thuộc {province.name})"
+    return unit.name
+
+
+def _place_rows(db: Session, scope: Scope, people: dict[Any, dict], held: dict[Any, int],
+                media: dict[str, int]) -> list[PlaceRow]:
+    if scope.child == "province":
+        units = db.execute(select(AdminUnit.id, AdminUnit.code, AdminUnit.name).where(
+            AdminUnit.era == Era.CURRENT, AdminUnit.level == Level.PROVINCE).order_by(AdminUnit.code)).all()
+        communes = {k: v for k, v in db.execute(select(AdminUnit.current_province_id, func.count()).where(
+            AdminUnit.era == Era.CURRENT, AdminUnit.level == Level.COMMUNE).group_by(AdminUnit.current_province_id))}
+        return [PlaceRow(code, name, people.get(str(uid), _zero()), held.get(str(uid), 0), int(communes.get(uid, 0)),
+                         media.get(str(uid), 0)) for uid, code, name in units]
+    if scope.child == "commune":
+        ids = select(AdminUnit.current_commune_id).where(AdminUnit.id.in_(scope.ids))
+        units = db.execute(select(AdminUnit.id, AdminUnit.code, AdminUnit.name).where(AdminUnit.id.in_(ids))
+                           .order_by(AdminUnit.search_name)).all()
+        return [PlaceRow(code, name, people.get(str(uid), _zero()), held.get(str(uid), 0), 1, media.get(str(uid), 0))
+                for uid, code, name in units]
+    # A commune's report lists the courses its officials attended, wherever they were organised.
+    ids = [int(k) for k in people if k is not None]
+    if not ids:
+        return []
+    rows = db.execute(select(Course.id, Course.code, Course.title, Course.start_date, AdminUnit.name)
+                      .join(AdminUnit, AdminUnit.id == Course.unit_id).where(Course.id.in_(ids))
+                      .order_by(Course.start_date.desc(), Course.id)).all()
+    return [PlaceRow(str(cid), f"{code} — {title}", people[str(cid)], extra={"start_date": start, "organiser": uname})
+            for cid, code, title, start, uname in rows]
+
+
+def _organisers(db: Session, counts: dict[Any, int]) -> list[tuple[str, str, int]]:
+    ids = [int(k) for k in counts if k is not None]
+    if not ids:
+        return []
+    province = aliased(AdminUnit)
+    rows = db.execute(select(AdminUnit, province).outerjoin(province, province.id == AdminUnit.current_province_id)
+                      .where(AdminUnit.id.in_(ids))).all()
+    out = [(u.key, unit_label(u, p), counts[str(u.id)]) for u, p in rows]
+    return sorted(out, key=lambda r: (-r[2], r[1]))
+
+
+def tune(db: Session) -> None:
+    """PostgreSQL's JIT compiles these plans for about a second (their cost estimates pass its threshold) and wins
+    back far less: off for the rest of this transaction."""
+    if db.get_bind().dialect.name == "postgresql":
+        db.execute(text("SET LOCAL jit = off"))
+        # The distinct counts sort the counted enrolments (a few hundred thousand rows nationwide): in memory, not
+        # in temporary files, for this transaction only.
+        db.execute(text("SET LOCAL work_mem = '64MB'"))
+
+
+def dashboard(db: Session, who: Principal, f: Filters) -> Report:
+    """Everything a dashboard, an export or the API shows for one scope and set of filters."""
+    scope = resolve_scope(db, who, f.place)
+    tune(db)
+    base = people_base(scope, f)
+    child_col = {"province": base.c.province_id, "commune": base.c.commune_id, "course": base.c.course_id}
+    people = _people_figures(db, base, {
+        "total": None, "curriculum": base.c.curriculum, "group": base.c.target_group, "half": base.c.half,
+        "sex": base.c.sex, "minority": base.c.minority, "category": None, "place": child_col[scope.child]})
+    cbase = courses_base(scope, f)
+    course_dims: dict[str, ColumnElement | None] = {
+        "total": None, "curriculum": cbase.c.curriculum, "half": cbase.c.half, "organiser": cbase.c.unit_id}
+    if scope.child in ("province", "commune"):
+        course_dims["place"] = cbase.c.province_id if scope.child == "province" else cbase.c.commune_id
+    held = _course_figures(db, cbase, course_dims)
+    curricula, groups = _labels(db)
+    media = _media(db, scope, f)
+    halves = sorted({int(k) for k in people["half"]} | {int(k) for k in held["half"]})
+    minority = rules.suppress_pair({"minority": people["minority"].get("1", _zero()),
+                                    "kinh": people["minority"].get("0", _zero())})
+    budget = _budget(db, BudgetLine, BudgetLine.course_id.in_(select(cbase.c.course_id)))
+    codes = sorted(set(curricula) | set(people["curriculum"]) | set(held["curriculum"]), key=lambda c: (len(c), c))
+    return Report(
+        scope=scope, filters=f, totals=people["total"].get("", _zero()), courses_held=held["total"].get("", 0),
+        communes=_communes_in(db, scope),
+        by_curriculum=[(c, curricula.get(c, c), people["curriculum"].get(c, _zero()), held["curriculum"].get(c, 0))
+                       for c in codes],
+        by_group=[(g, groups.get(g, g) if g else "Chưa xếp nhóm", v)
+                  for g, v in sorted(people["group"].items(), key=lambda kv: kv[0] or "~")],
+        by_half=[(h, people["half"].get(str(h), _zero()), held["half"].get(str(h), 0)) for h in halves],
+        by_sex=[(s, people["sex"].get(s, _zero())) for s in ("female", "male")],
+        by_minority=minority,
+        by_category=[(c, people["category"].get(c, _zero())) for c in (*CATEGORY_CODES, "none")],
+        places=_place_rows(db, scope, people["place"], held.get("place", {}), media.by_place),
+        organisers=_organisers(db, held["organiser"]),
+        budget=budget, media=media)
+
+
+# --- one course ------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class CourseReport:
+    course: Course
+    organiser: str
+    curriculum: str
+    in_scope: bool  # the caller manages the course: every official counts and the budget shows
+    figures: dict[str, int]
+    by_commune: list[tuple[str, str, dict[str, int]]]
+    by_sex: list[tuple[str, dict[str, int]]]
+    by_minority: rules.Suppressed
+    sessions: list[tuple[CourseSession, int]]
+    budget: dict[str, list[BudgetRow]] | None
+
+
+def course_report(db: Session, who: Principal, course_id: int, f: Filters) -> CourseReport:
+    """One course: the caller's officials on it (every official when the caller manages the course), attendance per
+    session, results and budget. 404 when the course neither lies in the caller's scope nor took any of their
+    officials."""
+    if who.role not in (Role.ADMIN, Role.ORGANISER):
+        raise Forbidden("Chỉ quản trị và cán bộ tổ chức mới xem được báo cáo.")
+    course = db.get(Course, course_id)
+    if course is None:
+        raise NotFound("Không tìm thấy khoá học.", code="course_not_found")
+    in_scope = who.is_admin or places.is_within(db, course.unit_id, who.unit_id)
+    tune(db)
+    scope = resolve_scope(db, who, f.place) if f.place else Scope(None, "commune", None)
+    trainee_scope = None if in_scope else _ids_within(db, who.unit_id)
+    everything = Filters(rules.parse_period(""))  # a course is shown whole, whatever the dashboard's period
+    base = people_base(scope, everything, course_id=course.id, trainee_scope=trainee_scope)
+    people = _people_figures(db, base, {"total": None, "commune": base.c.commune_id, "sex": base.c.sex,
+                                        "minority": base.c.minority})
+    totals = people["total"].get("", _zero())
+    if not in_scope and totals["enrolled"] == 0:
+        raise NotFound("Không tìm thấy khoá học.", code="course_not_found")
+    unit = db.get(AdminUnit, course.unit_id)
+    province = db.get(AdminUnit, unit.current_province_id) if unit and unit.current_province_id else None
+    version = db.get(CurriculumVersion, course.curriculum_version_id)
+    communes = [int(k) for k in people["commune"] if k is not None]
+    names = {k: v for k, v in db.execute(select(AdminUnit.id, AdminUnit.name).where(AdminUnit.id.in_(communes)))}
+    marks = (select(AttendanceMark.session_id, func.count().label("n"))
+             .where(AttendanceMark.status.in_(rules.ATTENDED_MARKS),
+                    AttendanceMark.enrolment_id.in_(select(base.c.enrolment_id)))
+             .group_by(AttendanceMark.session_id).subquery())
+    sessions = db.execute(select(CourseSession, func.coalesce(marks.c.n, 0))
+                          .outerjoin(marks, marks.c.session_id == CourseSession.id)
+                          .where(CourseSession.course_id == course.id)
+                          .order_by(CourseSession.session_date, CourseSession.start_time)).all()
+    commune_keys = {k: v for k, v in db.execute(select(AdminUnit.id, AdminUnit.code)
+                                                .where(AdminUnit.id.in_(communes)))}
+    return CourseReport(
+        course=course, organiser=unit_label(unit, province) if unit else "",
+        curriculum=f"{version.curriculum_code} — {version.title_vi}" if version else "",
+        in_scope=in_scope, figures=totals,
+        by_commune=sorted([(commune_keys.get(int(k), ""), names.get(int(k), "—"), v)
+                           for k, v in people["commune"].items() if k is not None], key=lambda r: r[1]),
+        by_sex=[(s, people["sex"].get(s, _zero())) for s in ("female", "male")],
+        by_minority=rules.suppress_pair({"minority": people["minority"].get("1", _zero()),
+                                         "kinh": people["minority"].get("0", _zero())}),
+        sessions=[(s, int(n)) for s, n in sessions],
+        budget=_budget(db, BudgetLine, BudgetLine.course_id == course.id) if in_scope else None)
