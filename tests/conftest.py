@@ -74,9 +74,9 @@ _created_pg: list[str] = []
 
 
 def pytest_sessionfinish(session, exitstatus):  # noqa: ANN001
-    from tests.audit.watch import report_coverage
+    from tests.audit.watch import EXERCISED, report_coverage
 
-    report_coverage(session, EXERCISED)
+    report_coverage(EXERCISED)
     if not _created_pg:
         return
     admin = create_engine(normalise_url(os.environ["NANGLUC_TEST_POSTGRES_URL"]), isolation_level="AUTOCOMMIT")
@@ -130,7 +130,7 @@ def app(connection, audit_watch):  # noqa: ANN001
 def audit_watch(request):  # noqa: ANN001
     """Every request a test makes is watched: one that writes a record must also write its audit event
     (tests/audit/watch.py). A test fails when a request changed data without a trace."""
-    from tests.audit.watch import AuditWatch
+    from tests.audit.watch import EXERCISED, AuditWatch
 
     watch = AuditWatch()
     yield watch
@@ -138,7 +138,9 @@ def audit_watch(request):  # noqa: ANN001
     EXERCISED.update(watch.exercised)
 
 
-EXERCISED: set[tuple[str, str]] = set()  # (method, route) that changed data somewhere in this run
+def pytest_collection_modifyitems(session, config, items):  # noqa: ANN001
+    """The audit coverage check (tests/audit/test_coverage.py) reads what every other test exercised: it runs last."""
+    items.sort(key=lambda item: item.path.name == "test_coverage.py" and item.path.parent.name == "audit")
 
 
 @pytest.fixture

@@ -26,12 +26,14 @@ VN = ZoneInfo("Asia/Ho_Chi_Minh")
 
 
 def feed_token(db: Session, who: Principal) -> str:
-    """The caller's calendar token, created on first use."""
+    """The caller's calendar token, created on first use. The token is a credential (it opens the person's
+    calendar without signing in), so making one is recorded like resetting it."""
     row = db.get(CalendarFeed, who.user_id)
     if row is None:
         row = CalendarFeed(user_id=who.user_id, token=secrets.token_urlsafe(32))
         db.add(row)
         db.flush()
+        audit.record(db, who, "calendar.create_token", "user", who.user_id)
     return row.token
 
 
