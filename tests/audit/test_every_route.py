@@ -438,3 +438,17 @@ def test_trainee_records_and_accounts_leave_a_trace(trail, db, make_user):
     assert out.response.headers["location"] == "/login"
     after = official.client.get("/me", follow_redirects=False)  # signed out: the old cookie opens nothing
     assert after.status_code == 303 and after.headers["location"].startswith("/login")
+
+
+def test_personal_data_requests_leave_a_trace(trail, db, make_user, course_with_class):  # noqa: F811
+    c = course_with_class
+    user = make_user("trainee", unit="07432")
+    t = add_trainee(db, c["who"], 61, user_id=user.id)
+    me, org = trail.person(user.username), trail.person(c["organiser"].username)
+    asked = me.page("/me/data-requests", action="privacy.request.correction", entity="trainee", entity_id=t.id,
+                    data={"kind": "correction", "message": "Số điện thoại đúng là 0912 111 222"})
+    request_id = asked.event.changes["request"]
+    handled = org.page("/data-requests/{request_id}", request_id=request_id, action="privacy.request.refused",
+                       entity="trainee", entity_id=t.id,
+                       data={"outcome": "refused", "response": "Số này đã đúng trong hồ sơ"})
+    assert handled.event.changes == {"request": request_id, "kind": "correction"}

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+from sqlalchemy import func, select
+
 from app.audit.models import AuditEvent
 from app.auth.principal import Principal
 from app.curricula import service as curricula
@@ -105,3 +107,8 @@ def test_pages_record_with_the_form_show_errors_by_field_and_edit(client, db, ma
     assert "media.update" in client.get(f"/media/{media_id}").text
     report = client.get("/reports?period=2026")
     assert 'id="kpi-media">1<' in report.text
+    removed = client.post(f"/media/{media_id}/delete", data={"csrf_token": csrf}, follow_redirects=False)
+    assert removed.status_code == 303
+    assert "Phóng sự đã sửa" not in client.get("/media").text
+    assert db.scalar(select(func.count()).select_from(AuditEvent).where(AuditEvent.action == "media.delete",
+                                                                        AuditEvent.entity_id == media_id)) == 1
