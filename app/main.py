@@ -11,6 +11,7 @@ from fastapi.staticfiles import StaticFiles
 
 from app.auth.permissions import CSRF_COOKIE
 from app.config import get_settings
+from app.core.openapi import document_errors
 from app.errors import install_error_handlers
 from app.web import ROOT
 
@@ -59,6 +60,15 @@ def create_app() -> FastAPI:
                               "CTMTQG Giảm nghèo bền vững. Sign in with `POST /api/v1/auth/token`, then send "
                               "`Authorization: Bearer <token>`.")
     install_error_handlers(app)
+    generate = app.openapi
+
+    def openapi() -> dict:
+        """FastAPI's schema once, with our error responses and the bearer scheme added (app.core.openapi)."""
+        if app.openapi_schema is None:
+            app.openapi_schema = document_errors(generate())
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
 
     @app.middleware("http")
     async def guard(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
