@@ -71,7 +71,7 @@ STATUS_MESSAGES = {
     403: ("forbidden", "Bạn không có quyền thực hiện thao tác này."),
     404: ("not_found", "Không tìm thấy trang hoặc bản ghi bạn cần."),
     405: ("method_not_allowed", "Phương thức không được hỗ trợ."),
-    413: ("too_large", "Dữ liệu gửi lên quá lớn."),
+    413: ("request_too_large", "Dữ liệu gửi lên quá lớn."),
     429: ("too_many_requests", "Quá nhiều yêu cầu, vui lòng thử lại sau."),
     500: ("internal_error", "Đã có lỗi ngoài ý muốn. Lỗi đã được ghi lại; vui lòng thử lại sau."),
 }

@@ -70,7 +70,7 @@ LARGER: dict[tuple[str, str], Callable[[], int]] = {
 
 
 def too_large() -> DomainError:
-    return DomainError("too_large", "Dữ liệu gửi lên lớn hơn mức cho phép.", status=413)
+    return DomainError("request_too_large", "Dữ liệu gửi lên lớn hơn mức cho phép.", status=413)
 
 
 class BodyTooLarge(HTTPException):

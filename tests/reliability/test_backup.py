@@ -1,8 +1,6 @@
 """`nangluc backup` and `nangluc restore`, run as an IT officer would, compared table by table."""
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from alembic.script import ScriptDirectory
 from sqlalchemy import MetaData, Table, create_engine, inspect, select, text

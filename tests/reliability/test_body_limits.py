@@ -61,7 +61,7 @@ def test_json_over_the_default_limit_gets_a_json_413(client, make_user):
     body = json.dumps({"curriculum": "CT2", "title": "x" * (2 * MB)})
     r = client.post("/api/v1/courses", content=body, headers=headers)
     assert r.status_code == 413
-    assert r.json()["code"] == "too_large"
+    assert r.json()["code"] == "request_too_large"
     assert r.json()["detail"] == "Dữ liệu gửi lên lớn hơn mức cho phép."
 
 
@@ -71,7 +71,7 @@ def test_the_limit_is_a_setting(client, monkeypatch):
     monkeypatch.setattr(get_settings(), "request_max_bytes", 64 * 1024)
     assert client.post("/api/v1/auth/token", data=form).status_code == 413
     monkeypatch.undo()
-    assert client.post("/api/v1/auth/token", data=form).status_code == 422  # read, and refused for what it says
+    assert client.post("/api/v1/auth/token", data=form).status_code in (401, 422)  # read, refused for what it says
 
 
 def test_an_import_may_be_larger_than_a_form_but_not_larger_than_its_own_limit(client, make_user):
@@ -84,7 +84,7 @@ def test_an_import_may_be_larger_than_a_form_but_not_larger_than_its_own_limit(c
     huge = b"a" * (get_settings().import_max_bytes + 2 * MB)
     r = client.post("/api/v1/trainees/import", headers=headers, files={"file": ("ds.csv", huge, "text/csv")})
     assert r.status_code == 413
-    assert r.json()["code"] == "too_large"
+    assert r.json()["code"] == "request_too_large"
 
 
 def test_staff_upload_a_material_larger_than_the_form_limit(world: World, client):  # noqa: F811
