@@ -162,6 +162,44 @@ def retention(apply: Annotated[bool, typer.Option("--apply", help="change the da
 
 
 @app.command()
+def backup(file: Annotated[Path, typer.Argument(help="where to write the backup, e.g. /var/backups/nangluc/"
+                                                     "nangluc-2026-11-26.dump")]) -> None:
+    """Back up the whole database to FILE: SQLite's online backup, or pg_dump (custom format) for PostgreSQL.
+    Safe while the app serves. The data folder (certificates, materials) is backed up separately."""
+    from app import backup as backups
+    from app.config import get_settings
+
+    try:
+        result = backups.backup(get_settings().database_url, file)
+    except backups.BackupError as err:
+        _fail(f"error: {err}")
+    typer.echo(f"backed up to {result.path} ({result.size:,} bytes, schema {result.revision or 'none'})")
+
+
+@app.command()
+def restore(file: Annotated[Path, typer.Argument(help="a file written by `nangluc backup`")],
+            yes: Annotated[bool, typer.Option("--yes", help="do not ask for confirmation")] = False) -> None:
+    """Replace the whole database with the backup in FILE (all or nothing). Stop the app first; afterwards run
+    `nangluc db upgrade` if the backup comes from an older version."""
+    from sqlalchemy.engine import make_url
+
+    from app import backup as backups
+    from app.config import get_settings
+    from app.db import normalise_url
+
+    url = get_settings().database_url
+    shown = make_url(normalise_url(url)).render_as_string(hide_password=True)
+    if not yes and not typer.confirm(f"Replace every record in {shown} with {file}?"):
+        raise typer.Exit(1)
+    try:
+        result = backups.restore(url, file)
+    except backups.BackupError as err:
+        _fail(f"error: {err}")
+    typer.echo(f"restored {result.path} into {shown} (schema {result.revision or 'none'}); "
+               "run `nangluc db upgrade` if this version is newer than the backup")
+
+
+@app.command()
 def serve(host: str = "127.0.0.1", port: int = 8000, workers: int = 1,
           proxy_headers: Annotated[bool, typer.Option(help="trust X-Forwarded-* from a reverse proxy")] = False
           ) -> None:

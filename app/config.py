@@ -40,6 +40,8 @@ class Settings(BaseSettings):
     smtp_password: str | None = None
     smtp_starttls: bool = True
     smtp_from: str = "nangluc@localhost"
+    # Request bodies: forms and JSON up to request_max_bytes; imports and materials have their own limits below.
+    request_max_bytes: int = Field(default=1024 * 1024, ge=64 * 1024)
     import_max_bytes: int = Field(default=5 * 1024 * 1024, ge=1024)  # spreadsheets of officials
     # Certificate numbers, per issuing unit and year: {n} (or {n:04d}), {year}, {unit} (the unit's code).
     certificate_number_pattern: str = "{n}/{year}/GCN"

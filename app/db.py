@@ -161,4 +161,8 @@ async def get_db(request: Request) -> AsyncIterator[Session]:
             session.close()
 
 
-DbSession = Annotated[Session, Depends(get_db)]
+# scope="function": the commit happens when the endpoint returns and *before* the response is sent. FastAPI's default
+# for a dependency with yield ("request") ends it after the response: a client was told "imported" (and could read
+# nothing back yet), a failed commit could not change the answer, and a background job started by the request looked
+# for its row before it was committed (tests/reliability/test_faults.py).
+DbSession = Annotated[Session, Depends(get_db, scope="function")]

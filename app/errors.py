@@ -6,7 +6,7 @@ import logging
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DataError, OperationalError
 from sqlalchemy.exc import TimeoutError as SQLAlchemyTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -64,13 +64,14 @@ class Invalid(DomainError):
     status = 422
 
 
+UNREADABLE_BODY = "There was an error parsing the body"  # FastAPI's words for a body it could not decode
 STATUS_MESSAGES = {
     400: ("bad_request", "Yêu cầu không hợp lệ."),
     401: ("not_authenticated", "Cần đăng nhập."),
     403: ("forbidden", "Bạn không có quyền thực hiện thao tác này."),
     404: ("not_found", "Không tìm thấy trang hoặc bản ghi bạn cần."),
     405: ("method_not_allowed", "Phương thức không được hỗ trợ."),
-    413: ("too_large", "Dữ liệu gửi lên quá lớn."),
+    413: ("request_too_large", "Dữ liệu gửi lên quá lớn."),
     429: ("too_many_requests", "Quá nhiều yêu cầu, vui lòng thử lại sau."),
     500: ("internal_error", "Đã có lỗi ngoài ý muốn. Lỗi đã được ghi lại; vui lòng thử lại sau."),
 }
@@ -94,6 +95,11 @@ def _render(request: Request, err: DomainError) -> Response:
     return render_error(request, err)
 
 
+def render_domain_error(request: Request, err: DomainError) -> Response:
+    """JSON under /api (and for clients that ask for it), a Vietnamese page otherwise."""
+    return _render(request, err)
+
+
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(DomainError)
     async def _domain(request: Request, exc: DomainError) -> Response:
@@ -113,6 +119,9 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> Response:
+        if exc.status_code == 400 and exc.detail == UNREADABLE_BODY:
+            return _render(request, DomainError("invalid_body", "Không đọc được dữ liệu gửi lên: JSON hoặc biểu mẫu "
+                                                "bị hỏng, hoặc không phải mã UTF-8."))
         code, message = STATUS_MESSAGES.get(exc.status_code, ("http_error", str(exc.detail)))
         if exc.status_code < 500 and isinstance(exc.detail, str) and exc.detail and exc.status_code not in (404, 405):
             message = exc.detail
@@ -126,6 +135,15 @@ def install_error_handlers(app: FastAPI) -> None:
         log.warning("database busy on %s %s: %s", request.method, request.url.path, str(exc).splitlines()[0][:200])
         return _render(request, DomainError("database_busy", "Hệ thống đang bận, vui lòng thử lại sau ít giây.",
                                             status=503, headers={"Retry-After": "5"}))
+
+    @app.exception_handler(DataError)
+    @app.exception_handler(OverflowError)
+    async def _out_of_range(request: Request, exc: Exception) -> Response:
+        # The database (or SQLite's driver) refused a value the request carried: a number beyond its integer type,
+        # a NUL character in text (PostgreSQL), a date out of range. The client's input, so a 422, not a 500.
+        log.warning("value refused on %s %s: %s", request.method, request.url.path, str(exc).splitlines()[0][:200])
+        return _render(request, Invalid("value_out_of_range", "Dữ liệu gửi lên có giá trị ngoài khoảng cho phép (số "
+                                        "quá lớn, ngày không hợp lệ hoặc ký tự không được phép)."))
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> Response:

@@ -11,6 +11,8 @@ from fastapi.staticfiles import StaticFiles
 
 from app.auth.permissions import CSRF_COOKIE
 from app.config import get_settings
+from app.core.limits import BodyLimit
+from app.core.openapi import document_errors
 from app.errors import install_error_handlers
 from app.web import ROOT
 
@@ -59,6 +61,22 @@ def _routers() -> list:
             media_pages.router]
 
 
+def _secure(request: Request, response: Response) -> Response:
+    """The security headers every answer carries (a route may set its own, e.g. a download's stricter CSP)."""
+    path = request.url.path
+    headers = response.headers
+    if request.url.scheme == "https":  # behind a proxy, with `nangluc serve --proxy-headers`
+        headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+    headers.setdefault("Content-Security-Policy", CSP)
+    headers.setdefault("X-Content-Type-Options", "nosniff")
+    headers.setdefault("X-Frame-Options", "DENY")
+    headers.setdefault("Referrer-Policy", "same-origin")
+    headers.setdefault("Permissions-Policy", "camera=(self), geolocation=(), microphone=()")
+    if not path.startswith("/static/"):
+        headers.setdefault("Cache-Control", "no-store")
+    return response
+
+
 def create_app() -> FastAPI:
     settings = get_settings()
     settings.resolved_secret_key()  # refuse a weak secret at start-up, not on the first request
@@ -68,6 +86,17 @@ def create_app() -> FastAPI:
                               "CTMTQG Giảm nghèo bền vững. Sign in with `POST /api/v1/auth/token`, then send "
                               "`Authorization: Bearer <token>`.")
     install_error_handlers(app)
+    generate = app.openapi
+
+    def openapi() -> dict:
+        """FastAPI's schema once, with our error responses and the bearer scheme added (app.core.openapi)."""
+        if app.openapi_schema is None:
+            app.openapi_schema = document_errors(generate())
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
+    # Every request body is limited (app.core.limits); added first so that `guard` below wraps its refusals too.
+    app.add_middleware(BodyLimit)
 
     @app.middleware("http")
     async def guard(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
@@ -75,8 +104,9 @@ def create_app() -> FastAPI:
         # Every JSON API call but the token endpoint needs a bearer token; answer before routing so that an
         # anonymous caller learns nothing about which paths exist.
         if path.startswith("/api/v1/") and path != TOKEN_PATH and "authorization" not in request.headers:
-            return JSONResponse({"detail": "Cần đăng nhập (Authorization: Bearer …).", "code": "not_authenticated"},
-                                status_code=401, headers={"WWW-Authenticate": "Bearer"})
+            denied = JSONResponse({"detail": "Cần đăng nhập (Authorization: Bearer …).", "code": "not_authenticated"},
+                                  status_code=401, headers={"WWW-Authenticate": "Bearer"})
+            return _secure(request, denied)
         new_csrf = None
         if not request.cookies.get(CSRF_COOKIE):
             new_csrf = secrets.token_urlsafe(32)
@@ -85,15 +115,7 @@ def create_app() -> FastAPI:
         if new_csrf and not path.startswith(("/api/", "/static/")):
             response.set_cookie(CSRF_COOKIE, new_csrf, httponly=True, samesite="strict", path="/",
                                 secure=request.url.scheme == "https")
-        headers = response.headers
-        headers.setdefault("Content-Security-Policy", CSP)
-        headers.setdefault("X-Content-Type-Options", "nosniff")
-        headers.setdefault("X-Frame-Options", "DENY")
-        headers.setdefault("Referrer-Policy", "same-origin")
-        headers.setdefault("Permissions-Policy", "camera=(self), geolocation=(), microphone=()")
-        if not path.startswith("/static/"):
-            headers.setdefault("Cache-Control", "no-store")
-        return response
+        return _secure(request, response)
 
     for router in _routers():
         app.include_router(router)

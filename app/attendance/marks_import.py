@@ -4,7 +4,6 @@ The template lists every person on the course against every session, so the trai
 """
 from __future__ import annotations
 
-import io
 import re
 from dataclasses import dataclass, field
 
@@ -17,7 +16,7 @@ from app import audit
 from app.attendance import rules, service
 from app.auth.principal import Principal
 from app.config import get_settings
-from app.core.spreadsheet import Column, RowError, read_table, safe_cell
+from app.core.spreadsheet import Column, RowError, read_table, safe_cell, to_bytes
 from app.core.text import fold
 
 COLUMNS = (
@@ -130,6 +129,4 @@ def template_xlsx(db: Session, who: Principal, course_id: int) -> bytes:
     for letter, width in zip("ABCDE", (16, 30, 24, 16, 30), strict=True):
         ws.column_dimensions[letter].width = width
     ws.freeze_panes = "A2"
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
+    return to_bytes(wb)

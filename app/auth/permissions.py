@@ -13,6 +13,7 @@ import hmac
 from typing import Annotated
 
 from fastapi import Depends, Request
+from starlette.concurrency import run_in_threadpool
 
 from app.auth import service
 from app.auth.models import Role
@@ -81,7 +82,24 @@ class Permission:
     def __repr__(self) -> str:
         return f"Permission({self.name})"
 
-    def __call__(self, request: Request, _csrf: Annotated[None, Depends(check_csrf)]) -> Principal:
+    async def __call__(self, request: Request) -> Principal:
+        principal = await run_in_threadpool(self._principal, request)
+        request.state.principal = principal
+        if self.roles is not None:
+            if not principal.is_authenticated:
+                if is_api(request) and bearer_token(request):
+                    raise Unauthenticated("Mã truy cập không hợp lệ hoặc đã hết hạn.", code="invalid_token")
+                raise Unauthenticated()
+            if principal.role not in self.roles:
+                raise Forbidden()
+        # Only now may a form's body be read for its CSRF field: a caller who may not use the route (anonymous, or
+        # the wrong role) cannot make the server receive and parse an upload first.
+        await check_csrf(request)
+        return principal
+
+    @staticmethod
+    def _principal(request: Request) -> Principal:
+        """Who is calling, from the bearer token (API) or the session cookie (pages); anonymous when neither."""
         ip = client_ip(request)
         # A short read of its own, not the request's session: the request's transaction (and any lock it takes)
         # then lives entirely inside the endpoint.
@@ -90,17 +108,7 @@ class Permission:
                 user = service.resolve(db, bearer_token(request), "api")
             else:
                 user = service.resolve(db, request.cookies.get(SESSION_COOKIE), "web")
-            principal = service.principal_for(user, ip) if user else Principal.anonymous(ip)
-        request.state.principal = principal
-        if self.roles is None:
-            return principal
-        if not principal.is_authenticated:
-            if is_api(request) and bearer_token(request):
-                raise Unauthenticated("Mã truy cập không hợp lệ hoặc đã hết hạn.", code="invalid_token")
-            raise Unauthenticated()
-        if principal.role not in self.roles:
-            raise Forbidden()
-        return principal
+            return service.principal_for(user, ip) if user else Principal.anonymous(ip)
 
 
 def allow(*roles: str) -> Permission:

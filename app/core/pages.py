@@ -19,7 +19,8 @@ from app.web import LOCALE_COOKIE, redirect, render
 router = APIRouter()
 
 
-@router.get("/healthz", response_model=Health, tags=["system"])
+@router.get("/healthz", response_model=Health, tags=["system"],
+            responses={503: {"model": Health, "description": "the database does not answer; `reason` says why"}})
 def healthz(db: DbSession, _: Public) -> Response:
     """200 when the application and its database answer; 503 with the reason otherwise."""
     try:

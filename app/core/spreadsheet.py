@@ -10,9 +10,9 @@ import io
 import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
 
-from openpyxl import load_workbook
+from openpyxl import Workbook, load_workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from app.core.text import fold
 
@@ -152,13 +152,38 @@ def _csv_grid(content: bytes, table: Table) -> list[list[object]]:
         return []
     sample = text[:4096]
     delimiter = ";" if sample.count(";") > sample.count(",") else ","
-    return [list(r) for r in csv.reader(io.StringIO(text), delimiter=delimiter)]
+    try:
+        return [list(r) for r in csv.reader(io.StringIO(text), delimiter=delimiter)]
+    except csv.Error as err:  # a cell longer than the csv module takes (128 KB), a NUL character, a broken quote
+        line = getattr(err, "line_num", 0) or 0
+        where = f" (dòng {line})" if line else ""
+        table.errors.append(RowError(0, "", f"Tệp CSV không đọc được{where}: có ô quá dài hoặc ký tự không hợp lệ; "
+                                            "hãy lưu lại tệp dạng CSV UTF-8 từ Excel."))
+        return []
+
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
 
 
 def safe_cell(value: object) -> object:
-    """Neutralise formula injection in exports: text starting with = + - @ is stored as plain text."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    if isinstance(value, datetime | date):
-        return value
+    """Neutralise formula injection in exports: text starting with = + - @ (or a tab or line break before one) is
+    stored as plain text, with the apostrophe spreadsheet users know. Control characters that an .xlsx cannot hold
+    (pasted from other programs into a name) are dropped instead of failing the whole export."""
+    if isinstance(value, str):
+        value = ILLEGAL_CHARACTERS_RE.sub("", value)
+        if value[:1] in FORMULA_STARTS:
+            return "'" + value
     return value
+
+
+def to_bytes(wb: Workbook) -> bytes:
+    """Save a workbook we produce, after a last pass over every cell: whatever path a value took into a sheet, it
+    leaves as text, never as a formula (openpyxl turns any string that starts with "=" into one)."""
+    for ws in wb.worksheets:
+        # The cells that exist: iter_rows() would create an empty cell at every coordinate of the used range.
+        for cell in list(ws._cells.values()):  # noqa: SLF001 - openpyxl has no public iterator over existing cells
+            if cell.data_type == "f" or isinstance(cell.value, str):
+                cell.value = safe_cell(cell.value)
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()

@@ -2,8 +2,15 @@ from __future__ import annotations
 
 from datetime import date, datetime, time
 from decimal import Decimal
+from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema
+
+# A session's hours are wall-clock times at the venue, without a time zone. JSON Schema's "time" format means an
+# RFC 3339 time *with* an offset, which these are not: say what they are instead.
+LocalTime = Annotated[time, WithJsonSchema({
+    "type": "string", "pattern": r"^([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9](\.[0-9]{1,6})?)?$",
+    "description": "wall-clock time at the venue, HH:MM or HH:MM:SS, no time zone", "examples": ["07:30:00"]})]
 
 
 class CourseCreate(BaseModel):
@@ -177,8 +184,8 @@ class SessionIn(BaseModel):
 
     session_date: date
     part_of_day: str = Field(pattern="^(morning|afternoon|evening|custom)$")
-    start_time: time | None = None
-    end_time: time | None = None
+    start_time: LocalTime | None = None
+    end_time: LocalTime | None = None
     module_ids: list[int] = Field(min_length=1, max_length=50)
     lecturer_id: int | None = None
     room: str | None = Field(default=None, max_length=200)
@@ -190,8 +197,8 @@ class SessionOut(BaseModel):
     id: int
     session_date: date
     part_of_day: str
-    start_time: time
-    end_time: time
+    start_time: LocalTime
+    end_time: LocalTime
     modules: list[str]
     lecturer_id: int | None
     lecturer_name: str | None

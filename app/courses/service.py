@@ -212,6 +212,15 @@ def update_course(db: Session, who: Principal, course_id: int, changes: dict) ->
     ensure_may_manage(db, who, course)
     _ensure_editable(course)
     changes = {k: v for k, v in changes.items() if k in EDITABLE_FIELDS}
+    for key in ("organising_body", "signer_title", "signer_name"):
+        if key in changes and changes[key] is None:
+            changes[key] = ""  # null clears the text
+    if "assessment_required" in changes and changes["assessment_required"] is None:
+        raise Invalid("assessment_invalid", "Hãy chọn có hoặc không yêu cầu đánh giá cuối khoá.",
+                      field="assessment_required")
+    if "min_attendance_share" in changes and changes["min_attendance_share"] is None:
+        raise Invalid("share_invalid", "Tỷ lệ tham dự tối thiểu phải lớn hơn 0% và không quá 100%.",
+                      field="min_attendance_share")
     if "title" in changes:
         changes["title"] = " ".join(str(changes["title"] or "").split())
         if not changes["title"]:

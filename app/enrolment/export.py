@@ -1,18 +1,16 @@
 """The class list as .xlsx: confirmed people first, then the waitlist in order."""
 from __future__ import annotations
 
-import io
-
 from openpyxl import Workbook
 from openpyxl.styles import Font
 from sqlalchemy.orm import Session
 
 from app import audit
 from app.auth.principal import Principal
+from app.core.spreadsheet import safe_cell, to_bytes
 from app.courses import service as courses
 from app.enrolment import rules, service
 from app.people import reference
-from app.people.importer import safe_cell
 from app.places import service as places
 
 
@@ -34,6 +32,4 @@ def class_list_xlsx(db: Session, who: Principal, course_id: int) -> bytes:
             reference.by_code(reference.POSITIONS, t.position).vi, places.path_label(t.unit),
             rules.STATUS_LABELS[e.status][0], e.waitlist_position or "", "; ".join(r["vi"] for r in e.reasons[:1])]])
     audit.record(db, who, "enrolment.export", "course", course.id, {"rows": len(rows)})
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
+    return to_bytes(wb)

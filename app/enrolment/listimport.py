@@ -5,7 +5,6 @@ inside a savepoint that is then rolled back, so the preview shows who would get 
 """
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass, field
 
 from openpyxl import Workbook
@@ -15,7 +14,7 @@ from sqlalchemy.orm import Session
 from app import audit
 from app.auth.principal import Principal
 from app.config import get_settings
-from app.core.spreadsheet import Column, RowError, read_table
+from app.core.spreadsheet import Column, RowError, read_table, to_bytes
 from app.core.text import fold
 from app.courses import service as courses
 from app.enrolment import service
@@ -121,6 +120,4 @@ def template_xlsx() -> bytes:
         ws.column_dimensions["AB"[i - 1]].width = 32
     for r in range(2, 2002):
         ws[f"A{r}"].number_format = "@"
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
+    return to_bytes(wb)

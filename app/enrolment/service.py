@@ -29,6 +29,7 @@ from app.people import rules as people_rules
 from app.people import service as people
 from app.people.models import Trainee, TraineeStatus
 from app.places import service as places
+from app.places.models import AdminUnit
 
 ES = rules.EnrolmentStatus
 
@@ -418,7 +419,8 @@ def course_enrolments(db: Session, who: Principal, course_id: int, status: str |
     course = courses.get_course(db, who, course_id)
     courses.ensure_may_manage(db, who, course)
     stmt = (select(Enrolment, Trainee).join(Trainee, Trainee.id == Enrolment.trainee_id)
-            .where(Enrolment.course_id == course.id).options(selectinload(Trainee.unit))
+            .where(Enrolment.course_id == course.id)
+            .options(selectinload(Trainee.unit).selectinload(AdminUnit.parent))  # the class list names the province
             .order_by(Enrolment.status, Enrolment.waitlist_position, Trainee.search_name))
     if status:
         stmt = stmt.where(Enrolment.status == status)

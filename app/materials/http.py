@@ -10,19 +10,19 @@ from sqlalchemy.orm import Session
 from app.auth.permissions import CSRF_HEADER, is_api
 from app.auth.principal import Principal
 from app.config import get_settings
+from app.core import limits
 from app.db import session_factory
 from app.errors import NotFound
 from app.materials import rules, service
 from app.materials.storage import get_storage
 from app.materials.upload import MAX_FIELDS, Received, receive_form, receive_multipart, request_too_large
 
-FORM_OVERHEAD = 1024 * 1024  # the text fields and multipart headers around the files
 DOWNLOAD_CSP = "default-src 'none'; img-src 'self'; media-src 'self'; style-src 'unsafe-inline'; sandbox"
 
 
 def _guard(request: Request, files: int) -> None:
     """Refuse before reading a byte when the declared body is larger than `files` files at the limit could be."""
-    limit = get_settings().material_max_bytes * files + FORM_OVERHEAD
+    limit = limits.materials_body(files)
     declared = request.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > limit:
         raise request_too_large(limit)

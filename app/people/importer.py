@@ -1,15 +1,13 @@
 """The officials' import template, and reading an officials' spreadsheet (see app.core.spreadsheet)."""
 from __future__ import annotations
 
-import io
-
 from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from app.core import spreadsheet
-from app.core.spreadsheet import RowError, Table, safe_cell
+from app.core.spreadsheet import RowError, Table, safe_cell, to_bytes
 from app.people import reference
 from app.people.fields import COLUMNS
 
@@ -55,6 +53,4 @@ def template_xlsx() -> bytes:
         target = get_column_letter([c.key for c in COLUMNS].index(key) + 1)
         dv.add(f"{target}2:{target}2001")
     ws.freeze_panes = "A2"
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
+    return to_bytes(wb)

@@ -1,7 +1,6 @@
 """Trainee use cases: create, edit, list, see (with privacy), sign up, confirm, import, export."""
 from __future__ import annotations
 
-import io
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
@@ -17,6 +16,7 @@ from app.auth import service as auth_service
 from app.auth.models import Role, User
 from app.auth.principal import Principal
 from app.config import get_settings
+from app.core.spreadsheet import to_bytes
 from app.core.text import fold
 from app.curricula import service as curricula
 from app.curricula.models import CurriculumVersion, TargetGroup
@@ -406,9 +406,7 @@ def export_xlsx(db: Session, who: Principal, filters: Filters) -> bytes:
             "Chờ xác nhận" if t.status == TraineeStatus.PENDING else "Đã xác nhận"]])
     audit.record(db, who, "trainee.export", "trainee", None,
                  {"rows": len(rows), "with_personal_data": shown_sensitive, "filters": filters.__dict__})
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
+    return to_bytes(wb)
 
 
 def record_sensitive_view(db: Session, who: Principal, t: Trainee) -> None:

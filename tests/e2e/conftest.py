@@ -13,6 +13,8 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -56,7 +58,14 @@ def _free_port() -> int:
 def live_server(backend: str, tmp_path_factory):  # noqa: ANN001
     """The app as an organiser runs it: migrate, load curricula and demo data, serve. Yields the base URL."""
     _require_browser()
-    data = tmp_path_factory.mktemp(f"live-{backend}")
+    with serve_demo(backend, tmp_path_factory.mktemp(f"live-{backend}")) as base:
+        yield base
+
+
+@contextmanager
+def serve_demo(backend: str, data: Path) -> Iterator[str]:
+    """A fresh database of the given kind with the demo province, served by `nangluc serve`; yields the base URL.
+    A test that changes much of the demo's data takes a server of its own rather than the shared `live_server`."""
     port = _free_port()
     env = {**os.environ, "NANGLUC_DATABASE_URL": fresh_database_url(backend), "NANGLUC_DATA_DIR": str(data),
            "NANGLUC_PUBLIC_URL": f"http://127.0.0.1:{port}", "NANGLUC_ENV": "test"}
@@ -77,10 +86,12 @@ def live_server(backend: str, tmp_path_factory):  # noqa: ANN001
     else:
         proc.terminate()
         pytest.fail("the server did not answer /healthz: " + (data / "server.log").read_text()[-500:])
-    yield base
-    proc.terminate()
-    proc.wait(10)
-    log.close()
+    try:
+        yield base
+    finally:
+        proc.terminate()
+        proc.wait(10)
+        log.close()
 
 
 def sign_in_as(page, base: str, username: str) -> None:  # noqa: ANN001
