@@ -82,19 +82,30 @@ def record_marks(db: Session, who: Principal, course_id: int, marks: list[dict],
         key = (m["session_id"], m["enrolment_id"])
         current = g.marks.get(key)
         note = (m.get("note") or "").strip() or None
+        before = None
         if current is None:
             current = AttendanceMark(session_id=key[0], enrolment_id=key[1], status=m["status"], note=note,
                                      method=method, recorded_by_id=who.user_id)
-            db.add(current)
+            try:
+                with db.begin_nested():
+                    db.add(current)
+                    db.flush()
+            except IntegrityError:
+                # Marked at the same instant by someone else (a second phone, or the person's own check-in), who
+                # committed first: this mark came later, so it corrects that one, as a correction would.
+                current = db.scalar(select(AttendanceMark).where(AttendanceMark.session_id == key[0],
+                                                                 AttendanceMark.enrolment_id == key[1])
+                                    .execution_options(populate_existing=True))
+                before = current.status
             g.marks[key] = current
-            before = None
-        elif (current.status, current.note) == (m["status"], note):
-            continue
         else:
             before = current.status
+        if before is not None:
+            if (current.status, current.note) == (m["status"], note):
+                continue
             current.status, current.note, current.method = m["status"], note, method
             current.recorded_by_id, current.recorded_at = who.user_id, utcnow()
-        db.flush()
+            db.flush()
         audit.record(db, who, "attendance.mark", "attendance_mark", current.id,
                      {"session": key[0], "enrolment": key[1], "status": [before, m["status"]], "method": method})
         changed += 1
