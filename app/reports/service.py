@@ -155,34 +155,13 @@ def _in_period(col: ColumnElement, period: rules.Period) -> list[ColumnElement]:
     return out
 
 
-def people_base(scope: Scope, f: Filters, course_id: int | None = None,  # noqa: ANN201
-                trainee_scope: list[int] | None = None):
-    """One row per enrolment that held a seat on a course held in the period, with what the breakdowns need."""
-    unit = aliased(AdminUnit)
-    attended = (select(AttendanceMark.id).where(AttendanceMark.enrolment_id == Enrolment.id,
-                                                AttendanceMark.status.in_(rules.ATTENDED_MARKS)).exists())
-    certified = (select(Certificate.id).where(Certificate.enrolment_id == Enrolment.id,
-                                              Certificate.status == "valid").exists())
-    categories = cast(Trainee.commune_categories, String)
-    stmt = (select(Enrolment.id.label("enrolment_id"), Enrolment.trainee_id, Enrolment.course_id,
-                   CurriculumVersion.curriculum_code.label("curriculum"), _half(Course.start_date).label("half"),
-                   Trainee.target_group_code.label("target_group"), Trainee.sex,
-                   case((Trainee.ethnicity != "kinh", 1), else_=0).label("minority"),
-                   *[case((categories.like(f'%"{c}"%'), 1), else_=0).label(f"cat_{c}") for c in CATEGORY_CODES],
-                   case((Trainee.position == CVH_POSITION, 1), else_=0).label("cvh"),
-                   unit.current_province_id.label("province_id"), unit.current_commune_id.label("commune_id"),
-                   # A completion is an attendance: only the others need their marks looked up, which keeps the
-                   # lookup to a few probes per course instead of one per enrolment in the country.
-                   case((Enrolment.status == "completed", 1), (attended, 1), else_=0).label("attended"),
-                   case((Enrolment.status == "completed", 1), else_=0).label("completed"),
-                   case((certified, 1), else_=0).label("certified"))
-            .select_from(Enrolment)
-            .join(Course, Course.id == Enrolment.course_id)
+def _seats(stmt, scope: Scope, f: Filters, course_id: int | None, trainee_scope: list[int] | None):  # noqa: ANN001, ANN202
+    """The conditions of a counted seat: on a course held in the period, of an official in the scope."""
+    stmt = (stmt.join(Course, Course.id == Enrolment.course_id)
             .join(CurriculumVersion, CurriculumVersion.id == Course.curriculum_version_id)
-            .join(Trainee, Trainee.id == Enrolment.trainee_id)
-            .join(unit, unit.id == Trainee.unit_id)
-            .where(Enrolment.status.in_(rules.SEAT_STATUSES), Course.status.in_(rules.HELD_STATUSES),
-                   *_in_period(Course.start_date, f.period)))
+            .where(Course.status.in_(rules.HELD_STATUSES), *_in_period(Course.start_date, f.period)))
+    if scope.ids is not None or trainee_scope is not None or f.target_group:
+        stmt = stmt.join(Trainee, Trainee.id == Enrolment.trainee_id)
     if course_id is not None:
         stmt = stmt.where(Enrolment.course_id == course_id)
     if scope.ids is not None:
@@ -193,44 +172,111 @@ def people_base(scope: Scope, f: Filters, course_id: int | None = None,  # noqa:
         stmt = stmt.where(CurriculumVersion.curriculum_code == f.curriculum)
     if f.target_group:
         stmt = stmt.where(Trainee.target_group_code == f.target_group)
-    return stmt.cte("base").prefix_with("MATERIALIZED")
+    return stmt
+
+
+def people_base(scope: Scope, f: Filters, course_id: int | None = None,  # noqa: ANN201
+                trainee_scope: list[int] | None = None):
+    """One row per enrolment that held a seat on a course held in the period: the official, the course, its
+    curriculum and half year, and whether the seat attended, completed and holds a valid certificate."""
+    # A completion is an attendance: only the seats that did not complete (about a tenth) have their marks looked
+    # up, one index probe each, instead of hashing every attendance mark in the country.
+    uncompleted = _seats(select(Enrolment.id).select_from(Enrolment), scope, f, course_id, trainee_scope).where(
+        Enrolment.status.in_([s for s in rules.SEAT_STATUSES if s != "completed"]),
+        select(AttendanceMark.id).where(AttendanceMark.enrolment_id == Enrolment.id,
+                                        AttendanceMark.status.in_(rules.ATTENDED_MARKS)).exists())
+    attended = uncompleted.cte("attended_seats").prefix_with("MATERIALIZED")
+    # At most one valid certificate per enrolment (a unique index): a join, not a lookup per row.
+    valid = aliased(Certificate)
+    stmt = (select(Enrolment.id.label("enrolment_id"), Enrolment.trainee_id, Enrolment.course_id,
+                   CurriculumVersion.curriculum_code.label("curriculum"), _half(Course.start_date).label("half"),
+                   case((Enrolment.status == "completed", 1), (attended.c.id.is_not(None), 1),
+                        else_=0).label("attended"),
+                   case((Enrolment.status == "completed", 1), else_=0).label("completed"),
+                   case((valid.id.is_not(None), 1), else_=0).label("certified"))
+            .select_from(Enrolment)
+            .outerjoin(attended, attended.c.id == Enrolment.id)
+            .outerjoin(valid, and_(valid.enrolment_id == Enrolment.id, valid.status == "valid"))
+            .where(Enrolment.status.in_(rules.SEAT_STATUSES)))
+    return _seats(stmt, scope, f, course_id, trainee_scope).cte("base").prefix_with("MATERIALIZED")
 
 
 def _dim(name: str) -> ColumnElement:
     return literal_column(f"'{name}'", String).label("dim")  # constants of this module, never input
 
 
-def _measures(base, cvh: bool = False) -> list:  # noqa: ANN001
-    """The people measures of one breakdown. Each distinct count costs PostgreSQL a sort of the set, so the count of
-    communes with a trained culture-social official is only worked out where it is shown (the total, the places)."""
+PER_ENROLMENT = frozenset({"curriculum", "half", "course_id"})
+"""Breakdowns whose key can differ between two enrolments of one official; the others are facts of the official."""
+
+
+def _per_official(base, *keys: ColumnElement):  # noqa: ANN001, ANN202
+    """The counted enrolments added up per official (and per key): seats, attendances, completions, certificates,
+    and whether the official attended anything (1/0), which is what a count of distinct officials adds up."""
     c = base.c
-    attended = c.attended == 1
-    communes = (func.count(distinct(case((and_(attended, c.cvh == 1), c.commune_id)))) if cvh
-                else literal_column("0", Integer))
-    return [func.count().label("enrolled"), func.coalesce(func.sum(c.attended), 0).label("attendances"),
-            func.count(distinct(case((attended, c.trainee_id)))).label("officials"),
-            func.coalesce(func.sum(c.completed), 0).label("completions"),
-            func.coalesce(func.sum(c.certified), 0).label("certificates"), communes.label("cvh_communes")]
+    return (select(c.trainee_id, *keys, func.count().label("enrolled"), func.sum(c.attended).label("attendances"),
+                   func.max(c.attended).label("attended"), func.sum(c.completed).label("completions"),
+                   func.sum(c.certified).label("certificates"))
+            .group_by(c.trainee_id, *keys).subquery())
 
 
-def _people_figures(db: Session, base, dims: dict[str, ColumnElement | None]) -> dict[str, dict[Any, dict]]:
-    """{dim: {key: {measure: n}}} for the breakdowns asked for (a None column: the total; "category": the commune
-    programme categories, one branch each), in one statement over the materialised set."""
+def _officials(base):  # noqa: ANN001, ANN202
+    """One row per official in the counted set, with their sums and the facts a breakdown groups by: target group,
+    sex, ethnic minority or not, the commune programme categories, culture-social civil servant or not, and today's
+    province and commune of the unit they are registered at."""
+    sums = _per_official(base)
+    unit = aliased(AdminUnit)
+    categories = cast(Trainee.commune_categories, String)
+    stmt = (select(sums, Trainee.target_group_code.label("target_group"), Trainee.sex,
+                   case((Trainee.ethnicity != "kinh", 1), else_=0).label("minority"),
+                   *[case((categories.like(f'%"{c}"%'), 1), else_=0).label(f"cat_{c}") for c in CATEGORY_CODES],
+                   case((Trainee.position == CVH_POSITION, 1), else_=0).label("cvh"),
+                   unit.current_province_id.label("province_id"), unit.current_commune_id.label("commune_id"))
+            .join(Trainee, Trainee.id == sums.c.trainee_id)
+            .join(unit, unit.id == Trainee.unit_id))
+    return stmt.cte("officials").prefix_with("MATERIALIZED")
+
+
+def _people_figures(db: Session, base, dims: dict[str, str | None]) -> dict[str, dict[Any, dict]]:
+    """{dim: {key: {measure: n}}} for the breakdowns asked for, each named by what it groups by (None: the total;
+    "category": the commune programme categories, one branch each), in one statement over the materialised set.
+
+    No breakdown sorts the country's enrolments for a distinct count. The enrolments are first added up per
+    official (a hash aggregate); a breakdown by a fact of the official (target group, sex, ethnicity, category,
+    place) then adds up those rows, where "officials" is the sum of the attended flags. A breakdown whose key can
+    change between enrolments (curriculum, half, course) adds up per (key, official) first.
+    """
+    officials = _officials(base)
+
+    def measures(rows, cvh: bool) -> list[ColumnElement]:  # noqa: ANN001
+        r = rows.c
+        communes = (func.count(distinct(case((and_(r.attended == 1, r.cvh == 1), r.commune_id)))) if cvh
+                    else literal_column("0", Integer))
+        return [func.coalesce(func.sum(r.enrolled), 0).label("enrolled"),
+                func.coalesce(func.sum(r.attendances), 0).label("attendances"),
+                func.coalesce(func.sum(r.attended), 0).label("officials"),
+                func.coalesce(func.sum(r.completions), 0).label("completions"),
+                func.coalesce(func.sum(r.certificates), 0).label("certificates"), communes.label("cvh_communes")]
+
+    o = officials.c
     branches = []
-    for name, col in dims.items():
+    for name, column in dims.items():
         if name == "category":
-            for code in CATEGORY_CODES:
-                branches.append(select(_dim(name), literal_column(f"'{code}'", String).label("key"), *_measures(base))
-                                .where(getattr(base.c, f"cat_{code}") == 1))
-            none = and_(*[getattr(base.c, f"cat_{code}") == 0 for code in CATEGORY_CODES])
-            branches.append(select(_dim(name), literal_column("'none'", String).label("key"), *_measures(base))
-                            .where(none))
-        elif col is None:
+            for code in (*CATEGORY_CODES, "none"):
+                where = (and_(*[getattr(o, f"cat_{c}") == 0 for c in CATEGORY_CODES]) if code == "none"
+                         else getattr(o, f"cat_{code}") == 1)
+                branches.append(select(_dim(name), literal_column(f"'{code}'", String).label("key"),
+                                       *measures(officials, cvh=False)).where(where))
+        elif column is None:
             branches.append(select(_dim(name), literal_column("''", String).label("key"),
-                                   *_measures(base, cvh=True)))
+                                   *measures(officials, cvh=True)))
+        elif column in PER_ENROLMENT:
+            pairs = _per_official(base, getattr(base.c, column).label("k"))
+            branches.append(select(_dim(name), cast(pairs.c.k, String).label("key"),
+                                   *measures(pairs, cvh=False)).group_by(pairs.c.k))
         else:
-            branches.append(select(_dim(name), cast(col, String).label("key"),
-                                   *_measures(base, cvh=name in ("place", "commune"))).group_by(col))
+            key = getattr(o, column)
+            branches.append(select(_dim(name), cast(key, String).label("key"),
+                                   *measures(officials, cvh=column in ("province_id", "commune_id"))).group_by(key))
     out: dict[str, dict[Any, dict]] = {name: {} for name in dims}
     for row in db.execute(union_all(*branches)).mappings():
         out[row["dim"]][row["key"]] = {m: int(row[m] or 0) for m in MEASURES}
@@ -459,10 +505,10 @@ def dashboard(db: Session, who: Principal, f: Filters) -> Report:
     scope = resolve_scope(db, who, f.place)
     tune(db)
     base = people_base(scope, f)
-    child_col = {"province": base.c.province_id, "commune": base.c.commune_id, "course": base.c.course_id}
+    child = {"province": "province_id", "commune": "commune_id", "course": "course_id"}[scope.child]
     people = _people_figures(db, base, {
-        "total": None, "curriculum": base.c.curriculum, "group": base.c.target_group, "half": base.c.half,
-        "sex": base.c.sex, "minority": base.c.minority, "category": None, "place": child_col[scope.child]})
+        "total": None, "curriculum": "curriculum", "group": "target_group", "half": "half", "sex": "sex",
+        "minority": "minority", "category": None, "place": child})
     cbase = courses_base(scope, f)
     course_dims: dict[str, ColumnElement | None] = {
         "total": None, "curriculum": cbase.c.curriculum, "half": cbase.c.half, "organiser": cbase.c.unit_id}
@@ -524,8 +570,7 @@ def course_report(db: Session, who: Principal, course_id: int, f: Filters) -> Co
     trainee_scope = None if in_scope else _ids_within(db, who.unit_id)
     everything = Filters(rules.parse_period(""))  # a course is shown whole, whatever the dashboard's period
     base = people_base(scope, everything, course_id=course.id, trainee_scope=trainee_scope)
-    people = _people_figures(db, base, {"total": None, "commune": base.c.commune_id, "sex": base.c.sex,
-                                        "minority": base.c.minority})
+    people = _people_figures(db, base, {"total": None, "commune": "commune_id", "sex": "sex", "minority": "minority"})
     totals = people["total"].get("", _zero())
     if not in_scope and totals["enrolled"] == 0:
         raise NotFound("Không tìm thấy khoá học.", code="course_not_found")

@@ -133,6 +133,9 @@ def test_national_places_are_the_34_provinces(db, programme):
     rows = {p.key: p for p in r.places}
     assert rows["24"].figures["officials"] == 3 and rows["24"].courses_held == 2 and rows["24"].communes == 99
     assert rows["01"].figures["officials"] == 1 and rows["01"].courses_held == 1
+    # Communes with a trained culture-social official, per province: Tân Dĩnh (T1 and T3, once) and Ba Đình (T5).
+    assert (rows["24"].figures["cvh_communes"], rows["01"].figures["cvh_communes"]) == (1, 1)
+    assert rows["24"].cvh_share == Decimal("1.0") and rows["08"].figures["cvh_communes"] == 0
 
 
 def test_course_report_whole_for_its_organiser_partial_for_another_scope(db, programme, make_user):
