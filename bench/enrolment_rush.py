@@ -10,51 +10,28 @@ Builds a throw-away database, an open course and one account (with an API token)
 from __future__ import annotations
 
 import asyncio
-import os
-import socket
 import subprocess
 import sys
-import tempfile
 import time
-import urllib.request
-import uuid
 from datetime import timedelta
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-DATA = tempfile.mkdtemp(prefix="nangluc-bench-")
-ENV = {"NANGLUC_SECRET_KEY": "bench-secret-key-that-is-long-enough-0123456789", "NANGLUC_DATA_DIR": DATA,
-       "NANGLUC_ENV": "test", "NANGLUC_ARGON2_TIME_COST": "1", "NANGLUC_ARGON2_MEMORY_KIB": "1024",
-       "NANGLUC_ARGON2_PARALLELISM": "1"}
-os.environ.update(ENV)
+from _server import DATA, database, serve  # first: it sets the environment `app` reads
 
+# isort: split
 import httpx  # noqa: E402
-from sqlalchemy import create_engine, func, select, text  # noqa: E402
-from sqlalchemy.engine import make_url  # noqa: E402
+from sqlalchemy import func, select, text  # noqa: E402
 from sqlalchemy.orm import Session  # noqa: E402
 
 from app.auth import service as auth  # noqa: E402
 from app.auth.principal import Principal  # noqa: E402
 from app.courses import service as courses  # noqa: E402
 from app.curricula import service as curricula  # noqa: E402
-from app.db import make_engine, normalise_url, utcnow  # noqa: E402
+from app.db import make_engine, utcnow  # noqa: E402
 from app.enrolment.models import Enrolment  # noqa: E402
 from app.migrate import upgrade  # noqa: E402
 from app.people import service as people  # noqa: E402
 from app.places import service as places  # noqa: E402
 from tests.people.factories import person  # noqa: E402
-
-
-def database(backend: str):  # noqa: ANN201
-    if backend == "sqlite":
-        return f"sqlite:///{DATA}/bench.db", None
-    admin_url = make_url(normalise_url(os.environ["NANGLUC_TEST_POSTGRES_URL"]))
-    name = f"nangluc_bench_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as c:
-        c.execute(text(f'CREATE DATABASE "{name}"'))
-    return admin_url.set(database=name).render_as_string(hide_password=False), (admin, name)
 
 
 def world(engine, n: int, seats: int) -> tuple[int, list[str]]:  # noqa: ANN001
@@ -86,25 +63,6 @@ def world(engine, n: int, seats: int) -> tuple[int, list[str]]:  # noqa: ANN001
             tokens.append(auth.start_session(db, user, "api", None))
         db.commit()
         return course.id, tokens
-
-
-def serve(url: str, workers: int) -> tuple[subprocess.Popen, str]:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    env = {**os.environ, **ENV, "NANGLUC_DATABASE_URL": url}
-    proc = subprocess.Popen([str(Path(sys.executable).parent / "nangluc"), "serve", "--port", str(port),
-                             "--workers", str(workers)], env=env, stdout=subprocess.DEVNULL,
-                            stderr=open(os.path.join(DATA, "server.log"), "w"))  # noqa: SIM115
-    base = f"http://127.0.0.1:{port}"
-    for _ in range(150):
-        try:
-            with urllib.request.urlopen(base + "/healthz", timeout=1):  # noqa: S310 - our own server
-                return proc, base
-        except OSError:
-            time.sleep(0.2)
-    proc.kill()
-    raise SystemExit("server did not start")
 
 
 async def rush(base: str, course_id: int, tokens: list[str]) -> tuple[list[float], list[int], float]:

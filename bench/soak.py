@@ -26,26 +26,18 @@ import asyncio
 import os
 import random
 import subprocess
-import sys
-import tempfile
 import time
-import uuid
 from collections import Counter, defaultdict
 from datetime import timedelta
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-DATA = tempfile.mkdtemp(prefix="nangluc-soak-")
+from _server import DATA, NANGLUC, database, drop_database, serve, stop
+
+os.environ["NANGLUC_VERIFY_PER_MINUTE"] = "1000000"  # every virtual client comes from the same address
 PASSWORD = "Demo-soak-2026"
-ENV = {"NANGLUC_SECRET_KEY": "soak-secret-key-that-is-long-enough-0123456789", "NANGLUC_DATA_DIR": DATA,
-       "NANGLUC_ENV": "test", "NANGLUC_VERIFY_PER_MINUTE": "1000000", "NANGLUC_ARGON2_TIME_COST": "1",
-       "NANGLUC_ARGON2_MEMORY_KIB": "1024", "NANGLUC_ARGON2_PARALLELISM": "1"}
-os.environ.update(ENV)
 
 import httpx  # noqa: E402
-from sqlalchemy import create_engine, select, text  # noqa: E402
-from sqlalchemy.engine import make_url  # noqa: E402
+from sqlalchemy import select  # noqa: E402
 from sqlalchemy.orm import Session  # noqa: E402
 
 from app.auth import service as auth  # noqa: E402
@@ -54,7 +46,7 @@ from app.auth.principal import Principal  # noqa: E402
 from app.certificates import service as certificates  # noqa: E402
 from app.courses import service as courses  # noqa: E402
 from app.courses.models import Course  # noqa: E402
-from app.db import make_engine, normalise_url, utcnow  # noqa: E402
+from app.db import make_engine, utcnow  # noqa: E402
 from app.demo_courses import DEMO_TITLE, FINISHED_TITLE  # noqa: E402
 from app.enrolment import service as enrolment  # noqa: E402
 from app.migrate import upgrade  # noqa: E402
@@ -63,21 +55,7 @@ from app.places import service as places  # noqa: E402
 from tests.materials.files import pdf  # noqa: E402
 from tests.people.factories import person  # noqa: E402
 
-NANGLUC = str(Path(sys.executable).parent / "nangluc")
 WEIGHTS = {"page": 30, "register": 15, "roll_call": 15, "download": 15, "verify": 15, "api": 10}
-
-
-def database(backend: str, url: str | None):  # noqa: ANN201
-    if url:
-        return url, None
-    if backend == "sqlite":
-        return f"sqlite:///{DATA}/soak.db", None
-    admin_url = make_url(normalise_url(os.environ["NANGLUC_TEST_POSTGRES_URL"]))
-    name = f"nangluc_soak_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as c:
-        c.execute(text(f'CREATE DATABASE "{name}"'))
-    return admin_url.set(database=name).render_as_string(hide_password=False), (admin, name)
 
 
 def _official(db: Session, who: Principal, i: int, commune) -> tuple[User, int]:  # noqa: ANN001
@@ -130,26 +108,6 @@ def world(url: str) -> dict:
                  "certificates": [(c.id, c.code) for c in issued]}
     engine.dispose()
     return world
-
-
-def serve(url: str, workers: int) -> tuple[subprocess.Popen, str]:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    log = open(os.path.join(DATA, "server.log"), "w")  # noqa: SIM115
-    proc = subprocess.Popen([NANGLUC, "serve", "--port", str(port), "--workers", str(workers)],
-                            env={**os.environ, "NANGLUC_DATABASE_URL": url}, stdout=log, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    for _ in range(150):
-        try:
-            if httpx.get(base + "/healthz", timeout=1).status_code == 200:
-                return proc, base
-        except httpx.HTTPError:
-            time.sleep(0.2)
-    proc.kill()
-    raise SystemExit("the server did not start; see " + log.name)
 
 
 def rss_mb(pid: int) -> float:
@@ -289,11 +247,7 @@ def main() -> None:
         soak = Soak(base, w, material_id, args.minutes * 60)
         wall = asyncio.run(soak.run(args.clients, proc.pid))
     finally:
-        proc.terminate()
-        try:
-            proc.wait(30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        stop(proc)
     everything = [x for values in soak.latency.values() for x in values]
     served = len(everything)
     unexpected = {k: {s: n for s, n in c.items() if s not in EXPECTED[k]} for k, c in soak.statuses.items()}
@@ -315,11 +269,7 @@ def main() -> None:
               f"{pct(values, 95) * 1000:.0f} ms | {pct(values, 99) * 1000:.0f} ms |")
     print("  server memory (all workers), every 30 s: " + ", ".join(f"{m:.0f}" for m in soak.memory)
           + f" MB; log: {DATA}/server.log")
-    if drop:
-        admin, name = drop
-        with admin.connect() as c:
-            c.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
-        admin.dispose()
+    drop_database(drop)
 
 
 if __name__ == "__main__":

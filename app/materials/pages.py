@@ -1,6 +1,8 @@
 """Material pages: the course's materials tab, a curriculum's shared materials, one material, and "my materials"."""
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import partial
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Query, Request
@@ -20,7 +22,7 @@ from app.errors import DomainError, Forbidden, wants_json
 from app.materials import http, rules, service, sniff
 from app.materials.api import details_from, home_from
 from app.materials.models import Material, MaterialVersion
-from app.materials.upload import size_label
+from app.materials.upload import Received, size_label
 from app.web import flash, redirect, render
 
 router = APIRouter(include_in_schema=False)
@@ -74,20 +76,44 @@ def _done(request: Request, url: str, message: str) -> Response:
     return redirect(url, message)
 
 
-@router.post("/courses/{course_id}/materials", dependencies=[Depends(http.upload_guard)])
-async def upload_to_course(course_id: int, request: Request, db: DbSession, who: StaffOrTrainer) -> Response:
-    received = await http.receive(request)
-    fields = {**received.fields, "course_id": str(course_id)}
+async def _upload(request: Request, save: Callable[[Received], str],
+                  again: Callable[[DomainError, dict[str, str]], HTMLResponse], url: str,
+                  max_files: int | None = None) -> Response:
+    """Every upload form (a course's, a curriculum's, "replace the file"): receive the files, `save` them (it returns
+    the message to show), then go to `url`; a refusal is JSON for our script and the form `again` for a plain form.
+
+    The staged files are removed whatever happens: `save` moves those it keeps into the store.
+    """
+    received = await http.receive(request, max_files=max_files)
     try:
-        created = await run_in_threadpool(service.add_materials, db, who, home_from(fields), received.files,
-                                          details_from(fields))
+        message = await run_in_threadpool(save, received)
     except DomainError as err:
         if wants_json(request):
             raise
-        return await run_in_threadpool(_course_page, request, db, who, course_id, err, received.fields)
+        return await run_in_threadpool(again, err, received.fields)
     finally:
         received.discard()
-    return _done(request, f"/courses/{course_id}/materials", f"Đã tải lên {len(created)} tài liệu.")
+    return _done(request, url, message)
+
+
+def _add(db: DbSession, who: Principal, home: dict[str, str], received: Received) -> str:
+    """New materials at `home`: the course or curriculum of the URL, which wins over the form's fields."""
+    fields = {**received.fields, **home}
+    created = service.add_materials(db, who, home_from(fields), received.files, details_from(fields))
+    return f"Đã tải lên {len(created)} tài liệu."
+
+
+def _replace(db: DbSession, who: Principal, material_id: int, received: Received) -> str:
+    if len(received.files) != 1:
+        raise DomainError("no_files", "Hãy chọn một tệp để thay.", field="file", status=422)
+    m = service.replace_file(db, who, material_id, received.files[0], received.fields.get("note", ""))
+    return f"Đã thay tệp: phiên bản {m.current_version}."
+
+
+@router.post("/courses/{course_id}/materials", dependencies=[Depends(http.upload_guard)])
+async def upload_to_course(course_id: int, request: Request, db: DbSession, who: StaffOrTrainer) -> Response:
+    return await _upload(request, partial(_add, db, who, {"course_id": str(course_id)}),
+                         partial(_course_page, request, db, who, course_id), f"/courses/{course_id}/materials")
 
 
 def _curriculum_page(request: Request, db: DbSession, who: Principal, code: str,
@@ -104,18 +130,8 @@ def curriculum_materials(code: str, request: Request, db: DbSession, who: Signed
 
 @router.post("/curricula/{code}/materials", dependencies=[Depends(http.upload_guard)])
 async def upload_to_curriculum(code: str, request: Request, db: DbSession, who: StaffOrTrainer) -> Response:
-    received = await http.receive(request)
-    fields = {**received.fields, "curriculum": code}
-    try:
-        created = await run_in_threadpool(service.add_materials, db, who, home_from(fields), received.files,
-                                          details_from(fields))
-    except DomainError as err:
-        if wants_json(request):
-            raise
-        return await run_in_threadpool(_curriculum_page, request, db, who, code, err, received.fields)
-    finally:
-        received.discard()
-    return _done(request, f"/curricula/{code.upper()}/materials", f"Đã tải lên {len(created)} tài liệu.")
+    return await _upload(request, partial(_add, db, who, {"curriculum": code}),
+                         partial(_curriculum_page, request, db, who, code), f"/curricula/{code.upper()}/materials")
 
 
 def _back(m: Material) -> str:
@@ -139,19 +155,9 @@ def material_page(material_id: int, request: Request, db: DbSession, who: Signed
 
 @router.post("/materials/{material_id}/replace", dependencies=[Depends(http.single_upload_guard)])
 async def replace(material_id: int, request: Request, db: DbSession, who: StaffOrTrainer) -> Response:
-    received = await http.receive(request, max_files=1)
-    try:
-        if len(received.files) != 1:
-            raise DomainError("no_files", "Hãy chọn một tệp để thay.", field="file", status=422)
-        m = await run_in_threadpool(service.replace_file, db, who, material_id, received.files[0],
-                                    received.fields.get("note", ""))
-    except DomainError as err:
-        if wants_json(request):
-            raise
-        return await run_in_threadpool(_detail_page, request, db, who, material_id, err)
-    finally:
-        received.discard()
-    return _done(request, f"/materials/{material_id}", f"Đã thay tệp: phiên bản {m.current_version}.")
+    return await _upload(request, partial(_replace, db, who, material_id),
+                         lambda err, _values: _detail_page(request, db, who, material_id, err),
+                         f"/materials/{material_id}", max_files=1)
 
 
 @router.post("/materials/{material_id}/edit")

@@ -13,7 +13,7 @@ import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -24,7 +24,8 @@ from tests.conftest import fresh_database_url
 CHROMIUM = os.environ.get("NANGLUC_CHROMIUM", "/usr/bin/chromium")
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
         "--disable-sync", "--no-first-run", "--disable-quic", "--disable-dev-shm-usage"]
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = ROOT / "test-artifacts"
 DEMO_PASSWORD = "Demo-e2e-2026"
 NANGLUC = str(Path(sys.executable).parent / "nangluc")
 
@@ -63,13 +64,17 @@ def live_server(backend: str, tmp_path_factory):  # noqa: ANN001
 
 
 @contextmanager
-def serve_demo(backend: str, data: Path) -> Iterator[str]:
+def serve_demo(backend: str, data: Path, demo: Sequence[str] = ()) -> Iterator[str]:
     """A fresh database of the given kind with the demo province, served by `nangluc serve`; yields the base URL.
-    A test that changes much of the demo's data takes a server of its own rather than the shared `live_server`."""
+    A test that changes much of the demo's data, or needs other data, takes a server of its own rather than the
+    shared `live_server`; `demo` adds options to `nangluc demo` (e.g. `--scale national --fraction 0.05`)."""
     port = _free_port()
+    # `nangluc` imports `app` from where the virtualenv was installed (editable); a git worktree sharing that
+    # virtualenv must serve its own code, so this checkout goes first on the path.
+    path = os.pathsep.join(p for p in (str(ROOT), os.environ.get("PYTHONPATH", "")) if p)
     env = {**os.environ, "NANGLUC_DATABASE_URL": fresh_database_url(backend), "NANGLUC_DATA_DIR": str(data),
-           "NANGLUC_PUBLIC_URL": f"http://127.0.0.1:{port}", "NANGLUC_ENV": "test"}
-    for step in (["db", "upgrade"], ["curricula", "sync"], ["demo", "--password", DEMO_PASSWORD]):
+           "NANGLUC_PUBLIC_URL": f"http://127.0.0.1:{port}", "NANGLUC_ENV": "test", "PYTHONPATH": path}
+    for step in (["db", "upgrade"], ["curricula", "sync"], ["demo", "--password", DEMO_PASSWORD, *demo]):
         subprocess.run([NANGLUC, *step], env=env, check=True, capture_output=True, text=True)
     log = open(data / "server.log", "w")  # noqa: SIM115
     proc = subprocess.Popen([NANGLUC, "serve", "--host", "127.0.0.1", "--port", str(port)], env=env,

@@ -4,17 +4,12 @@ province's dashboard on a phone. Screenshots at 390 and 1280 px go to test-artif
 from __future__ import annotations
 
 import io
-import os
-import subprocess
-import time
-import urllib.request
 
 import pytest
 from openpyxl import load_workbook
 from playwright.sync_api import Page, expect
 
-from tests.conftest import fresh_database_url
-from tests.e2e.conftest import DEMO_PASSWORD, NANGLUC, _free_port, _require_browser, sign_in_as
+from tests.e2e.conftest import _require_browser, serve_demo, sign_in_as
 
 pytestmark = pytest.mark.browser
 PHONE = {"width": 390, "height": 844}
@@ -23,33 +18,11 @@ DESKTOP = {"width": 1280, "height": 900}
 
 @pytest.fixture(scope="module")
 def national_server(backend: str, tmp_path_factory):  # noqa: ANN001
+    """A server of its own (`serve_demo`) with a twentieth of the national dataset instead of the demo province."""
     _require_browser()
-    data = tmp_path_factory.mktemp(f"reports-{backend}")
-    port = _free_port()
-    env = {**os.environ, "NANGLUC_DATABASE_URL": fresh_database_url(backend), "NANGLUC_DATA_DIR": str(data),
-           "NANGLUC_PUBLIC_URL": f"http://127.0.0.1:{port}", "NANGLUC_ENV": "test"}
-    for step in (["db", "upgrade"], ["curricula", "sync"],
-                 ["demo", "--password", DEMO_PASSWORD, "--scale", "national", "--fraction", "0.05"]):
-        subprocess.run([NANGLUC, *step], env=env, check=True, capture_output=True, text=True)
-    log = open(data / "server.log", "w")  # noqa: SIM115
-    proc = subprocess.Popen([NANGLUC, "serve", "--host", "127.0.0.1", "--port", str(port)], env=env, stdout=log,
-                            stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 30
-    while time.time() < deadline:
-        try:
-            with urllib.request.urlopen(base + "/healthz", timeout=1) as r:  # noqa: S310
-                if r.status == 200:
-                    break
-        except OSError:
-            time.sleep(0.2)
-    else:
-        proc.terminate()
-        pytest.fail("the server did not answer /healthz")
-    yield base
-    proc.terminate()
-    proc.wait(10)
-    log.close()
+    with serve_demo(backend, tmp_path_factory.mktemp(f"reports-{backend}"),
+                    demo=("--scale", "national", "--fraction", "0.05")) as base:
+        yield base
 
 
 def _number(text: str) -> int:
