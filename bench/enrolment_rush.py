@@ -92,7 +92,10 @@ def serve(url: str, workers: int) -> tuple[subprocess.Popen, str]:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    env = {**os.environ, **ENV, "NANGLUC_DATABASE_URL": url}
+    # PYTHONPATH: serve this checkout's `app`, not the one the virtualenv's editable install points to (a worktree
+    # shares the main checkout's .venv, whose `nangluc` script would import the main checkout's code).
+    env = {**os.environ, **ENV, "NANGLUC_DATABASE_URL": url,
+           "PYTHONPATH": os.pathsep.join(p for p in (str(ROOT), os.environ.get("PYTHONPATH")) if p)}
     proc = subprocess.Popen([str(Path(sys.executable).parent / "nangluc"), "serve", "--port", str(port),
                              "--workers", str(workers)], env=env, stdout=subprocess.DEVNULL,
                             stderr=open(os.path.join(DATA, "server.log"), "w"))  # noqa: SIM115
