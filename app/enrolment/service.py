@@ -59,15 +59,18 @@ def _lock_course(db: Session, course_id: int) -> Course:
 
 
 def _group_names(db: Session) -> dict[str, str]:
-    return {g.code: g.name_vi for g in db.scalars(select(TargetGroup))}
+    return {code: name for code, name in db.execute(select(TargetGroup.code, TargetGroup.name_vi))}
 
 
 def window(db: Session, course: Course) -> rules.CourseWindow:
     """What the rules need to know about the course: its window, places, curriculum groups, seats and quotas."""
-    cv = db.get(CurriculumVersion, course.curriculum_version_id)
-    groups = tuple(g for _, g in sorted(db.execute(
-        select(CurriculumTargetGroup.priority, CurriculumTargetGroup.target_group_code)
-        .where(CurriculumTargetGroup.version_id == cv.id)).all()))
+    # The curriculum's code and target groups in one statement, without loading the version's whole document.
+    rows = db.execute(select(CurriculumVersion.curriculum_code, CurriculumTargetGroup.priority,
+                             CurriculumTargetGroup.target_group_code)
+                      .outerjoin(CurriculumTargetGroup, CurriculumTargetGroup.version_id == CurriculumVersion.id)
+                      .where(CurriculumVersion.id == course.curriculum_version_id)).all()
+    curriculum_code = rows[0].curriculum_code
+    groups = tuple(g for _, g in sorted((p, g) for _, p, g in rows if g is not None))
     eligible: set[int] = set()
     for place_unit_id in db.scalars(select(CoursePlace.unit_id).where(CoursePlace.course_id == course.id)):
         eligible |= set(db.scalars(places.unit_ids_within(db, place_unit_id)))
@@ -75,7 +78,7 @@ def window(db: Session, course: Course) -> rules.CourseWindow:
     return rules.CourseWindow(
         course_status=course.status, registration_opens=course.registration_opens,
         registration_closes=course.registration_closes, eligible_unit_ids=frozenset(eligible),
-        curriculum_code=cv.curriculum_code, curriculum_target_groups=groups, capacity=course.capacity or 0,
+        curriculum_code=curriculum_code, curriculum_target_groups=groups, capacity=course.capacity or 0,
         mode=course.allocation_mode, quotas=quotas)
 
 
@@ -96,7 +99,8 @@ def _completed_on(db: Session, trainee_ids: list[int], curriculum_code: str,
 def _applicants(db: Session, course: Course, people_: list[tuple[Trainee, object]],
                 curriculum_code: str | None = None) -> list[rules.Applicant]:
     if curriculum_code is None:
-        curriculum_code = db.get(CurriculumVersion, course.curriculum_version_id).curriculum_code
+        curriculum_code = db.scalar(select(CurriculumVersion.curriculum_code)
+                                    .where(CurriculumVersion.id == course.curriculum_version_id))
     completed = _completed_on(db, [t.id for t, _ in people_], curriculum_code, course.id)
     return [rules.Applicant(
         trainee_id=t.id, unit_id=t.unit_id,
