@@ -166,15 +166,36 @@ def _renumber_waitlist(db: Session, course: Course) -> None:
             e.waitlist_position = position
 
 
+def _newcomer(rank_keys: tuple[int, int], registered_at: datetime, trainee_id: int):  # noqa: ANN202
+    return tuple_(literal(rank_keys[0]), literal(rank_keys[1]), literal(registered_at), literal(trainee_id))
+
+
+def _place(ahead: int | None, last: int | None) -> tuple[int, bool]:
+    position = (ahead or 0) + 1
+    return position, last is not None and last >= position
+
+
 def _waitlist_place(db: Session, course: Course, rank_keys: tuple[int, int], registered_at: datetime,
                     trainee_id: int) -> tuple[int, bool]:
     """Where a newcomer joins the waitlist, in one statement: (their position, whether anyone must move down)."""
-    mine = tuple_(literal(rank_keys[0]), literal(rank_keys[1]), literal(registered_at), literal(trainee_id))
-    ahead, last = db.execute(select(func.count().filter(tuple_(*WAITLIST_ORDER) < mine),
+    ahead, last = db.execute(select(func.count().filter(tuple_(*WAITLIST_ORDER) < _newcomer(rank_keys, registered_at,
+                                                                                          trainee_id)),
                                     func.max(Enrolment.waitlist_position))
                              .where(Enrolment.course_id == course.id, Enrolment.status == ES.WAITLISTED)).one()
-    position = (ahead or 0) + 1
-    return position, last is not None and last >= position
+    return _place(ahead, last)
+
+
+def _seats_and_place(db: Session, course: Course, rank_keys: tuple[int, int], registered_at: datetime,
+                     trainee_id: int) -> tuple[int, tuple[int, bool]]:
+    """The confirmed seats and, should the newcomer have to wait, their waitlist place: one statement in the lock
+    instead of two (a course without reserved seats, where the rules need no per-commune counts)."""
+    confirmed, ahead, last = db.execute(select(
+        func.count().filter(Enrolment.status == ES.CONFIRMED),
+        func.count().filter(Enrolment.status == ES.WAITLISTED,
+                            tuple_(*WAITLIST_ORDER) < _newcomer(rank_keys, registered_at, trainee_id)),
+        func.max(Enrolment.waitlist_position).filter(Enrolment.status == ES.WAITLISTED))
+        .where(Enrolment.course_id == course.id, Enrolment.status.in_([ES.CONFIRMED, ES.WAITLISTED]))).one()
+    return confirmed or 0, _place(ahead, last)
 
 
 def _make_room(db: Session, course: Course, e: Enrolment) -> None:
@@ -207,12 +228,7 @@ def _leave_waitlist(db: Session, course: Course, position: int | None) -> None:
                .values(waitlist_position=Enrolment.waitlist_position - 1))
 
 
-def _counts(db: Session, course_id: int, per_unit: bool = True) -> tuple[int, dict[int, int]]:
-    """Confirmed seats, and per commune unit when `per_unit` (only reserved seats need it: without quotas the rules
-    never read it, and the plain count needs no join with the trainees)."""
-    if not per_unit:
-        return db.scalar(select(func.count()).select_from(Enrolment).where(
-            Enrolment.course_id == course_id, Enrolment.status == ES.CONFIRMED)) or 0, {}
+def _counts(db: Session, course_id: int) -> tuple[int, dict[int, int]]:
     rows = db.execute(select(Trainee.unit_id, func.count()).join(Enrolment, Enrolment.trainee_id == Trainee.id)
                       .where(Enrolment.course_id == course_id, Enrolment.status == ES.CONFIRMED)
                       .group_by(Trainee.unit_id))
@@ -269,18 +285,22 @@ def register_once(db: Session, who: Principal, course_id: int, trainee_id: int |
         ok, reasons = rules.eligibility(w, me, now.date(), groups)
     if not ok:
         raise NotEligible(reasons)
+    place = None  # (waitlist position, anyone behind) when read together with the seats
     if course.allocation_mode == rules.AllocationMode.REVIEW:
         status, why = ES.PENDING, [people_rules.Reason("awaiting_allocation", "Chờ xét duyệt khi hết hạn đăng ký "
                                    "theo thứ tự ưu tiên", "Waiting for allocation by priority when registration "
                                    "closes"), *reasons]
     else:
-        confirmed, by_unit = _counts(db, course.id, per_unit=bool(w.quotas))
+        if w.quotas:
+            confirmed, by_unit = _counts(db, course.id)
+        else:  # the rules read per-commune counts only for communes with reserved seats
+            (confirmed, place), by_unit = _seats_and_place(db, course, rank_keys, now, t.id), {}
         decision = rules.decide_first_come(w, ranked_new, confirmed, by_unit, today=now.date())
         status, why = decision.status, list(decision.reasons)
     position, behind = None, False
     if status == ES.WAITLISTED:
         shown = _waiting_reasons(course, why)
-        position, behind = _waitlist_place(db, course, rank_keys, now, t.id)
+        position, behind = place or _waitlist_place(db, course, rank_keys, now, t.id)
     else:
         shown = _reasons(why)
     if existing is None:
