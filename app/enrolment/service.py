@@ -72,8 +72,10 @@ def window(db: Session, course: Course) -> rules.CourseWindow:
     curriculum_code = rows[0].curriculum_code
     groups = tuple(g for _, g in sorted((p, g) for _, p, g in rows if g is not None))
     eligible: set[int] = set()
-    for place_unit_id in db.scalars(select(CoursePlace.unit_id).where(CoursePlace.course_id == course.id)):
-        eligible |= set(db.scalars(places.unit_ids_within(db, place_unit_id)))
+    # The places' units come with the course's places, so that expanding each finds its unit in the session.
+    for place in db.scalars(select(AdminUnit).join(CoursePlace, CoursePlace.unit_id == AdminUnit.id)
+                            .where(CoursePlace.course_id == course.id)):
+        eligible |= set(db.scalars(places.unit_ids_within(db, place.id)))
     quotas = {q.unit_id: q.seats for q in db.scalars(select(CourseQuota).where(CourseQuota.course_id == course.id))}
     return rules.CourseWindow(
         course_status=course.status, registration_opens=course.registration_opens,
