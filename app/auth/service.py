@@ -126,11 +126,15 @@ def resolve(db: Session, token: str | None, kind: str) -> User | None:
     """The active user behind a session cookie or bearer token, or None when it is unknown or expired."""
     if not token or len(token) > 200:
         return None
-    row = db.get(AuthSession, _token_hash(token))
-    if row is None or row.kind != kind or row.expires_at <= utcnow():
+    # One statement for the session and its user: every request pays it.
+    found = db.execute(select(AuthSession, User).join(User, User.id == AuthSession.user_id)
+                       .where(AuthSession.token_hash == _token_hash(token))).first()
+    if found is None:
         return None
-    user = db.get(User, row.user_id)
-    return user if user is not None and user.is_active else None
+    row, user = found
+    if row.kind != kind or row.expires_at <= utcnow():
+        return None
+    return user if user.is_active else None
 
 
 def end_session(db: Session, token: str | None, actor: Principal) -> None:

@@ -7,10 +7,11 @@ the pure rules, writes, and keeps the unique (course, trainee) pair as the last 
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy import func, inspect, literal, select, tuple_, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, selectinload
 
 from app import audit
@@ -58,23 +59,28 @@ def _lock_course(db: Session, course_id: int) -> Course:
 
 
 def _group_names(db: Session) -> dict[str, str]:
-    return {g.code: g.name_vi for g in db.scalars(select(TargetGroup))}
+    return {code: name for code, name in db.execute(select(TargetGroup.code, TargetGroup.name_vi))}
 
 
 def window(db: Session, course: Course) -> rules.CourseWindow:
     """What the rules need to know about the course: its window, places, curriculum groups, seats and quotas."""
-    cv = db.get(CurriculumVersion, course.curriculum_version_id)
-    groups = tuple(g for _, g in sorted(db.execute(
-        select(CurriculumTargetGroup.priority, CurriculumTargetGroup.target_group_code)
-        .where(CurriculumTargetGroup.version_id == cv.id)).all()))
+    # The curriculum's code and target groups in one statement, without loading the version's whole document.
+    rows = db.execute(select(CurriculumVersion.curriculum_code, CurriculumTargetGroup.priority,
+                             CurriculumTargetGroup.target_group_code)
+                      .outerjoin(CurriculumTargetGroup, CurriculumTargetGroup.version_id == CurriculumVersion.id)
+                      .where(CurriculumVersion.id == course.curriculum_version_id)).all()
+    curriculum_code = rows[0].curriculum_code
+    groups = tuple(g for _, g in sorted((p, g) for _, p, g in rows if g is not None))
     eligible: set[int] = set()
-    for place_unit_id in db.scalars(select(CoursePlace.unit_id).where(CoursePlace.course_id == course.id)):
-        eligible |= set(db.scalars(places.unit_ids_within(db, place_unit_id)))
+    # The places' units come with the course's places, so that expanding each finds its unit in the session.
+    for place in db.scalars(select(AdminUnit).join(CoursePlace, CoursePlace.unit_id == AdminUnit.id)
+                            .where(CoursePlace.course_id == course.id)):
+        eligible |= set(db.scalars(places.unit_ids_within(db, place.id)))
     quotas = {q.unit_id: q.seats for q in db.scalars(select(CourseQuota).where(CourseQuota.course_id == course.id))}
     return rules.CourseWindow(
         course_status=course.status, registration_opens=course.registration_opens,
         registration_closes=course.registration_closes, eligible_unit_ids=frozenset(eligible),
-        curriculum_code=cv.curriculum_code, curriculum_target_groups=groups, capacity=course.capacity or 0,
+        curriculum_code=curriculum_code, curriculum_target_groups=groups, capacity=course.capacity or 0,
         mode=course.allocation_mode, quotas=quotas)
 
 
@@ -95,7 +101,8 @@ def _completed_on(db: Session, trainee_ids: list[int], curriculum_code: str,
 def _applicants(db: Session, course: Course, people_: list[tuple[Trainee, object]],
                 curriculum_code: str | None = None) -> list[rules.Applicant]:
     if curriculum_code is None:
-        curriculum_code = db.get(CurriculumVersion, course.curriculum_version_id).curriculum_code
+        curriculum_code = db.scalar(select(CurriculumVersion.curriculum_code)
+                                    .where(CurriculumVersion.id == course.curriculum_version_id))
     completed = _completed_on(db, [t.id for t, _ in people_], curriculum_code, course.id)
     return [rules.Applicant(
         trainee_id=t.id, unit_id=t.unit_id,
@@ -161,19 +168,58 @@ def _renumber_waitlist(db: Session, course: Course) -> None:
             e.waitlist_position = position
 
 
-def _join_waitlist(db: Session, course: Course, e: Enrolment) -> None:
-    """Put one person into the waitlist at their place: one count and one shift, however long the list is."""
-    db.flush()
-    mine = tuple_(literal(e.priority_rank), literal(e.priority_sub_rank), literal(e.registered_at),
-                  literal(e.trainee_id))
-    ahead = db.scalar(select(func.count()).select_from(Enrolment).where(
-        Enrolment.course_id == course.id, Enrolment.status == ES.WAITLISTED, Enrolment.id != e.id,
-        tuple_(*WAITLIST_ORDER) < mine)) or 0
-    position = ahead + 1
+def _newcomer(rank_keys: tuple[int, int], registered_at: datetime, trainee_id: int):  # noqa: ANN202
+    return tuple_(literal(rank_keys[0]), literal(rank_keys[1]), literal(registered_at), literal(trainee_id))
+
+
+def _place(ahead: int | None, last: int | None) -> tuple[int, bool]:
+    position = (ahead or 0) + 1
+    return position, last is not None and last >= position
+
+
+def _waitlist_place(db: Session, course: Course, rank_keys: tuple[int, int], registered_at: datetime,
+                    trainee_id: int) -> tuple[int, bool]:
+    """Where a newcomer joins the waitlist, in one statement: (their position, whether anyone must move down)."""
+    ahead, last = db.execute(select(func.count().filter(tuple_(*WAITLIST_ORDER) < _newcomer(rank_keys, registered_at,
+                                                                                          trainee_id)),
+                                    func.max(Enrolment.waitlist_position))
+                             .where(Enrolment.course_id == course.id, Enrolment.status == ES.WAITLISTED)).one()
+    return _place(ahead, last)
+
+
+def _seats_and_place(db: Session, course: Course, rank_keys: tuple[int, int], registered_at: datetime,
+                     trainee_id: int) -> tuple[int, tuple[int, bool]]:
+    """The confirmed seats and, should the newcomer have to wait, their waitlist place: one statement in the lock
+    instead of two (a course without reserved seats, where the rules need no per-commune counts)."""
+    confirmed, ahead, last = db.execute(select(
+        func.count().filter(Enrolment.status == ES.CONFIRMED),
+        func.count().filter(Enrolment.status == ES.WAITLISTED,
+                            tuple_(*WAITLIST_ORDER) < _newcomer(rank_keys, registered_at, trainee_id)),
+        func.max(Enrolment.waitlist_position).filter(Enrolment.status == ES.WAITLISTED))
+        .where(Enrolment.course_id == course.id, Enrolment.status.in_([ES.CONFIRMED, ES.WAITLISTED]))).one()
+    return confirmed or 0, _place(ahead, last)
+
+
+def _make_room(db: Session, course: Course, e: Enrolment) -> None:
+    """Everyone at or behind the newcomer's waitlist position moves down one (one statement, however long the list)."""
     db.execute(update(Enrolment).where(Enrolment.course_id == course.id, Enrolment.status == ES.WAITLISTED,
-                                       Enrolment.id != e.id, Enrolment.waitlist_position >= position)
+                                       Enrolment.id != e.id, Enrolment.waitlist_position >= e.waitlist_position)
                .values(waitlist_position=Enrolment.waitlist_position + 1))
-    e.waitlist_position = position
+
+
+def _insert_once(db: Session, values: dict) -> Enrolment | None:
+    """INSERT … ON CONFLICT (course, trainee) DO NOTHING: None when the same person's other request got there first.
+
+    The unique pair stays the last guard without a SAVEPOINT (two more round trips inside the course lock)."""
+    insert_ = pg_insert if db.get_bind().dialect.name == "postgresql" else sqlite_insert
+    return db.scalar(insert_(Enrolment).values(**values)
+                     .on_conflict_do_nothing(index_elements=[Enrolment.course_id, Enrolment.trainee_id])
+                     .returning(Enrolment))
+
+
+def _enrolment_of(db: Session, course_id: int, trainee_id: int, fresh: bool = False) -> Enrolment | None:
+    stmt = select(Enrolment).where(Enrolment.course_id == course_id, Enrolment.trainee_id == trainee_id)
+    return db.scalar(stmt.execution_options(populate_existing=True) if fresh else stmt)
 
 
 def _leave_waitlist(db: Session, course: Course, position: int | None) -> None:
@@ -206,8 +252,13 @@ def register(db: Session, who: Principal, course_id: int, trainee_id: int | None
 
 
 def register_once(db: Session, who: Principal, course_id: int, trainee_id: int | None = None
-                  ) -> tuple[Enrolment, bool]:
-    """`register`, also telling whether this call created or renewed the enrolment (False: it already stood)."""
+                  ) -> tuple[Enrolment, Trainee, bool]:
+    """`register`, also giving the person and whether this call created or renewed the enrolment (False: it
+    already stood).
+
+    Everything that does not depend on the seats is read and decided before queueing for the course lock; the locked
+    part is only "count, (place on the waitlist), insert, audit, notify", because under a rush every statement in it
+    is paid once per registrant, one registrant after another."""
     visible = courses.find_course(db, who, course_id)  # the row only: the hot path needs no modules or sessions
     nominated = trainee_id is not None
     if nominated and not (who.is_admin or who.role == Role.ORGANISER):
@@ -215,8 +266,9 @@ def register_once(db: Session, who: Principal, course_id: int, trainee_id: int |
     if nominated:
         courses.ensure_may_manage(db, who, visible)
     t = _trainee_for(db, who, trainee_id)
-    # Who the person is and how they rank do not depend on the seats: decide that before queueing for the lock,
-    # so that the locked part is only "count, decide, write".
+    existing = _enrolment_of(db, visible.id, t.id)
+    if existing is not None and existing.status in rules.ACTIVE | {ES.COMPLETED}:
+        return existing, t, False  # a repeated press: nothing to decide, no lock to queue for
     seen = (visible.status, visible.capacity, visible.registration_closes)
     w = window(db, visible)
     now = utcnow()
@@ -226,46 +278,53 @@ def register_once(db: Session, who: Principal, course_id: int, trainee_id: int |
     ranked_new = rules.rank(w, [me])[0]
     rank_keys = _keys(ranked_new)
     course = _lock_course(db, course_id)  # serialises everyone registering for this course from here on
-    existing = db.scalar(select(Enrolment).where(Enrolment.course_id == course.id, Enrolment.trainee_id == t.id))
-    if existing is not None and existing.status in rules.ACTIVE | {ES.COMPLETED}:
-        return existing, False
+    if existing is not None:  # came back after withdrawing or being refused: look again now that we hold the lock
+        existing = _enrolment_of(db, course.id, t.id, fresh=True)
+        if existing is not None and existing.status in rules.ACTIVE | {ES.COMPLETED}:
+            return existing, t, False
     if (course.status, course.capacity, course.registration_closes) != seen:  # changed while we waited
         w = window(db, course)
         ok, reasons = rules.eligibility(w, me, now.date(), groups)
     if not ok:
         raise NotEligible(reasons)
+    place = None  # (waitlist position, anyone behind) when read together with the seats
     if course.allocation_mode == rules.AllocationMode.REVIEW:
         status, why = ES.PENDING, [people_rules.Reason("awaiting_allocation", "Chờ xét duyệt khi hết hạn đăng ký "
                                    "theo thứ tự ưu tiên", "Waiting for allocation by priority when registration "
                                    "closes"), *reasons]
     else:
-        confirmed, by_unit = _counts(db, course.id)
+        if w.quotas:
+            confirmed, by_unit = _counts(db, course.id)
+        else:  # the rules read per-commune counts only for communes with reserved seats
+            (confirmed, place), by_unit = _seats_and_place(db, course, rank_keys, now, t.id), {}
         decision = rules.decide_first_come(w, ranked_new, confirmed, by_unit, today=now.date())
         status, why = decision.status, list(decision.reasons)
-    if existing is None:
-        e = Enrolment(course_id=course.id, trainee_id=t.id, status=status, registered_at=now, reasons=_reasons(why),
-                      nominated_by_id=who.user_id if nominated else None, decided_at=now,
-                      priority_rank=rank_keys[0], priority_sub_rank=rank_keys[1])
-        try:
-            with db.begin_nested():
-                db.add(e)
-                db.flush()
-        except IntegrityError:  # the same person pressed twice at once: answer with the row that won
-            return db.scalar(select(Enrolment).where(Enrolment.course_id == course.id,
-                                                     Enrolment.trainee_id == t.id)), False
-    else:  # came back after withdrawing or being refused
-        e = existing
-        e.status, e.registered_at, e.reasons, e.decided_at = status, now, _reasons(why), now
-        e.priority_rank, e.priority_sub_rank = rank_keys
+    position, behind = None, False
     if status == ES.WAITLISTED:
-        e.reasons = _waiting_reasons(course, why)
-        _join_waitlist(db, course, e)
-    db.flush()
+        shown = _waiting_reasons(course, why)
+        position, behind = place or _waitlist_place(db, course, rank_keys, now, t.id)
+    else:
+        shown = _reasons(why)
+    if existing is None:
+        e = _insert_once(db, {"course_id": course.id, "trainee_id": t.id, "status": status, "registered_at": now,
+                              "reasons": shown, "waitlist_position": position, "decided_at": now,
+                              "nominated_by_id": who.user_id if nominated else None,
+                              "priority_rank": rank_keys[0], "priority_sub_rank": rank_keys[1]})
+        if e is None:  # the same person pressed twice at once: answer with the row that won
+            return _enrolment_of(db, course.id, t.id), t, False
+    else:
+        e = existing
+        e.status, e.registered_at, e.reasons, e.decided_at = status, now, shown, now
+        e.priority_rank, e.priority_sub_rank = rank_keys
+        e.waitlist_position = position
+        db.flush()
+    if behind:
+        _make_room(db, course, e)
     audit.record(db, who, "enrolment.register", "enrolment", e.id,
                  {"course": course.code, "trainee": t.id, "status": status, "nominated": nominated,
                   "waitlist_position": e.waitlist_position})
     _tell(db, e, t, course)
-    return e, True
+    return e, t, True
 
 
 def _get(db: Session, who: Principal, enrolment_id: int) -> tuple[Enrolment, Trainee]:
