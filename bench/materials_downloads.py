@@ -15,33 +15,15 @@ from __future__ import annotations
 import asyncio
 import os
 import shutil
-import socket
 import subprocess
 import sys
-import tempfile
 import time
-import urllib.request
-import uuid
 from pathlib import Path
 
+import _server  # noqa: I001 - first: this checkout on the path, the benchmark's environment
 import httpx
 
-ROOT = Path(__file__).resolve().parents[1]
-NANGLUC = str(Path(sys.executable).parent / "nangluc")
 PASSWORD = "Bench-mat-khau-2026"
-
-
-def database(backend: str, data: str) -> tuple[str, str | None]:
-    if backend == "sqlite":
-        return f"sqlite:///{data}/bench.db", None
-    from sqlalchemy import create_engine, text
-    from sqlalchemy.engine import make_url
-
-    admin_url = make_url(os.environ["NANGLUC_TEST_POSTGRES_URL"])
-    name = f"nangluc_bench_{uuid.uuid4().hex[:8]}"
-    with create_engine(admin_url, isolation_level="AUTOCOMMIT").connect() as c:
-        c.execute(text(f'CREATE DATABASE "{name}"'))
-    return admin_url.set(database=name).render_as_string(hide_password=False), name
 
 
 def mp4(megabytes: int) -> bytes:
@@ -69,32 +51,18 @@ async def rush(base: str, token: str, material_id: int, n: int, total: int) -> l
 
 
 def main(backend: str, n: int, megabytes: int) -> None:
-    data = tempfile.mkdtemp(prefix="nangluc-bench-")
-    url, pg_name = database(backend, data)
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    env = {**os.environ, "NANGLUC_DATABASE_URL": url, "NANGLUC_DATA_DIR": data, "NANGLUC_ENV": "test",
-           "NANGLUC_SECRET_KEY": "bench-secret-key-that-is-long-enough-0123456789"}
+    url, dropping = _server.database(backend)
+    env = {**os.environ, "NANGLUC_DATABASE_URL": url}
     for step in (["db", "upgrade"], ["demo", "--password", PASSWORD]):
-        subprocess.run([NANGLUC, *step], env=env, check=True, capture_output=True)
-    server = subprocess.Popen([NANGLUC, "serve", "--host", "127.0.0.1", "--port", str(port)], env=env,
-                              stdout=open(Path(data) / "server.log", "w"), stderr=subprocess.STDOUT)  # noqa: SIM115
-    base = f"http://127.0.0.1:{port}"
+        subprocess.run([_server.NANGLUC, *step], env=env, check=True, capture_output=True)
+    server, base = _server.serve(url, 1)
     try:
-        for _ in range(100):
-            try:
-                urllib.request.urlopen(base + "/healthz", timeout=1)  # noqa: S310
-                break
-            except OSError:
-                time.sleep(0.2)
-
         def token(user: str) -> str:
             return httpx.post(base + "/api/v1/auth/token", data={"username": user, "password": PASSWORD}
                               ).json()["access_token"]
 
         org = httpx.Client(base_url=base, headers={"Authorization": f"Bearer {token('organiser')}"}, timeout=120)
-        course = org.get("/api/v1/courses").json()["items"][0]
+        course = next(c for c in org.get("/api/v1/courses").json()["items"] if c["status"] == "open")
         body = mp4(megabytes)
         up = org.post("/api/v1/materials", data={"course_id": str(course["id"])},
                       files=[("files", ("Video bài giảng.mp4", body, "video/mp4"))])
@@ -122,17 +90,12 @@ def main(backend: str, n: int, megabytes: int) -> None:
 
             print("  answers:", dict(Counter((s, size) for s, size, _ in results)))
     finally:
-        server.terminate()
-        server.wait(10)
+        _server.stop(server)
         if os.environ.get("KEEP"):
-            print("  log:", Path(data) / "server.log")
+            print("  log:", Path(_server.DATA) / "server.log")
         else:
-            shutil.rmtree(data, ignore_errors=True)
-        if pg_name:
-            from sqlalchemy import create_engine, text
-
-            with create_engine(os.environ["NANGLUC_TEST_POSTGRES_URL"], isolation_level="AUTOCOMMIT").connect() as c:
-                c.execute(text(f'DROP DATABASE IF EXISTS "{pg_name}" WITH (FORCE)'))
+            shutil.rmtree(_server.DATA, ignore_errors=True)
+        _server.drop_database(dropping)
 
 
 if __name__ == "__main__":

@@ -12,7 +12,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 _TMP = Path(tempfile.mkdtemp(prefix="nangluc-test-"))
+_ROOT = Path(__file__).resolve().parents[1]
 os.environ.update({
+    # `nangluc` started by a test imports `app` from this checkout, not from the one the (editable) virtualenv was
+    # installed from: a git worktree sharing the virtualenv tests its own code.
+    "PYTHONPATH": os.pathsep.join(p for p in (str(_ROOT), os.environ.get("PYTHONPATH", "")) if p),
     "NANGLUC_ENV": "test",
     "NANGLUC_SECRET_KEY": "test-secret-key-that-is-long-enough-0123456789",
     "NANGLUC_DATA_DIR": str(_TMP / "data"),

@@ -69,11 +69,8 @@ def serve_demo(backend: str, data: Path, demo: Sequence[str] = ()) -> Iterator[s
     A test that changes much of the demo's data, or needs other data, takes a server of its own rather than the
     shared `live_server`; `demo` adds options to `nangluc demo` (e.g. `--scale national --fraction 0.05`)."""
     port = _free_port()
-    # `nangluc` imports `app` from where the virtualenv was installed (editable); a git worktree sharing that
-    # virtualenv must serve its own code, so this checkout goes first on the path.
-    path = os.pathsep.join(p for p in (str(ROOT), os.environ.get("PYTHONPATH", "")) if p)
     env = {**os.environ, "NANGLUC_DATABASE_URL": fresh_database_url(backend), "NANGLUC_DATA_DIR": str(data),
-           "NANGLUC_PUBLIC_URL": f"http://127.0.0.1:{port}", "NANGLUC_ENV": "test", "PYTHONPATH": path}
+           "NANGLUC_PUBLIC_URL": f"http://127.0.0.1:{port}", "NANGLUC_ENV": "test"}
     for step in (["db", "upgrade"], ["curricula", "sync"], ["demo", "--password", DEMO_PASSWORD, *demo]):
         subprocess.run([NANGLUC, *step], env=env, check=True, capture_output=True, text=True)
     log = open(data / "server.log", "w")  # noqa: SIM115
