@@ -79,5 +79,12 @@ def test_organiser_reads_the_province_on_a_phone(page: Page, national_server, ar
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= PHONE["width"] + 1, f"the page scrolls sideways on a phone ({width} px)"
     page.screenshot(path=str(artifacts / f"reports-province-390-{backend}.png"), full_page=True)
+    # The commune table is wider than the phone: its figures scroll sideways, the commune names stay in view.
+    name = page.locator("#places tbody tr").first.locator("td").first
+    before = name.bounding_box()
+    scrolled = page.evaluate("(() => { const box = document.getElementById('places').parentElement;"
+                             " box.scrollLeft = 300; return box.scrollLeft; })()")
+    assert scrolled > 0, "the commune table fits the phone: nothing to scroll"
+    assert abs(name.bounding_box()["x"] - before["x"]) < 1, "the commune names scrolled out of view"
     page.goto(national_server + "/reports?place=01")
     expect(page.locator("h1")).to_contain_text("Không tìm thấy")
