@@ -10,16 +10,15 @@ Builds a throw-away database, an open course and one account (with an API token)
 from __future__ import annotations
 
 import asyncio
-import subprocess
 import sys
 import time
 from datetime import timedelta
 
-from _server import DATA, database, serve  # first: it sets the environment `app` reads
+from _server import DATA, database, drop_database, serve, stop  # first: it sets the environment `app` reads
 
 # isort: split
 import httpx  # noqa: E402
-from sqlalchemy import func, select, text  # noqa: E402
+from sqlalchemy import func, select  # noqa: E402
 from sqlalchemy.orm import Session  # noqa: E402
 
 from app.auth import service as auth  # noqa: E402
@@ -106,11 +105,7 @@ def main() -> None:
     try:
         latencies, codes, wall = asyncio.run(rush(base, course_id, tokens))
     finally:
-        proc.terminate()
-        try:
-            proc.wait(30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        stop(proc)
     with Session(engine) as db:
         counts = dict(db.execute(select(Enrolment.status, func.count()).where(Enrolment.course_id == course_id)
                                  .group_by(Enrolment.status)).all())
@@ -124,10 +119,7 @@ def main() -> None:
     print(f"  latency p50 {pct(latencies, 50):.3f} s, p95 {pct(latencies, 95):.3f} s, p99 {pct(latencies, 99):.3f} s,"
           f" max {max(latencies):.3f} s")
     engine.dispose()
-    if drop:
-        admin, name = drop
-        with admin.connect() as c:
-            c.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
+    drop_database(drop)
 
 
 if __name__ == "__main__":

@@ -187,16 +187,15 @@ def people_base(scope: Scope, f: Filters, course_id: int | None = None,  # noqa:
                                         AttendanceMark.status.in_(rules.ATTENDED_MARKS)).exists())
     attended = uncompleted.cte("attended_seats").prefix_with("MATERIALIZED")
     # At most one valid certificate per enrolment (a unique index): a join, not a lookup per row.
-    valid = aliased(Certificate)
     stmt = (select(Enrolment.id.label("enrolment_id"), Enrolment.trainee_id, Enrolment.course_id,
                    CurriculumVersion.curriculum_code.label("curriculum"), _half(Course.start_date).label("half"),
                    case((Enrolment.status == "completed", 1), (attended.c.id.is_not(None), 1),
                         else_=0).label("attended"),
                    case((Enrolment.status == "completed", 1), else_=0).label("completed"),
-                   case((valid.id.is_not(None), 1), else_=0).label("certified"))
+                   case((Certificate.id.is_not(None), 1), else_=0).label("certified"))
             .select_from(Enrolment)
             .outerjoin(attended, attended.c.id == Enrolment.id)
-            .outerjoin(valid, and_(valid.enrolment_id == Enrolment.id, valid.status == "valid"))
+            .outerjoin(Certificate, and_(Certificate.enrolment_id == Enrolment.id, Certificate.status == "valid"))
             .where(Enrolment.status.in_(rules.SEAT_STATUSES)))
     return _seats(stmt, scope, f, course_id, trainee_scope).cte("base").prefix_with("MATERIALIZED")
 
