@@ -26,6 +26,9 @@ def healthz(db: DbSession, _: Public) -> Response:
     try:
         db.execute(text("SELECT 1"))
     except Exception as exc:  # any driver error means "not healthy", never a 500
+        # End the failed transaction here: a connection lost mid-statement leaves it invalid, and the request's commit
+        # would otherwise turn this 503 into a 500 (tests/reliability/test_dropped_connection.py).
+        db.rollback()
         reason = str(exc).strip().splitlines()[0][:200] if str(exc).strip() else type(exc).__name__
         return JSONResponse({"status": "error", "database": "unreachable", "reason": reason}, status_code=503)
     return JSONResponse({"status": "ok", "database": "ok"})
