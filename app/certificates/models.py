@@ -23,6 +23,7 @@ class Certificate(Base):
     enrolment_id: Mapped[int] = mapped_column(ForeignKey("enrolment.id"), index=True)
     course_id: Mapped[int] = mapped_column(ForeignKey("course.id"), index=True)
     issuer_unit_id: Mapped[int] = mapped_column(ForeignKey("admin_unit.id"))
+    issuing_body_id: Mapped[int | None] = mapped_column(ForeignKey("issuing_body.id"), index=True)
     year: Mapped[int] = mapped_column(Integer)
     sequence: Mapped[int] = mapped_column(Integer)  # the n in the number, per issuer and year
     number: Mapped[str] = mapped_column(String(60))  # "123/2026/GCN"

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.curricula.models import CurriculumModule, CurriculumVersion
 from app.db import Base, UtcDateTime, utcnow
+from app.issuers.models import IssuingBody  # noqa: F401  (course.issuing_body_id refers to its table)
 from app.places.models import AdminUnit
 
 
@@ -27,6 +28,8 @@ class Course(Base):
     organising_body: Mapped[str] = mapped_column(String(300), default="")
     signer_title: Mapped[str] = mapped_column(String(200), default="")
     signer_name: Mapped[str] = mapped_column(String(120), default="")
+    # The body that signs the course's certificates and papers (its name, parent body, seal, signer, numbers).
+    issuing_body_id: Mapped[int | None] = mapped_column(ForeignKey("issuing_body.id"), index=True)
     form: Mapped[str] = mapped_column(String(12), default="in_person")
     venue: Mapped[str | None] = mapped_column(String(300))
     capacity: Mapped[int | None] = mapped_column(Integer)
