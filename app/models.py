@@ -1,4 +1,13 @@
 """Every model, imported once so that Alembic and the tests see the whole schema."""
+from app.assessment.models import (
+                                   Attempt,
+                                   EvaluationForm,
+                                   EvaluationReceipt,
+                                   EvaluationResponse,
+                                   Question,
+                                   QuestionBank,
+                                   Test,
+)
 from app.attendance.models import AttendanceMark
 from app.audit.models import AuditEvent
 from app.auth.models import AuthSession, SignInThrottle, User
@@ -32,7 +41,8 @@ from app.people.models import Trainee
 from app.places.models import AdminUnit, AdminUnitSuccessor
 from app.privacy.models import DataRequest
 
-__all__ = ["AdminUnit", "AttendanceMark", "Certificate", "CertificateCounter", "VerifyThrottle",
+__all__ = ["AdminUnit", "Attempt", "AttendanceMark", "EvaluationForm", "EvaluationReceipt", "EvaluationResponse",
+           "Question", "QuestionBank", "Test", "Certificate", "CertificateCounter", "VerifyThrottle",
            "AdminUnitSuccessor", "AuditEvent", "AuthSession", "BudgetLine", "CalendarFeed",
            "Course",
            "CourseLocalTopic", "CourseModule", "CoursePlace", "CourseSession", "CourseSessionModule", "Lecturer",

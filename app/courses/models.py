@@ -40,6 +40,8 @@ class Course(Base):
     # The completion rule starts as the curriculum's and may be adjusted for the course.
     min_attendance_share: Mapped[float] = mapped_column(Float, default=0.8)
     assessment_required: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Completion may also require this score (%) on the post-course test (Circular 03/2023/TT-BNV, Art. 6).
+    post_test_min_percent: Mapped[float | None] = mapped_column(Float)
     late_counts_as_present: Mapped[bool] = mapped_column(Boolean, default=True)
     excused_counts: Mapped[bool] = mapped_column(Boolean, default=False)
     # Self check-in: a scan this many minutes after a session starts is marked late.
