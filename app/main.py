@@ -22,6 +22,8 @@ TOKEN_PATH = "/api/v1/auth/token"  # noqa: S105 - a URL, not a secret
 
 
 def _routers() -> list:
+    from app.assessment import api as assessment_api
+    from app.assessment import pages as assessment_pages
     from app.attendance import api as attendance_api
     from app.attendance import pages as attendance_pages
     from app.audit import pages as audit_pages
@@ -58,7 +60,7 @@ def _routers() -> list:
             certificates_api.router, certificates_pages.router, jobs_api.router, jobs_pages.router,
             materials_api.router, materials_pages.router, privacy_api.router, privacy_pages.router,
             audit_pages.router, audit_pages.api, reports_api.router, reports_pages.router, media_api.router,
-            media_pages.router]
+            media_pages.router, assessment_api.router, assessment_pages.router]
 
 
 def _secure(request: Request, response: Response) -> Response:

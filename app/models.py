@@ -1,35 +1,35 @@
 """Every model, imported once so that Alembic and the tests see the whole schema."""
 from app.assessment.models import (
                                    Attempt,
+                                   CourseTest,
                                    EvaluationForm,
                                    EvaluationReceipt,
                                    EvaluationResponse,
                                    Question,
                                    QuestionBank,
-                                   Test,
 )
 from app.attendance.models import AttendanceMark
 from app.audit.models import AuditEvent
 from app.auth.models import AuthSession, SignInThrottle, User
 from app.certificates.models import Certificate, CertificateCounter, VerifyThrottle
 from app.courses.models import (
-                                BudgetLine,
-                                CalendarFeed,
-                                Course,
-                                CourseLocalTopic,
-                                CourseModule,
-                                CoursePlace,
-                                CourseSession,
-                                CourseSessionModule,
-                                Lecturer,
+                                   BudgetLine,
+                                   CalendarFeed,
+                                   Course,
+                                   CourseLocalTopic,
+                                   CourseModule,
+                                   CoursePlace,
+                                   CourseSession,
+                                   CourseSessionModule,
+                                   Lecturer,
 )
 from app.curricula.models import (
-                                Curriculum,
-                                CurriculumModule,
-                                CurriculumTargetGroup,
-                                CurriculumTopic,
-                                CurriculumVersion,
-                                TargetGroup,
+                                   Curriculum,
+                                   CurriculumModule,
+                                   CurriculumTargetGroup,
+                                   CurriculumTopic,
+                                   CurriculumVersion,
+                                   TargetGroup,
 )
 from app.enrolment.models import CourseQuota, Enrolment
 from app.issuers.models import IssuingBody
@@ -42,7 +42,7 @@ from app.places.models import AdminUnit, AdminUnitSuccessor
 from app.privacy.models import DataRequest
 
 __all__ = ["AdminUnit", "Attempt", "AttendanceMark", "EvaluationForm", "EvaluationReceipt", "EvaluationResponse",
-           "Question", "QuestionBank", "Test", "Certificate", "CertificateCounter", "VerifyThrottle",
+           "Question", "QuestionBank", "CourseTest", "Certificate", "CertificateCounter", "VerifyThrottle",
            "AdminUnitSuccessor", "AuditEvent", "AuthSession", "BudgetLine", "CalendarFeed",
            "Course",
            "CourseLocalTopic", "CourseModule", "CoursePlace", "CourseSession", "CourseSessionModule", "Lecturer",

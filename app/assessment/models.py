@@ -42,7 +42,7 @@ class Question(Base):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
 
 
-class Test(Base):
+class CourseTest(Base):
     """A pre-test, post-test or other test of a course, drawn from banks."""
 
     __tablename__ = "course_test"

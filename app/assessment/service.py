@@ -20,12 +20,12 @@ from app import audit
 from app.assessment import rules
 from app.assessment.models import (
     Attempt,
+    CourseTest,
     EvaluationForm,
     EvaluationReceipt,
     EvaluationResponse,
     Question,
     QuestionBank,
-    Test,
 )
 from app.auth.models import Role
 from app.auth.principal import Principal
@@ -207,7 +207,7 @@ def _check_spec(spec: TestSpec) -> None:
         raise Invalid("questions_required", "Hãy chọn ít nhất một câu hỏi.", field="question_ids")
 
 
-def create_test(db: Session, who: Principal, course_id: int, spec: TestSpec) -> Test:
+def create_test(db: Session, who: Principal, course_id: int, spec: TestSpec) -> CourseTest:
     """A test of the course, from fixed questions or drawn at random per person from banks."""
     course = courses.get_course(db, who, course_id)
     courses.ensure_may_manage(db, who, course)
@@ -227,10 +227,11 @@ def create_test(db: Session, who: Principal, course_id: int, spec: TestSpec) -> 
                           field="draw_count")
     title = " ".join(spec.title.split()) or {"pre": "Kiểm tra đầu khoá", "post": "Kiểm tra cuối khoá"}.get(
         spec.kind, "Bài kiểm tra")
-    t = Test(course_id=course.id, kind=spec.kind, title=title[:300], opens_at=spec.opens_at, closes_at=spec.closes_at,
-             time_limit_minutes=spec.time_limit_minutes, max_attempts=spec.max_attempts, draw=spec.draw,
-             draw_count=spec.draw_count, question_ids=list(spec.question_ids), bank_ids=list(spec.bank_ids),
-             one_per_screen=spec.one_per_screen, show_after=spec.show_after, created_by_id=who.user_id)
+    t = CourseTest(course_id=course.id, kind=spec.kind, title=title[:300], opens_at=spec.opens_at,
+                   closes_at=spec.closes_at, time_limit_minutes=spec.time_limit_minutes,
+                   max_attempts=spec.max_attempts, draw=spec.draw, draw_count=spec.draw_count,
+                   question_ids=list(spec.question_ids), bank_ids=list(spec.bank_ids),
+                   one_per_screen=spec.one_per_screen, show_after=spec.show_after, created_by_id=who.user_id)
     db.add(t)
     db.flush()
     audit.record(db, who, "test.create", "course_test", t.id, {"course": course.id, "kind": t.kind,
@@ -238,13 +239,13 @@ def create_test(db: Session, who: Principal, course_id: int, spec: TestSpec) -> 
     return t
 
 
-def course_tests(db: Session, who: Principal, course_id: int) -> list[Test]:
+def course_tests(db: Session, who: Principal, course_id: int) -> list[CourseTest]:
     course = courses.get_course(db, who, course_id)
-    return list(db.scalars(select(Test).where(Test.course_id == course.id).order_by(Test.id)))
+    return list(db.scalars(select(CourseTest).where(CourseTest.course_id == course.id).order_by(CourseTest.id)))
 
 
-def _get_test(db: Session, who: Principal, test_id: int) -> tuple[Test, Course]:
-    t = db.get(Test, test_id)
+def _get_test(db: Session, who: Principal, test_id: int) -> tuple[CourseTest, Course]:
+    t = db.get(CourseTest, test_id)
     if t is None:
         raise NotFound("Không tìm thấy bài kiểm tra.", code="test_not_found")
     try:
@@ -264,7 +265,7 @@ def _seat(db: Session, who: Principal, course_id: int) -> Enrolment:
     return e
 
 
-def _draw(db: Session, t: Test, seed: str) -> list[dict]:
+def _draw(db: Session, t: CourseTest, seed: str) -> list[dict]:
     if t.draw == "fixed":
         rows = {q.id: q for q in db.scalars(select(Question).where(Question.id.in_(t.question_ids)))}
         chosen = [rows[i] for i in t.question_ids if i in rows]
@@ -312,7 +313,7 @@ def _own_attempt(db: Session, who: Principal, attempt_id: int) -> Attempt:
     a = db.get(Attempt, attempt_id)
     if a is None:
         raise NotFound("Không tìm thấy bài làm.", code="attempt_not_found")
-    t = db.get(Test, a.test_id)
+    t = db.get(CourseTest, a.test_id)
     e = _seat(db, who, t.course_id) if who.role == Role.TRAINEE else None
     if e is None or e.id != a.enrolment_id:
         raise NotFound("Không tìm thấy bài làm.", code="attempt_not_found")
@@ -369,16 +370,20 @@ def submit_attempt(db: Session, who: Principal, attempt_id: int, now: datetime |
 @dataclass(frozen=True)
 class AttemptView:
     attempt: Attempt
-    test: Test
+    test: CourseTest
     questions: list[rules.Question]
     show_answers: bool
+    fractions: list[float] | None  # each question's score once handed in
 
 
 def attempt_view(db: Session, who: Principal, attempt_id: int) -> AttemptView:
     a = _own_attempt(db, who, attempt_id)
-    t = db.get(Test, a.test_id)
-    return AttemptView(a, t, [rules.Question.from_dict(q["body"]) for q in a.questions],
-                       show_answers=a.submitted_at is not None and t.show_after == "answers")
+    t = db.get(CourseTest, a.test_id)
+    questions = [rules.Question.from_dict(q["body"]) for q in a.questions]
+    fractions = None if a.submitted_at is None else [
+        rules.score(q, _as_response(q, r)) for q, r in zip(questions, a.answers, strict=True)]
+    return AttemptView(a, t, questions, show_answers=a.submitted_at is not None and t.show_after == "answers",
+                       fractions=fractions)
 
 
 # --------------------------------------------------------------------------------------------------------------------
@@ -390,8 +395,9 @@ def best_percent(db: Session, enrolment_ids: list[int], kind: str) -> dict[int, 
     """Each enrolment's best submitted score on the course's tests of one kind (pre or post)."""
     if not enrolment_ids:
         return {}
-    rows = db.execute(select(Attempt.enrolment_id, func.max(Attempt.percent)).join(Test, Test.id == Attempt.test_id)
-                      .where(Attempt.enrolment_id.in_(enrolment_ids), Test.kind == kind,
+    rows = db.execute(select(Attempt.enrolment_id, func.max(Attempt.percent))
+                      .join(CourseTest, CourseTest.id == Attempt.test_id)
+                      .where(Attempt.enrolment_id.in_(enrolment_ids), CourseTest.kind == kind,
                              Attempt.submitted_at.is_not(None)).group_by(Attempt.enrolment_id))
     return {e: float(p) for e, p in rows if p is not None}
 
@@ -489,9 +495,10 @@ def submit_evaluation(db: Session, who: Principal, course_id: int, answers: dict
     a random key, no person, no time; the audit event names the course, never the response."""
     course = courses.get_course(db, who, course_id)
     e = _seat(db, who, course.id)
-    form = db.scalar(select(EvaluationForm).where(EvaluationForm.course_id == course.id))
-    if form is None:
-        raise Conflict("evaluation_not_open", "Khoá học chưa có phiếu đánh giá.")
+    form = _form_or_default(db, course.id)
+    if form.id is None:  # nobody adjusted the questionnaire: the default one is kept from the first answer on
+        db.add(form)
+        db.flush()
     if form.closes_at and utcnow() >= form.closes_at:
         raise Conflict("evaluation_closed", "Phiếu đánh giá đã đóng.")
     clean = {}
@@ -559,3 +566,110 @@ def evaluation_results(db: Session, who: Principal, course_id: int) -> Evaluatio
                                 {k: dist.get(k, 0) for k in range(1, 6)} if ok else None))
     random.SystemRandom().shuffle(comments)
     return EvaluationResults(course.id, len(rows), shown, items, comments if shown else [])
+
+
+# --------------------------------------------------------------------------------------------------------------------
+# Lists for the pages
+# --------------------------------------------------------------------------------------------------------------------
+
+
+def managed_banks(db: Session, who: Principal) -> list[tuple[QuestionBank, int]]:
+    """The banks the caller manages, with their number of questions."""
+    counts = dict(db.execute(select(Question.bank_id, func.count()).where(Question.active)
+                             .group_by(Question.bank_id)).all())
+    banks = [b for b in db.scalars(select(QuestionBank).order_by(QuestionBank.curriculum_code, QuestionBank.id))
+             if _may_manage_bank(db, who, b)]
+    return [(b, counts.get(b.id, 0)) for b in banks]
+
+
+def banks_for_course(db: Session, who: Principal, course_id: int) -> list[tuple[QuestionBank, list[Question]]]:
+    """The banks a course's test may draw from (its own, its curriculum's), with their questions."""
+    course = courses.get_course(db, who, course_id)
+    courses.ensure_may_manage(db, who, course)
+    code = db.scalar(select(CurriculumVersion.curriculum_code).where(
+        CurriculumVersion.id == course.curriculum_version_id))
+    banks = list(db.scalars(select(QuestionBank).where(
+        (QuestionBank.course_id == course.id) | ((QuestionBank.course_id.is_(None))
+                                                 & (QuestionBank.curriculum_code == code))).order_by(QuestionBank.id)))
+    questions: dict[int, list[Question]] = defaultdict(list)
+    for q in db.scalars(select(Question).where(Question.bank_id.in_([b.id for b in banks]), Question.active)
+                        .order_by(Question.id)):
+        questions[q.bank_id].append(q)
+    return [(b, questions[b.id]) for b in banks]
+
+
+@dataclass(frozen=True)
+class MyTest:
+    test: CourseTest
+    attempts: list[Attempt]
+    open_attempt: Attempt | None
+    may_start: bool
+    why_not: str
+
+
+def my_tests(db: Session, who: Principal, course_id: int, now: datetime | None = None) -> list[MyTest]:
+    """The course's tests as the trainee sees them: scores so far, and whether (and why not) they may start."""
+    now = now or utcnow()
+    course = courses.get_course(db, who, course_id)
+    e = _seat(db, who, course.id)
+    out = []
+    for t in db.scalars(select(CourseTest).where(CourseTest.course_id == course.id).order_by(CourseTest.id)):
+        attempts = list(db.scalars(select(Attempt).where(Attempt.test_id == t.id, Attempt.enrolment_id == e.id)
+                                   .order_by(Attempt.number)))
+        open_one = next((a for a in attempts if a.submitted_at is None), None)
+        why = ""
+        if open_one is None:
+            if t.opens_at and now < t.opens_at:
+                why = "Bài kiểm tra chưa mở."
+            elif t.closes_at and now >= t.closes_at:
+                why = "Bài kiểm tra đã đóng."
+            elif len(attempts) >= t.max_attempts:
+                why = f"Bạn đã làm đủ {t.max_attempts} lần cho phép."
+        out.append(MyTest(t, attempts, open_one, not why, why))
+    return out
+
+
+def evaluation_state(db: Session, who: Principal, course_id: int) -> tuple[EvaluationForm, bool]:
+    """The course's questionnaire for a participant, and whether they have answered it."""
+    course = courses.get_course(db, who, course_id)
+    e = _seat(db, who, course.id)
+    form = _form_or_default(db, course.id)
+    done = form.id is not None and db.get(EvaluationReceipt, (form.id, e.id)) is not None
+    return form, done
+
+
+def _form_or_default(db: Session, course_id: int) -> EvaluationForm:
+    form = db.scalar(select(EvaluationForm).where(EvaluationForm.course_id == course_id))
+    return form if form is not None else EvaluationForm(course_id=course_id, items=default_items(db, course_id))
+
+
+def read_answer(kind: str, values: list[str]) -> object:
+    """An answer as a page form sends it (strings) in the shape scoring reads; unreadable parts count as no answer."""
+    values = [v.strip() for v in values if v is not None and v.strip()]
+    if not values:
+        return None
+    if kind == rules.Kind.SHORT:
+        return values[0][:500]
+    if kind == rules.Kind.TRUE_FALSE:
+        return {"true": True, "false": False}.get(values[0].lower())
+    numbers = [int(v) for v in values if v.isascii() and v.isdigit() and len(v) < 4]
+    if kind == rules.Kind.MULTIPLE:
+        return sorted(set(numbers)) or None
+    return numbers[0] if numbers else None
+
+
+def submit_with_answers(db: Session, who: Principal, attempt_id: int, answers: dict[int, list[str]],
+                        now: datetime | None = None) -> Attempt:
+    """The page's plain form (no script): every answer given at once, then handed in."""
+    a = _own_attempt(db, who, attempt_id)
+    if a.submitted_at is None and answers:
+        saved = list(a.answers)
+        for index, values in answers.items():
+            if 0 <= index < len(a.questions):
+                value = read_answer(a.questions[index]["body"]["kind"], values)
+                if value is not None:
+                    saved[index] = value
+        if not (a.deadline_at and (now or utcnow()) > a.deadline_at):
+            a.answers = saved
+            db.flush()
+    return submit_attempt(db, who, attempt_id, now)

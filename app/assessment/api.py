@@ -1,0 +1,124 @@
+"""JSON API of tests and course evaluations: banks and their import, a course's tests, a trainee's attempt, scores,
+the evaluation's questionnaire, answers and results."""
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends
+from fastapi.responses import JSONResponse
+
+from app.assessment import present, service
+from app.assessment.schemas import (
+    AnswerIn,
+    AttemptOut,
+    BankCreate,
+    BankOut,
+    EvaluationAnswers,
+    EvaluationFormOut,
+    EvaluationItems,
+    EvaluationResultsOut,
+    ImportOut,
+    QuestionImport,
+    ScoresOut,
+    TestCreate,
+    TestOut,
+)
+from app.auth.models import Role
+from app.auth.permissions import SignedIn, Staff, allow
+from app.auth.principal import Principal
+from app.db import DbSession
+
+router = APIRouter(prefix="/api/v1", tags=["tests and evaluation"])
+Trainee = Annotated[Principal, Depends(allow(Role.TRAINEE))]
+
+
+@router.post("/question-banks", response_model=BankOut, status_code=201)
+def create_bank(body: BankCreate, db: DbSession, who: Staff) -> BankOut:
+    bank = service.create_bank(db, who, title=body.title, curriculum_code=body.curriculum, module_code=body.module,
+                               course_id=body.course_id)
+    return present.bank_out(bank, [])
+
+
+@router.get("/question-banks/{bank_id}", response_model=BankOut)
+def get_bank(bank_id: int, db: DbSession, who: Staff) -> BankOut:
+    return present.bank_out(*service.bank_questions(db, who, bank_id))
+
+
+@router.post("/question-banks/{bank_id}/import", response_model=ImportOut, status_code=201,
+             responses={422: {"description": "no question imported: every problem with its line"}})
+def import_questions(bank_id: int, body: QuestionImport, db: DbSession, who: Staff) -> ImportOut | JSONResponse:
+    report = service.import_questions(db, who, bank_id, body.text, body.format)
+    out = ImportOut(added=len(report.added), errors=[{"line": e.line, "message": e.vi, "message_en": e.en}
+                                                     for e in report.errors])
+    if report.errors:
+        return JSONResponse({"detail": "Tệp có câu hỏi không đọc được; chưa nhập câu nào.", "code": "import_invalid",
+                             "field": "text", "errors": out.model_dump()["errors"]}, status_code=422)
+    return out
+
+
+@router.get("/courses/{course_id}/tests", response_model=list[TestOut])
+def course_tests(course_id: int, db: DbSession, who: SignedIn) -> list[TestOut]:
+    return [present.test_out(t) for t in service.course_tests(db, who, course_id)]
+
+
+@router.post("/courses/{course_id}/tests", response_model=TestOut, status_code=201)
+def create_test(course_id: int, body: TestCreate, db: DbSession, who: Staff) -> TestOut:
+    spec = service.TestSpec(**{**body.model_dump(), "question_ids": tuple(body.question_ids),
+                               "bank_ids": tuple(body.bank_ids)})
+    return present.test_out(service.create_test(db, who, course_id, spec))
+
+
+@router.get("/courses/{course_id}/scores", response_model=ScoresOut)
+def course_scores(course_id: int, db: DbSession, who: Staff) -> ScoresOut:
+    s = service.course_scores(db, who, course_id)
+    return ScoresOut(**s.__dict__)
+
+
+@router.post("/tests/{test_id}/attempts", response_model=AttemptOut, status_code=201)
+def start_attempt(test_id: int, db: DbSession, who: Trainee) -> AttemptOut:
+    """Start the trainee's attempt, or resume the open one (same questions, saved answers)."""
+    a = service.start_attempt(db, who, test_id)
+    return present.attempt_out(a, show_answers=False)
+
+
+@router.get("/attempts/{attempt_id}", response_model=AttemptOut)
+def get_attempt(attempt_id: int, db: DbSession, who: Trainee) -> AttemptOut:
+    v = service.attempt_view(db, who, attempt_id)
+    return present.attempt_out(v.attempt, v.show_answers)
+
+
+@router.put("/attempts/{attempt_id}/answers/{index}", response_model=AttemptOut)
+def save_answer(attempt_id: int, index: int, body: AnswerIn, db: DbSession, who: Trainee) -> AttemptOut:
+    a = service.save_answer(db, who, attempt_id, index, body.answer)
+    return present.attempt_out(a, show_answers=False)
+
+
+@router.post("/attempts/{attempt_id}/submit", response_model=AttemptOut)
+def submit_attempt(attempt_id: int, db: DbSession, who: Trainee) -> AttemptOut:
+    service.submit_attempt(db, who, attempt_id)
+    v = service.attempt_view(db, who, attempt_id)
+    return present.attempt_out(v.attempt, v.show_answers)
+
+
+@router.get("/courses/{course_id}/evaluation", response_model=EvaluationFormOut)
+def evaluation_form(course_id: int, db: DbSession, who: SignedIn) -> EvaluationFormOut:
+    form = service.evaluation_form(db, who, course_id)
+    return EvaluationFormOut(course_id=form.course_id, items=form.items, closes_at=form.closes_at)
+
+
+@router.put("/courses/{course_id}/evaluation", response_model=EvaluationFormOut)
+def set_evaluation(course_id: int, body: EvaluationItems, db: DbSession, who: Staff) -> EvaluationFormOut:
+    form = service.set_evaluation_items(db, who, course_id, [i.model_dump() for i in body.items])
+    return EvaluationFormOut(course_id=form.course_id, items=form.items, closes_at=form.closes_at)
+
+
+@router.post("/courses/{course_id}/evaluation/responses", status_code=204)
+def answer_evaluation(course_id: int, body: EvaluationAnswers, db: DbSession, who: Trainee) -> None:
+    service.submit_evaluation(db, who, course_id, body.answers)
+
+
+@router.get("/courses/{course_id}/evaluation/results", response_model=EvaluationResultsOut)
+def evaluation_results(course_id: int, db: DbSession, who: Staff) -> EvaluationResultsOut:
+    r = service.evaluation_results(db, who, course_id)
+    return EvaluationResultsOut(course_id=r.course_id, responses=r.responses, shown=r.shown,
+                                items=[i.__dict__ for i in r.items], comments=r.comments)
