@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends
-from fastapi.responses import JSONResponse
+from fastapi import APIRouter, Depends, File, Query, UploadFile
+from fastapi.responses import JSONResponse, Response
+from starlette.concurrency import run_in_threadpool
 
-from app.assessment import present, service
+from app.assessment import paper, present, service
 from app.assessment.schemas import (
     AnswerIn,
     AttemptOut,
@@ -19,6 +20,7 @@ from app.assessment.schemas import (
     EvaluationResultsOut,
     ImportOut,
     QuestionImport,
+    ScoreRule,
     ScoresOut,
     TestCreate,
     TestOut,
@@ -26,9 +28,11 @@ from app.assessment.schemas import (
 from app.auth.models import Role
 from app.auth.permissions import SignedIn, Staff, allow
 from app.auth.principal import Principal
+from app.config import get_settings
 from app.db import DbSession
 
 router = APIRouter(prefix="/api/v1", tags=["tests and evaluation"])
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 Trainee = Annotated[Principal, Depends(allow(Role.TRAINEE))]
 
 
@@ -72,6 +76,29 @@ def create_test(course_id: int, body: TestCreate, db: DbSession, who: Staff) -> 
 def course_scores(course_id: int, db: DbSession, who: Staff) -> ScoresOut:
     s = service.course_scores(db, who, course_id)
     return ScoresOut(**s.__dict__)
+
+
+@router.put("/courses/{course_id}/score-rule", response_model=ScoreRule)
+def set_score_rule(course_id: int, body: ScoreRule, db: DbSession, who: Staff) -> ScoreRule:
+    course = service.set_score_rule(db, who, course_id, body.post_test_min_percent)
+    return ScoreRule(post_test_min_percent=course.post_test_min_percent)
+
+
+@router.get("/tests/{test_id}/paper-template.xlsx", response_class=Response, responses={200: {"content": {XLSX: {}}}})
+def paper_template(test_id: int, db: DbSession, who: Staff) -> Response:
+    """The course's participants with their paper scores so far, to fill in."""
+    return Response(paper.template_xlsx(db, who, test_id), media_type=XLSX,
+                    headers={"Content-Disposition": f'attachment; filename="diem-kiem-tra-{test_id}.xlsx"'})
+
+
+@router.post("/tests/{test_id}/paper-scores", responses={422: {"description": "errors by row; nothing recorded"}})
+async def paper_scores(test_id: int, db: DbSession, who: Staff, file: Annotated[UploadFile, File()],
+                       dry_run: Annotated[bool, Query()] = True) -> JSONResponse:
+    """Scores of a test taken on paper from an .xlsx/.csv (Số CCCD, Điểm (%), optional Họ và tên); all or nothing."""
+    content = await file.read(get_settings().import_max_bytes + 1)
+    report = await run_in_threadpool(paper.import_scores, db, who, test_id, content, dry_run=dry_run,
+                                     filename=file.filename or "")
+    return JSONResponse(report.as_dict(), status_code=422 if report.errors else 200)
 
 
 @router.post("/tests/{test_id}/attempts", response_model=AttemptOut, status_code=201)

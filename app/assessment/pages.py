@@ -8,10 +8,11 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from app.assessment import present, service
+from app.assessment import paper, present, service
 from app.auth.models import Role
 from app.auth.permissions import SignedIn, Staff, allow
 from app.auth.principal import Principal
+from app.config import get_settings
 from app.courses import service as courses
 from app.courses.pages import _common
 from app.db import DbSession
@@ -19,6 +20,7 @@ from app.errors import DomainError, Invalid
 from app.web import redirect, render
 
 router = APIRouter(include_in_schema=False)
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 Trainee = Annotated[Principal, Depends(allow(Role.TRAINEE))]
 CONTEXT = {"kind_labels": present.KIND_LABELS, "test_kind_labels": present.TEST_KIND_LABELS}
 
@@ -38,9 +40,10 @@ def _int(raw: str | None, field: str, *, required: bool = False) -> int | None:
 
 
 def _tab(request: Request, db: DbSession, who: Principal, course_id: int, *, error: DomainError | None = None,
-         values: dict | None = None) -> HTMLResponse:
+         values: dict | None = None, **extra: object) -> HTMLResponse:
     course = courses.get_course(db, who, course_id)
-    ctx = {**_common(db, who, course), **CONTEXT, "tab": "tests", "error": error, "values": values or {}}
+    ctx = {**_common(db, who, course), **CONTEXT, "tab": "tests", "error": error, "values": values or {}, **extra}
+    status = error.status if error else (422 if extra.get("paper_report") else 200)
     if ctx["may_manage"]:
         ctx |= {"tests": service.course_tests(db, who, course_id),
                 "banks": service.banks_for_course(db, who, course_id),
@@ -51,7 +54,7 @@ def _tab(request: Request, db: DbSession, who: Principal, course_id: int, *, err
                 "evaluated": service.evaluation_state(db, who, course_id)[1]}
     else:
         ctx |= {"tests": service.course_tests(db, who, course_id)}
-    return render(request, "assessment/course.html", ctx, status_code=error.status if error else 200)
+    return render(request, "assessment/course.html", ctx, status_code=status)
 
 
 @router.get("/courses/{course_id}/tests")
@@ -81,6 +84,50 @@ def _create_test(course_id: int, request: Request, db: DbSession, who: Principal
         db.rollback()  # a refused action changes nothing
         return _tab(request, db, who, course_id, error=err, values=values)
     return redirect(f"/courses/{course_id}/tests", "Đã tạo bài kiểm tra.")
+
+
+@router.post("/courses/{course_id}/score-rule")
+async def set_score_rule(course_id: int, request: Request, db: DbSession, who: Staff) -> Response:
+    form = await request.form()
+    return await run_in_threadpool(_set_score_rule, course_id, request, db, who, str(form.get("percent") or ""))
+
+
+def _set_score_rule(course_id: int, request: Request, db: DbSession, who: Principal, raw: str) -> Response:
+    raw = raw.strip().replace(",", ".").rstrip("%").strip()
+    try:
+        if raw and not (raw.replace(".", "", 1).isascii() and raw.replace(".", "", 1).isdigit()):
+            raise Invalid("percent_invalid", "Điểm tối thiểu phải là một số từ 1 đến 100.",
+                          field="post_test_min_percent")
+        service.set_score_rule(db, who, course_id, float(raw) if raw else None)
+    except DomainError as err:
+        db.rollback()
+        return _tab(request, db, who, course_id, error=err)
+    return redirect(f"/courses/{course_id}/tests", "Đã lưu điều kiện hoàn thành.")
+
+
+@router.get("/tests/{test_id}/paper-template.xlsx")
+def paper_template(test_id: int, db: DbSession, who: Staff) -> Response:
+    return Response(paper.template_xlsx(db, who, test_id), media_type=XLSX,
+                    headers={"Content-Disposition": f'attachment; filename="diem-kiem-tra-{test_id}.xlsx"'})
+
+
+@router.post("/tests/{test_id}/paper")
+async def paper_upload(test_id: int, request: Request, db: DbSession, who: Staff) -> Response:
+    """Scores of a paper test: imported at once when every row is right, otherwise nothing and the errors by row."""
+    form = await request.form()
+    upload = form.get("file")
+    if upload is None or isinstance(upload, str) or not upload.filename:
+        raise Invalid("file_required", "Hãy chọn tệp điểm (.xlsx hoặc .csv).", field="file")
+    content = await upload.read(get_settings().import_max_bytes + 1)
+    return await run_in_threadpool(_paper, test_id, request, db, who, content, upload.filename)
+
+
+def _paper(test_id: int, request: Request, db: DbSession, who: Principal, content: bytes, name: str) -> Response:
+    report = paper.import_scores(db, who, test_id, content, dry_run=False, filename=name)
+    course_id = service.test_course_id(db, test_id)
+    if report.errors:
+        return _tab(request, db, who, course_id, paper_report=report, paper_test=test_id)
+    return redirect(f"/courses/{course_id}/tests", f"Đã nhập điểm giấy của {report.scores} người.")
 
 
 # --- question banks --------------------------------------------------------------------------------------------------

@@ -165,3 +165,10 @@ class EvaluationResultsOut(BaseModel):
     shown: bool = Field(description="false below five responses: then only the count is given")
     items: list[ItemResultOut]
     comments: list[str]
+
+
+class ScoreRule(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    post_test_min_percent: float | None = Field(gt=0, le=100, description="completion requires at least this "
+                                                "score on the post-course test; null removes the requirement")

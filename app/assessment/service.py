@@ -244,6 +244,10 @@ def course_tests(db: Session, who: Principal, course_id: int) -> list[CourseTest
     return list(db.scalars(select(CourseTest).where(CourseTest.course_id == course.id).order_by(CourseTest.id)))
 
 
+def test_course_id(db: Session, test_id: int) -> int:
+    return db.scalar(select(CourseTest.course_id).where(CourseTest.id == test_id))
+
+
 def _get_test(db: Session, who: Principal, test_id: int) -> tuple[CourseTest, Course]:
     t = db.get(CourseTest, test_id)
     if t is None:
@@ -384,6 +388,25 @@ def attempt_view(db: Session, who: Principal, attempt_id: int) -> AttemptView:
         rules.score(q, _as_response(q, r)) for q, r in zip(questions, a.answers, strict=True)]
     return AttemptView(a, t, questions, show_answers=a.submitted_at is not None and t.show_after == "answers",
                        fractions=fractions)
+
+
+def set_score_rule(db: Session, who: Principal, course_id: int, percent: float | None) -> Course:
+    """Completion may require a post-test score (Circular 03/2023/TT-BNV, Art. 6: attending and passing the
+    course's tests); None removes the requirement. Results already recorded are recomputed by "Chốt kết quả"."""
+    course = courses.get_course(db, who, course_id)
+    courses.ensure_may_manage(db, who, course)
+    if course.status in ("closed", "cancelled"):
+        raise Conflict("course_frozen", "Khoá học đã đóng hoặc đã huỷ nên không sửa được nữa.")
+    if percent is not None and not 0 < percent <= 100:
+        raise Invalid("percent_invalid", "Điểm tối thiểu phải lớn hơn 0% và không quá 100%.",
+                      field="post_test_min_percent")
+    before = course.post_test_min_percent
+    if before != percent:
+        course.post_test_min_percent = percent
+        course.assessment_required = percent is not None or course.assessment_required
+        db.flush()
+        audit.record(db, who, "course.score_rule", "course", course.id, {"post_test_min_percent": [before, percent]})
+    return course
 
 
 # --------------------------------------------------------------------------------------------------------------------

@@ -128,3 +128,50 @@ def test_the_evaluation_through_the_pages_and_the_api(trail, db, klass):  # noqa
     assert results["shown"] and content["average"] == 4.4 and results["comments"] == ["Nên có thêm thực hành"] * 3
     page = org.get(f"/courses/{course_id}/evaluation")
     assert "4.40" in page.text and "Nên có thêm thực hành" in page.text
+
+
+def test_paper_scores_and_the_score_rule(trail, db, klass):  # noqa: F811
+    import io
+
+    from openpyxl import Workbook, load_workbook
+
+    org = trail.person(klass["who"].username)
+    course_id = klass["course"].id
+    org.page("/courses/{course_id}/score-rule", course_id=course_id, action="course.score_rule", entity="course",
+             entity_id=course_id, data={"percent": "60"})
+    csrf = org.client.cookies.get("nangluc_csrf")
+    bad = org.client.post(f"/courses/{course_id}/score-rule", data={"percent": "²0", "csrf_token": csrf})
+    assert bad.status_code == 422 and "từ 1 đến 100" in bad.text
+    org.api("PUT", "/api/v1/courses/{course_id}/score-rule", course_id=course_id, action="course.score_rule",
+            entity="course", json={"post_test_min_percent": 70})
+    _, ids = _organiser_builds_a_test(org, course_id)
+    test_id = db.scalar(select(CourseTest.id).where(CourseTest.course_id == course_id))
+    template = org.get(f"/tests/{test_id}/paper-template.xlsx")
+    sheet = load_workbook(io.BytesIO(template.content)).active
+    rows = [[c.value for c in r] for r in sheet.iter_rows(min_row=2)]
+    assert len(rows) == 3 and all(r[2] is None for r in rows)
+
+    def xlsx(scores: list) -> bytes:  # noqa: ANN001
+        wb = Workbook()
+        wb.active.append(["Số CCCD", "Họ và tên", "Điểm (%)"])
+        for row, score in zip(rows, scores, strict=True):
+            wb.active.append([row[0], row[1], score])
+        out = io.BytesIO()
+        wb.save(out)
+        return out.getvalue()
+
+    csrf = org.client.cookies.get("nangluc_csrf")
+    refused = org.client.post(f"/tests/{test_id}/paper", data={"csrf_token": csrf},
+                              files={"file": ("diem.xlsx", xlsx(["85", "110", "7,5"]), "application/octet-stream")})
+    assert refused.status_code == 422 and "Dòng 3" in refused.text and "ngoài khoảng 0–100" in refused.text
+    assert db.scalar(select(func.count()).select_from(Attempt)) == 0  # all or nothing
+    org.page("/tests/{test_id}/paper", test_id=test_id, action="test.paper_import", entity="course_test",
+             entity_id=test_id, files={"file": ("diem.xlsx", xlsx(["85", "65,5", None]), "application/octet-stream")})
+    r = org.client.post(f"/api/v1/tests/{test_id}/paper-scores?dry_run=false", headers=org.bearer,
+                        files={"file": ("diem.xlsx", xlsx(["90", None, None]), "application/octet-stream")})
+    assert r.status_code == 200 and r.json()["scores"] == 1
+    assert db.scalar(select(func.count()).select_from(Attempt)) == 2  # the re-import corrected, not duplicated
+    from app.assessment import service
+    from app.enrolment.models import Enrolment
+    ids = list(db.scalars(select(Enrolment.id).where(Enrolment.course_id == course_id)))
+    assert sorted(service.best_percent(db, ids, "post").values()) == [65.5, 90.0]

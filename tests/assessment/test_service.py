@@ -208,3 +208,40 @@ def test_the_best_of_several_attempts_counts(db, klass):
     service.submit_attempt(db, me, b.id)
     e_id = db.scalar(select(Attempt.enrolment_id).where(Attempt.id == a.id))
     assert service.best_percent(db, [e_id], "post") == {e_id: 100.0}
+
+
+def test_completion_can_require_a_post_test_score_and_says_so(db, klass):
+    from app.attendance import service as attendance
+    from app.courses import service as courses
+    from app.courses import sessions
+    from app.enrolment.models import Enrolment
+
+    who, course = klass["who"], courses.get_course(db, klass["who"], klass["course"].id)
+    sessions.add_session(db, who, course.id, sessions.SessionInput(
+        session_date=course.start_date, part_of_day="morning", start_time=None, end_time=None,
+        module_ids=[course.modules[0].id], lecturer_id=None, room="Phòng 1", online_link=None))
+    session_id = attendance.grid(db, who, course.id).sessions[0].id
+    enrolments = list(db.scalars(select(Enrolment).where(Enrolment.course_id == course.id).order_by(Enrolment.id)))
+    attendance.record_marks(db, who, course.id, [{"session_id": session_id, "enrolment_id": e.id,
+                                                   "status": "present"} for e in enrolments])
+    with pytest.raises(Invalid):
+        service.set_score_rule(db, who, course.id, 120)
+    service.set_score_rule(db, who, course.id, 70)
+    _, qs = _bank(db, who, course)
+    test = service.create_test(db, who, course.id, service.TestSpec(kind="post", question_ids=(qs[0].id, qs[1].id)))
+    first, second, third = klass["trainees"]
+    a = service.start_attempt(db, first, test.id)  # both right: 100%
+    service.save_answer(db, first, a.id, 0, 1)
+    service.save_answer(db, first, a.id, 1, True)
+    service.submit_attempt(db, first, a.id)
+    b = service.start_attempt(db, second, test.id)  # one right: 50%
+    service.save_answer(db, second, b.id, 0, 1)
+    service.submit_attempt(db, second, b.id)
+    # the third took no test
+    results = {e.id: c for e, _, c in attendance.completion_list(db, who, course.id)}
+    by_order = [results[e.id] for e in enrolments]
+    assert [c.completed for c in by_order] == [True, False, False]
+    assert by_order[1].reason_vi == "Điểm bài kiểm tra cuối khoá 50%, chưa đạt mức 70%."
+    assert by_order[2].reason_vi.startswith("Chưa làm bài kiểm tra cuối khoá")
+    service.set_score_rule(db, who, course.id, 50)
+    assert [c.completed for _, _, c in attendance.completion_list(db, who, course.id)].count(True) == 2
