@@ -9,6 +9,7 @@ from fastapi import APIRouter, Query
 from fastapi.responses import Response
 
 from app import audit
+from app.assessment import report as assessment_report
 from app.auth.permissions import Staff
 from app.db import DbSession
 from app.reports import present, service
@@ -30,6 +31,16 @@ def summary(db: DbSession, who: Staff, period: Period = "", date_from: date | No
     audit.record(db, who, "report.export", "report", r.scope.key or "VN",
                  {"format": "json", **f.query(), "ethnicity_hidden": r.by_minority.hidden})
     return present.report_data(r)
+
+
+@router.get("/learning", description="Tests and evaluations in the scope: average pre/post scores and the gain per "
+            "curriculum, province, target group and course; satisfaction per course, curriculum, province and "
+            "lecturer; groups of fewer than five show null. " + FILTERS_DOC)
+def learning(db: DbSession, who: Staff, period: Period = "", date_from: date | None = None,
+             date_to: date | None = None, curriculum: Code = "", target_group: Code = "",
+             place: Place = "") -> dict[str, Any]:
+    f = filters_from(period, date_from, date_to, curriculum, target_group, place)
+    return assessment_report.as_data(assessment_report.learning(db, who, f))
 
 
 @router.get("/courses/{course_id}", description="One course: the caller's officials on it (all of them when the "

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app import audit, i18n
+from app.assessment import report as assessment_report
 from app.auth.permissions import Staff
 from app.auth.principal import Principal
 from app.curricula import service as curricula
@@ -124,7 +125,9 @@ def export_name(r: service.Report, ext: str) -> str:
 
 def xlsx_response(db: Session, who: Principal, f: service.Filters) -> Response:
     r = service.dashboard(db, who, f)
-    content = export.report_xlsx(db, r, generated_at=utcnow())
+    learning = assessment_report.learning(db, who, f)
+    content = export.report_xlsx(db, r, generated_at=utcnow(),
+                                 learning=lambda wb: assessment_report.write_sheet(wb, learning))
     audit.record(db, who, "report.export", "report", r.scope.key or "VN",
                  {"format": "xlsx", **f.query(), "ethnicity_hidden": r.by_minority.hidden})
     return _attachment(content, XLSX, export_name(r, "xlsx"))
@@ -150,6 +153,17 @@ def report_csv(db: DbSession, who: Staff, period: Period = "", date_from: date |
                date_to: date | None = None, curriculum: Code = "", target_group: Code = "",
                place: Place = "") -> Response:
     return csv_response(db, who, filters_from(period, date_from, date_to, curriculum, target_group, place))
+
+
+@router.get("/reports/learning")
+def learning_page(request: Request, db: DbSession, who: Staff, period: Period | None = None,
+                  date_from: date | None = None, date_to: date | None = None, curriculum: Code = "",
+                  target_group: Code = "", place: Place = "") -> HTMLResponse:
+    """How much officials learned (pre/post scores) and how they rated the courses, in the report's scope."""
+    f = filters_from(default_period() if period is None else period, date_from, date_to, curriculum,
+                     target_group, place)
+    return render(request, "reports/learning.html", {"lr": assessment_report.learning(db, who, f), "f": f,
+                                                      "back": "/reports?" + urlencode(f.query())})
 
 
 @router.get("/reports/courses/{course_id}")
