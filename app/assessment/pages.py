@@ -48,6 +48,7 @@ def _tab(request: Request, db: DbSession, who: Principal, course_id: int, *, err
         ctx |= {"tests": service.course_tests(db, who, course_id),
                 "banks": service.banks_for_course(db, who, course_id),
                 "scores": service.course_scores(db, who, course_id),
+                "people": service.person_scores(db, who, course_id),
                 "evaluation": service.evaluation_results(db, who, course_id)}
     elif who.role == Role.TRAINEE:
         ctx |= {"mine": service.my_tests(db, who, course_id),

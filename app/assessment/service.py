@@ -36,6 +36,7 @@ from app.db import utcnow
 from app.enrolment.models import Enrolment
 from app.errors import Conflict, Forbidden, Invalid, NotFound
 from app.people import service as people
+from app.people.models import Trainee
 from app.places import service as places
 
 SEATED = ("confirmed", "completed", "not_completed")  # who takes tests and answers the evaluation
@@ -423,6 +424,27 @@ def best_percent(db: Session, enrolment_ids: list[int], kind: str) -> dict[int, 
                       .where(Attempt.enrolment_id.in_(enrolment_ids), CourseTest.kind == kind,
                              Attempt.submitted_at.is_not(None)).group_by(Attempt.enrolment_id))
     return {e: float(p) for e, p in rows if p is not None}
+
+
+@dataclass(frozen=True)
+class PersonScores:
+    name: str
+    status: str
+    pre: float | None
+    post: float | None
+
+
+def person_scores(db: Session, who: Principal, course_id: int) -> list[PersonScores]:
+    """Each participant's best pre- and post-test score, for the course's organisers."""
+    course = courses.get_course(db, who, course_id)
+    courses.ensure_may_manage(db, who, course)
+    rows = list(db.execute(select(Enrolment.id, Trainee.full_name, Enrolment.status)
+                           .join(Trainee, Trainee.id == Enrolment.trainee_id)
+                           .where(Enrolment.course_id == course.id, Enrolment.status.in_(SEATED))
+                           .order_by(Trainee.search_name)))
+    ids = [r[0] for r in rows]
+    pre, post = best_percent(db, ids, "pre"), best_percent(db, ids, "post")
+    return [PersonScores(name, status, pre.get(eid), post.get(eid)) for eid, name, status in rows]
 
 
 @dataclass(frozen=True)
