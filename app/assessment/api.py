@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, File, Query, UploadFile
 from fastapi.responses import JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from app.assessment import paper, present, service
+from app.assessment import paper, present, rules, service, sheet
 from app.assessment.schemas import (
     AnswerIn,
     AttemptOut,
@@ -19,7 +19,9 @@ from app.assessment.schemas import (
     EvaluationItems,
     EvaluationResultsOut,
     ImportOut,
+    QuestionCreate,
     QuestionImport,
+    QuestionOut,
     ScoreRule,
     ScoresOut,
     TestCreate,
@@ -43,6 +45,13 @@ def create_bank(body: BankCreate, db: DbSession, who: Staff) -> BankOut:
     return present.bank_out(bank, [])
 
 
+@router.get("/question-banks/template.xlsx", response_class=Response, responses={200: {"content": {XLSX: {}}}})
+def questions_template(_: Staff) -> Response:
+    """The spreadsheet template for questions (Loại, Câu hỏi, A–F, Đáp án), its example row marked."""
+    return Response(sheet.template_xlsx(), media_type=XLSX,
+                    headers={"Content-Disposition": 'attachment; filename="mau-cau-hoi.xlsx"'})
+
+
 @router.get("/question-banks/{bank_id}", response_model=BankOut)
 def get_bank(bank_id: int, db: DbSession, who: Staff) -> BankOut:
     return present.bank_out(*service.bank_questions(db, who, bank_id))
@@ -58,6 +67,24 @@ def import_questions(bank_id: int, body: QuestionImport, db: DbSession, who: Sta
         return JSONResponse({"detail": "Tệp có câu hỏi không đọc được; chưa nhập câu nào.", "code": "import_invalid",
                              "field": "text", "errors": out.model_dump()["errors"]}, status_code=422)
     return out
+
+
+@router.post("/question-banks/{bank_id}/questions", response_model=QuestionOut, status_code=201)
+def add_question(bank_id: int, body: QuestionCreate, db: DbSession, who: Staff) -> QuestionOut:
+    built = rules.build_question(body.kind, body.text, [(o.text, o.right) for o in body.options], body.answer,
+                                 body.accepted)
+    return present.stored_question_out(service.write_question(db, who, bank_id, built, body.mark))
+
+
+@router.post("/question-banks/{bank_id}/import-sheet", status_code=201,
+             responses={422: {"description": "errors by row; nothing imported"}})
+async def import_sheet(bank_id: int, db: DbSession, who: Staff, file: Annotated[UploadFile, File()]) -> JSONResponse:
+    content = await file.read(get_settings().import_max_bytes + 1)
+    added, errors = await run_in_threadpool(service.import_sheet, db, who, bank_id, content, file.filename or "")
+    if errors:
+        return JSONResponse({"detail": "Tệp có dòng không đọc được; chưa nhập câu nào.", "code": "import_invalid",
+                             "field": "file", "errors": [e.as_dict() for e in errors]}, status_code=422)
+    return JSONResponse({"added": len(added), "errors": []}, status_code=201)
 
 
 @router.get("/courses/{course_id}/tests", response_model=list[TestOut])

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from app.assessment import paper, present, service
+from app.assessment import paper, present, rules, service, sheet
 from app.auth.models import Role
 from app.auth.permissions import SignedIn, Staff, allow
 from app.auth.principal import Principal
@@ -163,7 +163,14 @@ def _bank_page(request: Request, db: DbSession, who: Principal, bank_id: int, **
     error = extra.get("error")
     return render(request, "assessment/bank.html",
                   {**CONTEXT, "bank": bank, "questions": [present.stored_question_out(q) for q in questions],
-                   "values": {}, **extra}, status_code=error.status if isinstance(error, DomainError) else 200)
+                   "values": {}, "question": {}, "max_options": rules.MAX_OPTIONS, **extra},
+                  status_code=error.status if isinstance(error, DomainError) else 200)
+
+
+@router.get("/question-banks/template.xlsx")
+def questions_template(_: Staff) -> Response:
+    return Response(sheet.template_xlsx(), media_type=XLSX,
+                    headers={"Content-Disposition": 'attachment; filename="mau-cau-hoi.xlsx"'})
 
 
 @router.get("/question-banks/{bank_id}")
@@ -177,6 +184,12 @@ async def import_questions(bank_id: int, request: Request, db: DbSession, who: S
     fmt = str(form.get("format") or "gift")
     text = str(form.get("text") or "")
     upload = form.get("file")
+    if fmt == "xlsx":
+        if upload is None or isinstance(upload, str) or not upload.filename:
+            err = Invalid("file_required", "Hãy chọn tệp câu hỏi theo mẫu (.xlsx hoặc .csv).", field="file")
+            return await run_in_threadpool(_bank_page, request, db, who, bank_id, error=err, values={"format": fmt})
+        content = await upload.read(get_settings().import_max_bytes + 1)
+        return await run_in_threadpool(_import_sheet, bank_id, request, db, who, content, upload.filename)
     if upload is not None and not isinstance(upload, str) and upload.filename:
         raw = await upload.read(1_000_001)
         try:
@@ -185,6 +198,36 @@ async def import_questions(bank_id: int, request: Request, db: DbSession, who: S
             err = Invalid("not_utf8", "Tệp phải là văn bản UTF-8 (Moodle xuất GIFT và Aiken dạng này).", field="file")
             return await run_in_threadpool(_bank_page, request, db, who, bank_id, error=err, values={"format": fmt})
     return await run_in_threadpool(_import, bank_id, request, db, who, fmt, text)
+
+
+def _import_sheet(bank_id: int, request: Request, db: DbSession, who: Principal, content: bytes, name: str
+                  ) -> Response:
+    added, errors = service.import_sheet(db, who, bank_id, content, name)
+    if errors:
+        err = Invalid("import_invalid", "Tệp có dòng không đọc được; chưa nhập câu nào.", field="file")
+        return _bank_page(request, db, who, bank_id, error=err, row_errors=errors, values={"format": "xlsx"})
+    return redirect(f"/question-banks/{bank_id}", f"Đã nhập {len(added)} câu hỏi.")
+
+
+@router.post("/question-banks/{bank_id}/questions")
+async def add_question(bank_id: int, request: Request, db: DbSession, who: Staff) -> Response:
+    form = await request.form()
+    return await run_in_threadpool(_add_question, bank_id, request, db, who, form)
+
+
+def _add_question(bank_id: int, request: Request, db: DbSession, who: Principal, form) -> Response:  # noqa: ANN001
+    kind = str(form.get("kind") or "")
+    rights = set(form.getlist("right"))
+    options = [(str(form.get(f"option_{i}") or ""), str(i) in rights) for i in range(rules.MAX_OPTIONS)]
+    tf = {"true": True, "false": False}.get(str(form.get("answer") or ""))
+    accepted = str(form.get("accepted") or "").splitlines()
+    built = rules.build_question(kind, str(form.get("text") or ""), options, tf, accepted)
+    try:
+        service.write_question(db, who, bank_id, built)
+    except DomainError as err:
+        db.rollback()
+        return _bank_page(request, db, who, bank_id, error=err, question=dict(form), open_form=True)
+    return redirect(f"/question-banks/{bank_id}#questions", "Đã thêm câu hỏi.")
 
 
 def _import(bank_id: int, request: Request, db: DbSession, who: Principal, fmt: str, text: str) -> Response:

@@ -345,3 +345,58 @@ MIN_GROUP = 5  # fewer responses than this in a group are never shown, so that n
 def shown_groups(counts: Mapping[object, int], minimum: int = MIN_GROUP) -> set[object]:
     """The groups (course, lecturer, province…) whose evaluation results may be shown."""
     return {key for key, n in counts.items() if n >= minimum}
+
+
+# --------------------------------------------------------------------------------------------------------------------
+# A question written in the UI or in a spreadsheet row
+# --------------------------------------------------------------------------------------------------------------------
+
+KIND_WORDS = {  # what people write in the spreadsheet's "Loại" column (folded: no tone marks, lower case)
+    Kind.SINGLE: {"mot dap an", "mot dap an dung", "single", "1"},
+    Kind.MULTIPLE: {"nhieu dap an", "nhieu dap an dung", "multiple", "n"},
+    Kind.TRUE_FALSE: {"dung sai", "dung/sai", "true/false", "d/s", "ds"},
+    Kind.SHORT: {"tra loi ngan", "ngan", "short", "short answer"},
+}
+MAX_OPTIONS = 8
+
+
+def build_question(kind: str, text: str, options: Sequence[tuple[str, bool]] = (), true_false: bool | None = None,
+                   accepted: Sequence[str] = ()) -> Question | Reason:
+    """A question from a form or a spreadsheet row, or the reason it cannot be one. For choices, `options` are
+    (text, right?) in order; blank options are dropped."""
+    text = _nfc(" ".join((text or "").split()))
+    if not text:
+        return Reason("question_text", "Cần nhập nội dung câu hỏi.", "The question needs a text.")
+    if len(text) > 2000:
+        return Reason("question_long", "Câu hỏi dài quá 2.000 ký tự.", "The question is longer than 2,000 characters.")
+    try:
+        k = Kind(kind)
+    except ValueError:
+        return Reason("kind_unknown", "Loại câu hỏi phải là: một đáp án, nhiều đáp án, đúng/sai hoặc trả lời ngắn.",
+                      "The kind must be single, multiple, true/false or short answer.")
+    if k is Kind.TRUE_FALSE:
+        if true_false is None:
+            return Reason("answer_missing", "Hãy chọn đáp án Đúng hoặc Sai.", "Choose True or False.")
+        return Question(k, text, answer=true_false)
+    if k is Kind.SHORT:
+        answers = [_nfc(" ".join(a.split())) for a in accepted if a and a.strip()]
+        if not answers:
+            return Reason("answer_missing", "Cần ít nhất một câu trả lời được chấp nhận.",
+                          "At least one accepted answer is needed.")
+        return Question(k, text, tuple(Option(a[:500], 1.0) for a in answers))
+    kept = [(_nfc(" ".join(t.split()))[:500], right) for t, right in options if t and t.strip()]
+    if len(kept) < 2:
+        return Reason("options_few", "Câu trắc nghiệm cần ít nhất hai phương án.",
+                      "A choice needs at least two options.")
+    if len(kept) > MAX_OPTIONS:
+        return Reason("options_many", f"Tối đa {MAX_OPTIONS} phương án.", f"At most {MAX_OPTIONS} options.")
+    rights = sum(1 for _, right in kept if right)
+    if rights == 0:
+        return Reason("right_missing", "Hãy đánh dấu phương án đúng.", "Mark the right option.")
+    if k is Kind.SINGLE and rights > 1:
+        return Reason("right_many", "Câu một đáp án chỉ có một phương án đúng; hãy chọn loại “nhiều đáp án”.",
+                      "A single-choice question has one right option; choose “multiple”.")
+    weight = 1.0 if k is Kind.SINGLE else round(1 / rights, 4)
+    # Multiple choice: the right options share the mark, a wrong one takes as much away (Moodle's usual setting).
+    return Question(k, text, tuple(Option(t, weight if right else (0.0 if k is Kind.SINGLE else -weight))
+                                   for t, right in kept))

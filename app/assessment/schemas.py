@@ -172,3 +172,21 @@ class ScoreRule(BaseModel):
 
     post_test_min_percent: float | None = Field(gt=0, le=100, description="completion requires at least this "
                                                 "score on the post-course test; null removes the requirement")
+
+
+class OptionIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    text: str = Field(max_length=500)
+    right: bool = False
+
+
+class QuestionCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    kind: Literal["single", "multiple", "true_false", "short"]
+    text: str = Field(max_length=2000)
+    options: list[OptionIn] = Field(default_factory=list, max_length=8, description="choices, in order")
+    answer: bool | None = Field(default=None, description="true/false questions")
+    accepted: list[str] = Field(default_factory=list, max_length=20, description="short answers accepted")
+    mark: float = Field(default=1.0, gt=0, le=100)

@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app import audit
-from app.assessment import rules
+from app.assessment import rules, sheet
 from app.assessment.models import (
     Attempt,
     CourseTest,
@@ -29,6 +29,7 @@ from app.assessment.models import (
 )
 from app.auth.models import Role
 from app.auth.principal import Principal
+from app.config import get_settings
 from app.courses import service as courses
 from app.courses.models import Course, CourseSession, Lecturer
 from app.curricula.models import CurriculumVersion
@@ -37,6 +38,7 @@ from app.enrolment.models import Enrolment
 from app.errors import Conflict, Forbidden, Invalid, NotFound
 from app.people import service as people
 from app.people.models import Trainee
+from app.people.rules import Reason
 from app.places import service as places
 
 SEATED = ("confirmed", "completed", "not_completed")  # who takes tests and answers the evaluation
@@ -125,6 +127,33 @@ def import_questions(db: Session, who: Principal, bank_id: int, text: str, fmt: 
     db.flush()
     audit.record(db, who, "question_bank.import", "question_bank", bank.id, {"format": fmt, "added": len(added)})
     return ImportReport(added, [])
+
+
+def import_sheet(db: Session, who: Principal, bank_id: int, content: bytes, filename: str = ""
+                 ) -> tuple[list[Question], list]:
+    """Questions from the spreadsheet template, all or nothing; the errors by row and column."""
+    bank = get_bank(db, who, bank_id)
+    questions, errors = sheet.read_questions(content, get_settings().import_max_bytes)
+    if errors:
+        return [], errors
+    if len(questions) > MAX_IMPORT_QUESTIONS:
+        raise Invalid("too_many_questions", f"Mỗi lần nhập tối đa {MAX_IMPORT_QUESTIONS} câu hỏi.", field="file")
+    added = [Question(bank_id=bank.id, kind=q.kind.value, body=q.as_dict()) for q in questions]
+    db.add_all(added)
+    db.flush()
+    audit.record(db, who, "question_bank.import", "question_bank", bank.id,
+                 {"format": "xlsx", "file": filename[:200], "added": len(added)})
+    return added, []
+
+
+def write_question(db: Session, who: Principal, bank_id: int, built: rules.Question | Reason, mark: float = 1.0
+                   ) -> Question:
+    """A question written in the form (or sent as JSON), or the reason it cannot be one (422)."""
+    if not isinstance(built, rules.Question):
+        raise Invalid(built.code, built.vi, field="question")
+    if not 0 < mark <= 100:
+        raise Invalid("mark_invalid", "Điểm của câu hỏi từ trên 0 đến 100.", field="mark")
+    return add_question(db, who, bank_id, built, mark)
 
 
 def add_question(db: Session, who: Principal, bank_id: int, question: rules.Question, mark: float = 1.0) -> Question:

@@ -175,3 +175,40 @@ def test_paper_scores_and_the_score_rule(trail, db, klass):  # noqa: F811
     from app.enrolment.models import Enrolment
     ids = list(db.scalars(select(Enrolment.id).where(Enrolment.course_id == course_id)))
     assert sorted(service.best_percent(db, ids, "post").values()) == [65.5, 90.0]
+
+
+def test_questions_written_in_the_page_and_from_a_sheet(trail, db, klass):  # noqa: F811
+    import io
+
+    from openpyxl import load_workbook
+
+    org = trail.person(klass["who"].username)
+    bank_id = int(org.page("/question-banks", action="question_bank.create", entity="question_bank",
+                           data={"title": "Viết tay", "curriculum": "CT2"}).event.entity_id)
+    refused = org.client.post(f"/question-banks/{bank_id}/questions", data={
+        "csrf_token": org.client.cookies.get("nangluc_csrf"), "kind": "single", "text": "Thủ đô?",
+        "option_0": "Hà Nội", "option_1": "Huế"})
+    assert refused.status_code == 422 and "đánh dấu phương án đúng" in refused.text
+    assert 'value="Hà Nội"' in refused.text  # what was typed is kept
+    org.page("/question-banks/{bank_id}/questions", bank_id=bank_id, action="question.create", entity="question",
+             data={"kind": "single", "text": "Thủ đô?", "option_0": "Hà Nội", "option_1": "Huế", "right": "0"})
+    org.api("POST", "/api/v1/question-banks/{bank_id}/questions", bank_id=bank_id, action="question.create",
+            entity="question", status=201, json={"kind": "true_false", "text": "Đúng không?", "answer": True})
+    template = org.get("/question-banks/template.xlsx")
+    wb = load_workbook(io.BytesIO(template.content))
+    wb.active.append(["Một đáp án", "Tỉnh nào sáp nhập với Bắc Giang?", "Bắc Ninh", "Lạng Sơn", None, None, None,
+                      None, "A"])
+    out = io.BytesIO()
+    wb.save(out)
+    org.page("/question-banks/{bank_id}/import", bank_id=bank_id, action="question_bank.import",
+             entity="question_bank", data={"format": "xlsx"},
+             files={"file": ("cau-hoi.xlsx", out.getvalue(), "application/octet-stream")})
+    r = org.client.post(f"/api/v1/question-banks/{bank_id}/import-sheet", headers=org.bearer,
+                        files={"file": ("cau-hoi.xlsx", out.getvalue(), "application/octet-stream")})
+    assert r.status_code == 201 and r.json()["added"] == 1
+    org.trail.check("POST", "/api/v1/question-banks/{bank_id}/import-sheet", lambda: org.client.post(
+        f"/api/v1/question-banks/{bank_id}/import-sheet", headers=org.bearer,
+        files={"file": ("cau-hoi.xlsx", out.getvalue(), "application/octet-stream")}),
+        action="question_bank.import", entity="question_bank", status=201)
+    texts = [q["text"] for q in org.get(f"/api/v1/question-banks/{bank_id}", api=True).json()["questions"]]
+    assert texts[:3] == ["Thủ đô?", "Đúng không?", "Tỉnh nào sáp nhập với Bắc Giang?"] and len(texts) == 5

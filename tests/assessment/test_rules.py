@@ -173,3 +173,53 @@ def test_score_requirement_names_the_rule():
 
 def test_small_groups_are_hidden():
     assert rules.shown_groups({"course-1": 5, "course-2": 4, "lecturer-9": 12}) == {"course-1", "lecturer-9"}
+
+
+def test_a_question_written_in_the_form():
+    single = rules.build_question("single", " Thủ đô? ", [("Hà Nội", True), ("", False), ("Huế", False)])
+    assert single.text == "Thủ đô?" and [(o.text, o.weight) for o in single.options] == [("Hà Nội", 1), ("Huế", 0)]
+    multiple = rules.build_question("multiple", "Chọn hai", [("a", True), ("b", True), ("c", False)])
+    assert [o.weight for o in multiple.options] == [0.5, 0.5, -0.5]
+    assert rules.score(multiple, {0, 1}) == 1.0 and rules.score(multiple, {0, 1, 2}) == 0.5
+    assert rules.build_question("true_false", "Đúng?", true_false=False).answer is False
+    assert [o.text for o in rules.build_question("short", "Viết tắt?", accepted=["TTCS", " ", "T.T.C.S"]).options] \
+        == ["TTCS", "T.T.C.S"]
+    refusals = [rules.build_question("single", "", [("a", True), ("b", False)]),
+                rules.build_question("single", "Q", [("a", True)]),
+                rules.build_question("single", "Q", [("a", False), ("b", False)]),
+                rules.build_question("single", "Q", [("a", True), ("b", True)]),
+                rules.build_question("true_false", "Q"),
+                rules.build_question("short", "Q", accepted=[" "]),
+                rules.build_question("essay", "Q")]
+    assert [r.code for r in refusals] == ["question_text", "options_few", "right_missing", "right_many",
+                                          "answer_missing", "answer_missing", "kind_unknown"]
+
+
+def test_questions_from_the_spreadsheet_template():
+    import io
+
+    from openpyxl import load_workbook
+
+    from app.assessment import sheet
+
+    wb = load_workbook(io.BytesIO(sheet.template_xlsx()))
+    ws = wb.active
+    ws.append(["Nhiều đáp án", "Nhiệm vụ của đài truyền thanh xã?", "Phát tin của xã", "Tiếp âm đài tỉnh",
+               "Quảng cáo", None, None, None, "A, B"])
+    ws.append(["Đúng sai", "Đài phát bằng tiếng dân tộc khi cần.", None, None, None, None, None, None, "Đúng"])
+    ws.append(["Trả lời ngắn", "Viết tắt của thông tin cơ sở?", None, None, None, None, None, None, "TTCS; TT cơ sở"])
+    out = io.BytesIO()
+    wb.save(out)
+    questions, errors = sheet.read_questions(out.getvalue(), 5_000_000)
+    assert errors == []  # the example row is not a question
+    assert [q.kind for q in questions] == [Kind.MULTIPLE, Kind.TRUE_FALSE, Kind.SHORT]
+    assert [o.text for o in questions[2].options] == ["TTCS", "TT cơ sở"]
+    ws.append(["Một đáp án", "Câu lỗi", "X", "", None, None, None, None, "B"])
+    ws.append(["Tự luận", "Câu lỗi 2", None, None, None, None, None, None, "x"])
+    ws.append(["Một đáp án", "Câu lỗi 3", "X", "Y", None, None, None, None, "G"])
+    out = io.BytesIO()
+    wb.save(out)
+    questions, errors = sheet.read_questions(out.getvalue(), 5_000_000)
+    assert questions == []  # all or nothing
+    assert [(e.row, e.column) for e in errors] == [(6, "Đáp án"), (7, "Loại"), (8, "Đáp án")]
+    assert "Phương án B đang để trống" in errors[0].message

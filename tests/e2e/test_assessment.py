@@ -29,8 +29,9 @@ def test_a_test_on_a_phone_survives_a_dropped_connection(page: Page, browser: Br
     assert org.post(f"/api/v1/question-banks/{bank['id']}/import",
                     json={"format": "gift", "text": GIFT}).status_code == 201
     ids = [q["id"] for q in org.get(f"/api/v1/question-banks/{bank['id']}").json()["questions"]]
-    test = org.post(f"/api/v1/courses/{course['id']}/tests", json={
-        "kind": "post", "question_ids": ids, "time_limit_minutes": 30, "show_after": "answers"}).json()
+    created = org.post(f"/api/v1/courses/{course['id']}/tests", json={
+        "kind": "post", "question_ids": ids, "time_limit_minutes": 30, "show_after": "answers"})
+    assert created.status_code == 201, created.text
 
     page.set_viewport_size(PHONE)
     sign_in_as(page, live_server, "trainee")
