@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from app.assessment.demo import load_demo_tests
 from app.auth import service as auth_service
 from app.auth.models import Role, User
 from app.auth.principal import Principal
@@ -45,5 +46,6 @@ def load_demo(password: str) -> list[str]:
         report.append(f"created {people} trainees" if people else "exists  trainees")
         report.append("created course" if load_demo_course(db) else "exists  course")
         report.append("created finished course" if load_finished_course(db) else "exists  finished course")
+        report.append("created tests" if load_demo_tests(db) else "exists  tests")
         db.commit()
     return report

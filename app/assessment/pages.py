@@ -16,7 +16,7 @@ from app.config import get_settings
 from app.courses import service as courses
 from app.courses.pages import _common
 from app.db import DbSession
-from app.errors import DomainError, Invalid
+from app.errors import DomainError, Forbidden, Invalid
 from app.web import redirect, render
 
 router = APIRouter(include_in_schema=False)
@@ -51,8 +51,11 @@ def _tab(request: Request, db: DbSession, who: Principal, course_id: int, *, err
                 "people": service.person_scores(db, who, course_id),
                 "evaluation": service.evaluation_results(db, who, course_id)}
     elif who.role == Role.TRAINEE:
-        ctx |= {"mine": service.my_tests(db, who, course_id),
-                "evaluated": service.evaluation_state(db, who, course_id)[1]}
+        try:
+            ctx |= {"mine": service.my_tests(db, who, course_id),
+                    "evaluated": service.evaluation_state(db, who, course_id)[1]}
+        except Forbidden as err:  # the course is visible, its tests are not: say why inside the course's page
+            ctx |= {"denied": err}
     else:
         ctx |= {"tests": service.course_tests(db, who, course_id)}
     return render(request, "assessment/course.html", ctx, status_code=status)
