@@ -40,9 +40,11 @@ from app.notify.models import Notification
 from app.people.models import Trainee
 from app.places.models import AdminUnit, AdminUnitSuccessor
 from app.privacy.models import DataRequest
+from app.reports.models import ReportSubmission
 
 __all__ = ["AdminUnit", "Attempt", "AttendanceMark", "EvaluationForm", "EvaluationReceipt", "EvaluationResponse",
-           "Question", "QuestionBank", "CourseTest", "Certificate", "CertificateCounter", "VerifyThrottle",
+           "Question", "QuestionBank", "ReportSubmission", "CourseTest",
+           "Certificate", "CertificateCounter", "VerifyThrottle",
            "AdminUnitSuccessor", "AuditEvent", "AuthSession", "BudgetLine", "CalendarFeed",
            "Course",
            "CourseLocalTopic", "CourseModule", "CoursePlace", "CourseSession", "CourseSessionModule", "Lecturer",

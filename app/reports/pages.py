@@ -6,7 +6,7 @@ from datetime import date
 from typing import Annotated
 from urllib.parse import quote, urlencode
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -18,10 +18,11 @@ from app.auth.principal import Principal
 from app.curricula import service as curricula
 from app.curricula.models import TargetGroup
 from app.db import DbSession, utcnow
+from app.errors import DomainError
 from app.media import rules as media_rules
 from app.places.models import AdminUnit
-from app.reports import charts, export, present, rules, service
-from app.web import render
+from app.reports import charts, export, present, rules, service, submissions
+from app.web import redirect, render
 
 router = APIRouter(include_in_schema=False)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -181,3 +182,63 @@ def course_report_page(course_id: int, request: Request, db: DbSession, who: Sta
         "budget_label": present.budget_label, "back": "/reports?" + urlencode(f.query()),
         "attendance_rate": rules.share(sum(n for _, n in c.sessions),
                                        len(c.sessions) * c.figures["enrolled"])})
+
+
+# --- closed periods: reports as submitted -------------------------------------------------------------------------
+
+
+def _submissions_page(request: Request, db: Session, who: Principal, error: DomainError | None = None,
+                      values: dict | None = None) -> HTMLResponse:
+    today = utcnow().date()
+    closable = [p for p in rules.period_choices(today) if rules.may_close(p, today) is None]
+    return render(request, "reports/submissions.html",
+                  {"rows": submissions.listing(db, who), "closable": closable, "error": error,
+                   "values": values or {}}, status_code=error.status if error else 200)
+
+
+@router.get("/reports/submissions")
+def submissions_page(request: Request, db: DbSession, who: Staff) -> HTMLResponse:
+    return _submissions_page(request, db, who)
+
+
+@router.post("/reports/submissions")
+def close_period(request: Request, db: DbSession, who: Staff, period: Annotated[str, Form(max_length=10)] = "",
+                 place: Annotated[str, Form(max_length=12)] = "") -> Response:
+    try:
+        row = submissions.close_period(db, who, period, place)
+    except DomainError as err:
+        db.rollback()  # a refused closing leaves nothing behind
+        return _submissions_page(request, db, who, err, {"period": period, "place": place})
+    return redirect(f"/reports/submissions/{row.id}", f"Đã chốt kỳ {row.period_key} và lưu báo cáo đã nộp.")
+
+
+def _detail_page(request: Request, db: Session, who: Principal, submission_id: int,
+                 error: DomainError | None = None, reason: str = "") -> HTMLResponse:
+    d = submissions.detail(db, who, submission_id)
+    return render(request, "reports/submission.html", {"d": d, "error": error, "reason": reason,
+                                                       "measures": present.MEASURE_LABELS},
+                  status_code=error.status if error else 200)
+
+
+@router.get("/reports/submissions/{submission_id}")
+def submission_page(submission_id: int, request: Request, db: DbSession, who: Staff) -> HTMLResponse:
+    return _detail_page(request, db, who, submission_id)
+
+
+@router.post("/reports/submissions/{submission_id}/amendments")
+def amend(submission_id: int, request: Request, db: DbSession, who: Staff,
+          reason: Annotated[str, Form(max_length=2000)] = "") -> Response:
+    try:
+        row = submissions.amend(db, who, submission_id, reason)
+    except DomainError as err:
+        db.rollback()
+        return _detail_page(request, db, who, submission_id, err, reason)
+    return redirect(f"/reports/submissions/{row.amends_id}", "Đã lưu báo cáo điều chỉnh bên cạnh báo cáo đã nộp.")
+
+
+@router.get("/reports/submissions/{submission_id}/report.{fmt}")
+def submission_file(submission_id: int, fmt: str, db: DbSession, who: Staff) -> Response:
+    if fmt not in ("xlsx", "csv"):
+        return Response(status_code=404)
+    content, name = submissions.download(db, who, submission_id, fmt)
+    return _attachment(content, XLSX if fmt == "xlsx" else "text/csv; charset=utf-8", name)
