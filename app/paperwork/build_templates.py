@@ -112,7 +112,7 @@ def heading(doc: Document, *, numbered: bool = True, landscape: bool = False) ->
     """Issuing body (parent body above it) top left, national heading and motto top right; the number and the place
     and date line under them."""
     total = _width(doc) / 360000
-    left_w = 6.0 if not landscape else 9.0
+    left_w = 6.5 if not landscape else 9.0
     t = _plain_table(doc, 2, [left_w, total - left_w])
     left, right = t.rows[0].cells
     _first(left, "{% if body.parent_name %}{{ body.parent_name }}{% endif %}", size=13)
@@ -181,7 +181,7 @@ def list_signatures(doc: Document, roles: list[str]) -> None:
 
 
 def grid(doc: Document, headers: list[tuple[str, float]], cells: list[str], loop: str, *,
-         totals: list[str] | None = None, size: float = 13, right_from: int = 99) -> None:
+         totals: list[str] | None = None, size: float = 12, right_from: int = 99, numbered: bool = True) -> None:
     """A bordered table: a header row, one row per item (`loop`: "for r in rows"), an optional totals row."""
     t = doc.add_table(rows=3 + (1 if totals else 0), cols=len(headers))
     t.style = doc.styles["Table Grid"]
@@ -195,7 +195,7 @@ def grid(doc: Document, headers: list[tuple[str, float]], cells: list[str], loop
     t.rows[1].cells[0].paragraphs[0].add_run("{%tr " + loop + " %}")
     for i, text in enumerate(cells):
         first, *more = text.split("\n")  # more paragraphs in the cell (a loop over topics)
-        align = R if i >= right_from else (C if i == 0 else L)
+        align = R if i >= right_from else (C if i == 0 and numbered else L)
         _first(t.rows[2].cells[i], first, size=size, align=align)
         for extra in more:
             p(t.rows[2].cells[i], extra, size=2 if extra.startswith("{%p") else size, align=align)
@@ -256,9 +256,9 @@ def opening_decision() -> Document:
           "{{ m.practice }}"], "for m in modules",
          totals=["", "Tổng cộng", "{{ course.theory_hours }}", "{{ course.practice_hours }}"], right_from=2)
     annex(doc, "II", "LỊCH HỌC VÀ GIẢNG VIÊN")
-    grid(doc, [("Ngày", 2.6), ("Buổi, giờ", 2.8), ("Chuyên đề", 5.6), ("Giảng viên", 4.0), ("Phòng", 2.0)],
+    grid(doc, [("Ngày", 2.6), ("Buổi, giờ", 2.8), ("Chuyên đề", 5.6), ("Giảng viên", 3.5), ("Phòng", 2.0)],
          ["{{ s.date }}", "{{ s.time }}", "{{ s.modules }}", "{{ s.lecturer }}", "{{ s.room }}"],
-         "for s in sessions")
+         "for s in sessions", numbered=False)
     annex(doc, "III", "DANH SÁCH HỌC VIÊN")
     grid(doc, *PARTICIPANT_COLS, "for r in participants")
     return doc
@@ -299,7 +299,7 @@ def class_list() -> Document:
     heading(doc, numbered=False)
     title(doc, "DANH SÁCH HỌC VIÊN", "Lớp {{ course.title }}")
     p(doc, "Thời gian: {{ course.period }}. Địa điểm: {{ course.venue }}.", align=C, italic=True, after=6)
-    grid(doc, [("TT", 1.1), ("Họ và tên", 4.4), ("Ngày sinh", 2.4), ("Chức danh", 3.4), ("Xã/phường", 3.2),
+    grid(doc, [("TT", 1.0), ("Họ và tên", 4.2), ("Ngày sinh", 2.6), ("Chức danh", 3.2), ("Xã/phường", 3.0),
                ("Ký tên", 2.5)],
          ["{{ r.no }}", "{{ r.full_name }}", "{{ r.birth_date }}", "{{ r.position }}", "{{ r.commune }}", ""],
          "for r in participants")
@@ -314,8 +314,8 @@ def completion_list() -> Document:
     title(doc, "DANH SÁCH HỌC VIÊN HOÀN THÀNH KHOÁ HỌC", "Lớp {{ course.title }}")
     p(doc, "Thời gian: {{ course.period }}. Điều kiện hoàn thành: {{ completion_rule }}.", align=C, italic=True,
       after=6)
-    grid(doc, [("TT", 1.1), ("Họ và tên", 4.4), ("Ngày sinh", 2.4), ("Xã/phường", 3.6), ("Số buổi dự", 2.0),
-               ("Kết quả", 3.5)],
+    grid(doc, [("TT", 1.0), ("Họ và tên", 4.2), ("Ngày sinh", 2.6), ("Xã/phường", 3.2), ("Số buổi dự", 1.9),
+               ("Kết quả", 3.6)],
          ["{{ r.no }}", "{{ r.full_name }}", "{{ r.birth_date }}", "{{ r.commune }}", "{{ r.attended }}",
           "{{ r.result }}"], "for r in rows")
     p(doc, "Hoàn thành: {{ counts.completed }} học viên; không hoàn thành: {{ counts.not_completed }}.", italic=True,
@@ -337,7 +337,7 @@ def certificate_decision() -> Document:
       "danh sách kèm theo chịu trách nhiệm thi hành Quyết định này./.", align=J, indent=True, after=12)
     signature(doc)
     annex(doc, "", "DANH SÁCH HỌC VIÊN ĐƯỢC CẤP GIẤY CHỨNG NHẬN")
-    grid(doc, [("TT", 1.1), ("Họ và tên", 4.4), ("Ngày sinh", 2.4), ("Xã/phường", 3.6), ("Số giấy chứng nhận", 3.2),
+    grid(doc, [("TT", 1.0), ("Họ và tên", 4.2), ("Ngày sinh", 2.6), ("Xã/phường", 3.2), ("Số giấy chứng nhận", 3.5),
                ("Số vào sổ", 2.0)],
          ["{{ r.no }}", "{{ r.full_name }}", "{{ r.birth_date }}", "{{ r.commune }}", "{{ r.number }}",
           "{{ r.register_entry }}"], "for r in rows")
@@ -385,12 +385,12 @@ def result_report() -> Document:
       "{{ course.hours }} tiết). Địa điểm: {{ course.venue }}. Hình thức: {{ course.form }}. Số giảng viên: "
       "{{ counts.lecturers }}; số buổi học: {{ counts.sessions }}.", align=J, indent=True, after=6)
     p(doc, "II. KẾT QUẢ", bold=True, after=3)
-    grid(doc, [("Chỉ tiêu", 10.0), ("Số lượng", 3.0)], ["{{ f.label }}", "{{ f.value }}"], "for f in figures",
-         right_from=1)
+    grid(doc, [("Chỉ tiêu", 12.0), ("Số lượng", 3.0)], ["{{ f.label }}", "{{ f.value }}"], "for f in figures",
+         right_from=1, numbered=False)
     p(doc, "Theo xã/phường:", italic=True, before=6, after=3)
     grid(doc, [("Xã/phường", 7.0), ("Tham gia", 2.6), ("Hoàn thành", 2.6), ("Nữ", 2.0)],
          ["{{ c.commune }}", "{{ c.participants }}", "{{ c.completed }}", "{{ c.women }}"], "for c in communes",
-         right_from=1)
+         right_from=1, numbered=False)
     p(doc, "III. KINH PHÍ", bold=True, before=6, after=3)
     p(doc, "Dự toán: {{ budget.total }} đồng; đã chi: {{ budget.actual }} đồng (Bằng chữ: {{ budget.actual_words }}).",
       align=J, indent=True, after=12)

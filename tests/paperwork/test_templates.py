@@ -6,6 +6,7 @@ import os
 import shutil
 import subprocess
 from io import BytesIO
+from pathlib import Path
 
 import pytest
 from docx import Document
@@ -107,3 +108,24 @@ def test_an_uploaded_template_is_checked_then_used(client, db, paper, make_user)
     assert client.delete("/api/v1/document-templates/class_list", headers=ah).status_code == 204
     text = docx_text(client.get(f"/api/v1/documents/{doc.json()['id']}/file.docx", headers=oh).content)
     assert "MẪU RIÊNG" not in text
+
+
+def test_the_docs_list_every_field_a_template_may_use():
+    docs = (Path(__file__).resolve().parents[2] / "docs" / "paperwork.md").read_text(encoding="utf-8")
+
+    def leaves(value, prefix=""):  # noqa: ANN001, ANN202
+        if isinstance(value, dict):
+            for k, v in value.items():
+                yield from leaves(v, f"{prefix}.{k}" if prefix else k)
+        elif isinstance(value, list) and value and isinstance(value[0], dict):
+            yield from leaves(value[0], prefix + "[]")
+        else:
+            yield prefix
+
+    missing = set()
+    for kind, mode in SAMPLES:
+        for path in leaves(present.sample(kind, mode)):
+            name = path.rsplit(".", 1)[-1].removesuffix("[]")
+            if f"`{name}" not in docs and f"{name}`" not in docs and f".{name}`" not in docs:
+                missing.add(path)
+    assert not missing, f"docs/paperwork.md does not list: {sorted(missing)}"
