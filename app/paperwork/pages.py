@@ -41,7 +41,7 @@ def tab(course_id: int, request: Request, db: DbSession, who: Staff) -> HTMLResp
         **_common(db, who, course), "tab": "documents", "docs": docs, "kinds": rules.KINDS, "rates": rates,
         "rate_kinds": rules.RATE_KINDS, "per_labels": rules.PER_LABELS, "defaults": present.defaults,
         "formats": presentation.formats, "group": rules.group, "when": service.when,
-        "modes": rules.SUMMONS_MODES})
+        "modes": rules.SUMMONS_MODES, "fmt_labels": {"docx": "Word (.docx)", "xlsx": "Excel (.xlsx)", "pdf": "PDF"}})
 
 
 @router.post("/courses/{course_id}/documents")
