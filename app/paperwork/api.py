@@ -6,13 +6,16 @@ from datetime import date
 from decimal import Decimal
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, File, UploadFile
-from fastapi.responses import Response
+from fastapi import APIRouter, BackgroundTasks, File, Request, UploadFile
+from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 
 from app.auth.permissions import AdminOnly, Staff
 from app.db import DbSession
+from app.jobs import api as jobs_api
+from app.jobs import service as jobs
+from app.jobs.models import Job
 from app.paperwork import presentation, service
 from app.paperwork.render import MAX_TEMPLATE_BYTES
 
@@ -38,6 +41,10 @@ class RegistrationIn(BaseModel):
 
     number: str = Field(max_length=40, description='the number in the office\'s register: "15" or "15/QĐ-SVHTTDL"')
     signed_on: date
+
+
+class SendOut(BaseModel):
+    reached: int = Field(description="participants sent their letter (those with an account or an e-mail)")
 
 
 class RateIn(BaseModel):
@@ -78,10 +85,18 @@ def register(document_id: int, body: RegistrationIn, db: DbSession, who: Staff) 
     return presentation.out(service.register(db, who, document_id, body.number, body.signed_on))
 
 
-@router.post("/documents/{document_id}/send")
-def send(document_id: int, db: DbSession, who: Staff) -> dict:
-    """Send a summons to each participant (notification; e-mail with the .docx where they have an address)."""
-    return {"reached": service.send_summons(db, who, document_id)}
+@router.post("/documents/{document_id}/send", response_model=SendOut,
+             responses={202: {"model": jobs_api.JobOut, "description": "many letters: a background job, follow "
+                                                                       "`/api/v1/jobs/{id}`"}})
+def send(document_id: int, request: Request, background: BackgroundTasks, db: DbSession, who: Staff
+         ) -> SendOut | JSONResponse:
+    """Send a summons to each participant (notification; e-mail with the .docx where they have an address).
+    More than 20 letters are sent by a background job (202)."""
+    started = service.start_send(db, who, document_id)
+    if isinstance(started, Job):
+        jobs.schedule(background, request.app.state, started, who)
+        return JSONResponse(jobs_api.out(started).model_dump(), status_code=202)
+    return SendOut(reached=started)
 
 
 @router.get("/courses/{course_id}/payment-rates")

@@ -181,7 +181,8 @@ def list_signatures(doc: Document, roles: list[str]) -> None:
 
 
 def grid(doc: Document, headers: list[tuple[str, float]], cells: list[str], loop: str, *,
-         totals: list[str] | None = None, size: float = 12, right_from: int = 99, numbered: bool = True) -> None:
+         totals: list[str] | None = None, size: float = 12, right_from: int = 99, numbered: bool = True,
+         sign: bool = False) -> None:
     """A bordered table: a header row, one row per item (`loop`: "for r in rows"), an optional totals row."""
     t = doc.add_table(rows=3 + (1 if totals else 0), cols=len(headers))
     t.style = doc.styles["Table Grid"]
@@ -199,6 +200,8 @@ def grid(doc: Document, headers: list[tuple[str, float]], cells: list[str], loop
         _first(t.rows[2].cells[i], first, size=size, align=align)
         for extra in more:
             p(t.rows[2].cells[i], extra, size=2 if extra.startswith("{%p") else size, align=align)
+    if sign:  # room for a signature on every line
+        t.rows[2].height = Cm(1.0)
     end = t.add_row()
     end.cells[0].paragraphs[0].add_run("{%tr endfor %}")
     if totals:
@@ -302,7 +305,7 @@ def class_list() -> Document:
     grid(doc, [("TT", 1.0), ("Họ và tên", 4.2), ("Ngày sinh", 2.6), ("Chức danh", 3.2), ("Xã/phường", 3.0),
                ("Ký tên", 2.5)],
          ["{{ r.no }}", "{{ r.full_name }}", "{{ r.birth_date }}", "{{ r.position }}", "{{ r.commune }}", ""],
-         "for r in participants")
+         "for r in participants", sign=True)
     p(doc, "Danh sách có {{ counts.participants }} học viên.", italic=True, before=6, after=12)
     list_signatures(doc, ["NGƯỜI LẬP DANH SÁCH"])
     return doc
@@ -354,7 +357,7 @@ def trainee_payments() -> Document:
          ["{{ r.no }}", "{{ r.full_name }}", "{{ r.commune }}", "{{ r.days }}", "{{ r.per_diem }}", "{{ r.travel }}",
           "{{ r.accommodation }}", "{{ r.total }}", ""], "for r in rows",
          totals=["", "Tổng cộng", "", "{{ totals.days }}", "{{ totals.per_diem }}", "{{ totals.travel }}",
-                 "{{ totals.accommodation }}", "{{ totals.total }}", ""], right_from=3)
+                 "{{ totals.accommodation }}", "{{ totals.total }}", ""], right_from=3, sign=True)
     p(doc, "Tổng số tiền bằng chữ: {{ total_words }}.", italic=True, before=6, after=12)
     list_signatures(doc, ["NGƯỜI LẬP BIỂU", "KẾ TOÁN"])
     return doc
@@ -370,7 +373,7 @@ def lecturer_fees() -> Document:
          ["{{ r.no }}", "{{ r.full_name }}", "{{ r.organisation }}", "{{ r.sessions }}", "{{ r.hours }}",
           "{{ r.rate }}", "{{ r.amount }}", ""], "for r in rows",
          totals=["", "Tổng cộng", "", "{{ totals.sessions }}", "{{ totals.hours }}", "", "{{ totals.amount }}", ""],
-         right_from=3)
+         right_from=3, sign=True)
     p(doc, "Tổng số tiền bằng chữ: {{ total_words }}.", italic=True, before=6, after=12)
     list_signatures(doc, ["NGƯỜI LẬP BIỂU", "KẾ TOÁN"])
     return doc

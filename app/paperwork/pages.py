@@ -6,7 +6,7 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Annotated
 
-from fastapi import APIRouter, File, Form, Request, UploadFile
+from fastapi import APIRouter, BackgroundTasks, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, Response
 from starlette.concurrency import run_in_threadpool
 
@@ -14,6 +14,8 @@ from app.auth.permissions import AdminOnly, SignedIn, Staff
 from app.courses.pages import _common
 from app.db import DbSession
 from app.errors import DomainError, Invalid
+from app.jobs import service as jobs
+from app.jobs.models import Job
 from app.paperwork import present, presentation, rules, service
 from app.paperwork.render import MAX_TEMPLATE_BYTES
 from app.web import redirect, render
@@ -82,10 +84,18 @@ def register(document_id: int, db: DbSession, who: Staff, number: Annotated[str,
 
 
 @router.post("/documents/{document_id}/send")
-def send(document_id: int, db: DbSession, who: Staff) -> Response:
+def send(document_id: int, request: Request, background: BackgroundTasks, db: DbSession, who: Staff) -> Response:
     doc = service.get_document(db, who, document_id)
-    return _act(db, f"/courses/{doc.course_id}/documents#document-{doc.id}",
-                lambda: f"Đã gửi giấy triệu tập tới {service.send_summons(db, who, document_id)} học viên.")
+    back = f"/courses/{doc.course_id}/documents#document-{doc.id}"
+    try:
+        started = service.start_send(db, who, document_id)
+    except DomainError as err:
+        db.rollback()
+        return redirect(back, err.message, "error")
+    if isinstance(started, Job):
+        jobs.schedule(background, request.app.state, started, who)
+        return redirect(f"/jobs/{started.id}")
+    return redirect(back, f"Đã gửi giấy triệu tập tới {started} học viên.")
 
 
 @router.post("/courses/{course_id}/payment-rates")

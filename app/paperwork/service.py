@@ -25,6 +25,8 @@ from app.db import utcnow
 from app.enrolment.models import Enrolment
 from app.errors import Conflict, DomainError, Invalid, NotFound
 from app.issuers.models import IssuingBody
+from app.jobs import service as jobs
+from app.jobs.models import Job
 from app.notify.service import notify
 from app.paperwork import present, render, rules
 from app.paperwork.models import CourseDocument, DocumentTemplate, PaymentRate
@@ -316,17 +318,44 @@ def letter_file(db: Session, doc: CourseDocument, letter: dict) -> File:
                                                    .replace(" ", "-")))
 
 
-def send_summons(db: Session, who: Principal, document_id: int) -> int:
-    """Send each participant their letter (their own, or their commune's) as a notification, and by e-mail with
-    the .docx attached where they have an address. Returns how many people were reached."""
+def _summons_doc(db: Session, who: Principal, document_id: int) -> CourseDocument:
     doc = get_document(db, who, document_id)
     if doc.kind != "summons":
         raise Conflict("not_summons", "Chỉ gửi được giấy triệu tập.")
+    return doc
+
+
+SEND_INLINE_MAX = 20  # a letter renders in ~0.1 s: a larger class is sent by a background job
+
+
+def start_send(db: Session, who: Principal, document_id: int) -> Job | int:
+    """Send now when the letters are few; otherwise start a background job and return it."""
+    doc = _summons_doc(db, who, document_id)
+    letters = len(doc.data["letters"])
+    if letters <= SEND_INLINE_MAX:
+        return send_summons(db, who, document_id)
+    course = db.get(Course, doc.course_id)
+    return jobs.start(db, who, "paperwork.send_summons", {"document_id": doc.id},
+                      f"Gửi giấy triệu tập: {course.code}", total=letters)
+
+
+@jobs.register("paperwork.send_summons")
+def _send_job(db: Session, who: Principal, job: Job, progress) -> None:  # noqa: ANN001
+    job.result = {"reached": send_summons(db, who, job.params["document_id"], progress)}
+
+
+def send_summons(db: Session, who: Principal, document_id: int, progress=None) -> int:  # noqa: ANN001
+    """Send each participant their letter (their own, or their commune's) as a notification, and by e-mail with
+    the .docx attached where they have an address. Returns how many people were reached."""
+    doc = _summons_doc(db, who, document_id)
     course = db.get(Course, doc.course_id)
     ids = [p["trainee_id"] for letter in doc.data["letters"] for p in letter["people"]]
     trainees = {t.id: t for t in db.scalars(select(Trainee).where(Trainee.id.in_(ids)))}
     sent = 0
-    for letter in doc.data["letters"]:
+    total = len(doc.data["letters"])
+    for i, letter in enumerate(doc.data["letters"], start=1):
+        if progress is not None and i % 10 == 0:
+            progress(i, total)
         file = letter_file(db, doc, letter)
         for p in letter["people"]:
             t = trainees.get(p["trainee_id"])

@@ -294,3 +294,16 @@ def test_documents_of_a_course_record_who_made_them(client, db, paper, kind):
                                                AuditEvent.entity_id == str(doc["id"])))
     assert event.actor_id == paper["organiser"].id and event.changes["data_sha256"] == doc["data_sha256"]
     assert date.fromisoformat(doc["generated_at"][:10])
+
+
+def test_many_letters_are_sent_by_a_background_job(client, db, paper, monkeypatch):
+    from app.paperwork import service
+    monkeypatch.setattr(service, "SEND_INLINE_MAX", 2)
+    course, h = paper["course"], _h(client, paper["organiser"])
+    doc = _make(client, h, course.id, "summons")
+    started = client.post(f"/api/v1/documents/{doc['id']}/send", headers=h)
+    assert started.status_code == 202, started.text
+    job = client.get(f"/api/v1/jobs/{started.json()['id']}", headers=h).json()  # ran after the response
+    assert (job["status"], job["total"], job["result"]) == ("done", 4, {"reached": 1})
+    assert db.scalar(select(Notification).where(Notification.link == f"/my-summons/{doc['id']}")) is not None
+    assert db.get(CourseDocument, doc["id"]).sent_at is not None
