@@ -224,10 +224,20 @@ def generate(db: Session, who: Principal, course_id: int, kind: str, raw_options
                          template_sha256=hashlib.sha256(template).hexdigest(), generated_by_id=who.user_id)
     db.add(doc)
     db.flush()
-    render.render_docx(template, present.with_registration(kind, data, None, None))  # fails now, not at download
+    _render(template, present.with_registration(kind, data, None, None))  # fails now, not at download
     audit.record(db, who, "paperwork.generate", "course_document", doc.id,
                  {"course": course.id, "kind": kind, "data_sha256": doc.data_sha256, "options": options})
     return doc
+
+
+def _render(template: bytes, fields: dict) -> bytes:
+    """A province's template that passed the check on sample data may still fail on real data: say so, as a
+    conflict the admin can fix, never as a server error."""
+    try:
+        return render.render_docx(template, fields)
+    except render.TemplateError as err:
+        raise Conflict("template_failed", f"Mẫu văn bản không dựng được với dữ liệu của khoá học: {err} "
+                       "Quản trị viên hãy sửa mẫu hoặc dùng lại mẫu mặc định.") from err
 
 
 def documents(db: Session, who: Principal, course_id: int) -> list[CourseDocument]:
@@ -292,7 +302,7 @@ def produce(db: Session, doc: CourseDocument, fmt: str) -> File:
     """The document's file, made again from its recorded data (the .docx with the current template of its kind)."""
     fields = fields_of(doc)
     if fmt == "docx":
-        return File(render.render_docx(template_for(db, doc.kind), fields), DOCX, file_name(db, doc, "docx"))
+        return File(_render(template_for(db, doc.kind), fields), DOCX, file_name(db, doc, "docx"))
     table = present.list_table(doc.kind, fields)
     if table is None or fmt not in ("xlsx", "pdf"):
         raise NotFound("Giấy tờ này chỉ có bản Word (.docx).", code="format_not_available")
@@ -313,7 +323,7 @@ def _letter_for(doc: CourseDocument, trainee_id: int) -> dict | None:
 
 def letter_file(db: Session, doc: CourseDocument, letter: dict) -> File:
     fields = fields_of(doc) | {"letters": [letter]}
-    return File(render.render_docx(template_for(db, doc.kind), fields), DOCX,
+    return File(_render(template_for(db, doc.kind), fields), DOCX,
                 file_name(db, doc, "docx").replace(".docx", f"-{fold(letter['people'][0]['full_name'])}.docx"
                                                    .replace(" ", "-")))
 

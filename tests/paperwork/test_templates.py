@@ -129,3 +129,16 @@ def test_the_docs_list_every_field_a_template_may_use():
             if f"`{name}" not in docs and f"{name}`" not in docs and f".{name}`" not in docs:
                 missing.add(path)
     assert not missing, f"docs/paperwork.md does not list: {sorted(missing)}"
+
+
+def test_a_template_that_fails_on_real_data_is_a_conflict_not_a_server_error(client, db, paper, make_user):
+    admin = make_user("admin")
+    ah = {"Authorization": f"Bearer {api_token(client, admin.username)}"}
+    oh = {"Authorization": f"Bearer {api_token(client, paper['organiser'].username)}"}
+    # The sample has 3 participants, this course 4: the division works on the sample and fails here.
+    tricky = _with_paragraph(render.shipped("class_list"), "{{ 1 // (counts.participants - 4) }}")
+    assert client.put("/api/v1/document-templates/class_list", headers=ah,
+                      files={"file": ("t.docx", tricky, "application/octet-stream")}).status_code == 200
+    r = client.post(f"/api/v1/courses/{paper['course'].id}/documents", headers=oh, json={"kind": "class_list"})
+    assert r.status_code == 409 and r.json()["code"] == "template_failed"
+    assert "mẫu mặc định" in r.json()["detail"]
