@@ -272,6 +272,9 @@ def summons() -> Document:
     tag(doc, "{%p for letter in letters %}")
     heading(doc)
     title(doc, "GIẤY TRIỆU TẬP", "Tham dự lớp {{ course.title }}")
+    tag(doc, "{%p if letter.commune_letter %}")
+    p(doc, "Kính gửi: {{ letter.addressee }}.", align=C, after=6)
+    tag(doc, "{%p endif %}")
     p(doc, "{{ body.name_title }} trân trọng triệu tập:", align=J, indent=True, after=3)
     tag(doc, "{%p if letter.people|length == 1 and not letter.commune_letter %}")
     p(doc, "{{ letter.people[0].salutation }} {{ letter.people[0].full_name }}, {{ letter.people[0].position }}, "

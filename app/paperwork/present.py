@@ -263,7 +263,8 @@ def _summons(f: Facts, options: Mapping, participants: list[dict]) -> dict:
         for commune, people in by_commune.items():
             rows = [{**p, "no": i} for i, p in enumerate(people, start=1)]
             letters.append({"commune_letter": True, "commune": commune, "people": rows,
-                            "addressee": f"Ủy ban nhân dân {commune}", "request_to": "các ông, bà có tên trên"})
+                            "addressee": f"Ủy ban nhân dân {commune[:1].lower()}{commune[1:]}",
+                            "request_to": "các ông, bà có tên trên"})
     else:
         for p in participants:
             letters.append({"commune_letter": False, "commune": p["commune"], "people": [p],

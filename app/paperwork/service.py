@@ -9,6 +9,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
@@ -36,6 +37,12 @@ from app.people.models import Trainee
 from app.places.models import AdminUnit
 
 PEOPLE_STATUSES = ("confirmed", "completed", "not_completed")
+VN = ZoneInfo("Asia/Ho_Chi_Minh")
+
+
+def vn_today() -> date:
+    """Papers are dated in Việt Nam time (a document made at 06:00 there is still the previous day in UTC)."""
+    return utcnow().astimezone(VN).date()
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
@@ -148,7 +155,7 @@ def facts(db: Session, course: Course) -> present.Facts:
         rates={k: rules.Rate(k, r.per, int(r.amount)) for k, r in rates.items()},
         planned_by_rate={k: int(lines[r.budget_line_id].planned_amount) for k, r in rates.items()
                          if r.budget_line_id in lines},
-        total_sessions=len(course.sessions), today=utcnow().date())
+        total_sessions=len(course.sessions), today=vn_today())
 
 
 def counts(db: Session, course: Course, f: present.Facts) -> dict[str, int]:
@@ -267,7 +274,7 @@ def register(db: Session, who: Principal, document_id: int, number: str, signed_
     if not kind.symbol:
         raise Conflict("not_numbered", "Danh sách không có số văn bản: chỉ quyết định, giấy triệu tập và báo cáo "
                                        "được vào sổ.")
-    refused = rules.check_registration(number, signed_on, utcnow().date())
+    refused = rules.check_registration(number, signed_on, vn_today())
     if refused:
         err = Invalid(refused[0].code, " ".join(r.vi for r in refused),
                       field="number" if refused[0].code.startswith("number") else "signed_on")
@@ -314,10 +321,17 @@ def produce(db: Session, doc: CourseDocument, fmt: str) -> File:
 # --- summons ----------------------------------------------------------------------------------------------------------
 
 
+def _own(letter: dict, trainee_id: int) -> dict:
+    """A participant's copy of a commune's letter lists only them: the others' birth dates are not theirs to see."""
+    if not letter.get("commune_letter"):
+        return letter
+    return {**letter, "people": [{**p, "no": 1} for p in letter["people"] if p["trainee_id"] == trainee_id]}
+
+
 def _letter_for(doc: CourseDocument, trainee_id: int) -> dict | None:
     for letter in doc.data.get("letters", []):
         if any(p.get("trainee_id") == trainee_id for p in letter["people"]):
-            return letter
+            return _own(letter, trainee_id)
     return None
 
 
@@ -366,11 +380,11 @@ def send_summons(db: Session, who: Principal, document_id: int, progress=None) -
     for i, letter in enumerate(doc.data["letters"], start=1):
         if progress is not None and i % 10 == 0:
             progress(i, total)
-        file = letter_file(db, doc, letter)
         for p in letter["people"]:
             t = trainees.get(p["trainee_id"])
             if t is None or (t.user_id is None and not t.email):
                 continue
+            file = letter_file(db, doc, _own(letter, p["trainee_id"]))
             notify(db, t.user_id, f"{course.code}: Giấy triệu tập lớp {course.title}",
                    f"{fields_of(doc)['body']['name_title']} triệu tập {p['salutation']} {p['full_name']} tham dự "
                    f"lớp {course.title}, {doc.data['course']['period']}, tại {doc.data['course']['venue']}. "

@@ -192,6 +192,7 @@ def test_summons_per_person_and_per_commune_and_sending(client, db, paper, make_
     per_commune = _make(client, h, course.id, "summons", mode="commune")
     text = docx_text(_file(client, h, per_commune["id"]))
     assert text.count("GIẤY TRIỆU TẬP") == 1  # everyone here is from Xã Tân Dĩnh
+    assert "Kính gửi: Ủy ban nhân dân xã Tân Dĩnh." in text
     for name in _names(paper):
         assert name in text
 
@@ -307,3 +308,15 @@ def test_many_letters_are_sent_by_a_background_job(client, db, paper, monkeypatc
     assert (job["status"], job["total"], job["result"]) == ("done", 4, {"reached": 1})
     assert db.scalar(select(Notification).where(Notification.link == f"/my-summons/{doc['id']}")) is not None
     assert db.get(CourseDocument, doc["id"]).sent_at is not None
+
+
+def test_a_participant_copy_of_a_commune_letter_lists_only_them(client, db, paper):
+    course, h = paper["course"], _h(client, paper["organiser"])
+    doc = _make(client, h, course.id, "summons", mode="commune")
+    assert client.post(f"/api/v1/documents/{doc['id']}/send", headers=h).json() == {"reached": 1}
+    from tests.helpers import sign_in
+    client.cookies.clear()
+    sign_in(client, paper["holder_user"].username)
+    own = docx_text(client.get(f"/my-summons/{doc['id']}").content)
+    assert paper["holder"].full_name in own
+    assert not any(t.full_name in own for t in paper["trainees"])  # the others' birth dates are not theirs
