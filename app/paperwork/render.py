@@ -3,6 +3,7 @@ a list's table → .xlsx (openpyxl) and PDF (reportlab, Times-compatible Liberat
 no web framework (an import-linter contract checks it)."""
 from __future__ import annotations
 
+import re
 import unicodedata
 import zipfile
 from collections.abc import Mapping
@@ -39,9 +40,13 @@ class TemplateError(ValueError):
     """A template that cannot be used: not a .docx, broken Jinja, or a field that does not exist."""
 
 
+XML_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
 def _nfc(value: object) -> object:
+    """NFC Vietnamese (a name typed with combining marks prints as one letter), without the characters XML refuses."""
     if isinstance(value, str):
-        return unicodedata.normalize("NFC", value)
+        return unicodedata.normalize("NFC", XML_ILLEGAL.sub("", value))
     if isinstance(value, Mapping):
         return {k: _nfc(v) for k, v in value.items()}
     if isinstance(value, list | tuple):

@@ -168,13 +168,18 @@ def counts(db: Session, course: Course, f: present.Facts) -> dict[str, int]:
 # --- options ----------------------------------------------------------------------------------------------------------
 
 
+def _clean(text: str) -> str:
+    """One line of text a Word file can hold: control characters dropped (XML refuses them), spaces collapsed."""
+    return " ".join("".join(ch if ch.isprintable() else " " for ch in text).split())
+
+
 def _lines(value: object, field: str, limit: int = 12) -> list[str]:
     if value is None:
         return []
     items = value.splitlines() if isinstance(value, str) else value
     if not isinstance(items, list) or not all(isinstance(x, str) for x in items):
         raise Invalid("option_invalid", "Mỗi dòng phải là một đoạn chữ.", field=field)
-    out = [" ".join(x.split()) for x in items if x.strip()]
+    out = [_clean(x) for x in items if _clean(x)]
     if len(out) > limit or any(len(x) > 500 for x in out):
         raise Invalid("option_too_long", f"Tối đa {limit} dòng, mỗi dòng tối đa 500 ký tự.", field=field)
     return out
@@ -192,11 +197,11 @@ def clean_options(kind: str, raw: dict) -> dict:
             raise Invalid("mode_invalid", "Chọn mỗi học viên một giấy hoặc mỗi xã một giấy.", field="mode")
         out |= {"mode": mode}
         for key, limit in (("bring", 300), ("contact", 300)):
-            value = " ".join(str(raw.get(key) or "").split())
+            value = _clean(str(raw.get(key) or ""))
             if len(value) > limit:
                 raise Invalid("option_too_long", f"Tối đa {limit} ký tự.", field=key)
             out[key] = value or base.get(key, "")
-    responsible = " ".join(str(raw.get("responsible") or "").split())
+    responsible = _clean(str(raw.get("responsible") or ""))
     if responsible:
         out["responsible"] = responsible[:300]
     return out
@@ -274,6 +279,7 @@ def register(db: Session, who: Principal, document_id: int, number: str, signed_
     if not kind.symbol:
         raise Conflict("not_numbered", "Danh sách không có số văn bản: chỉ quyết định, giấy triệu tập và báo cáo "
                                        "được vào sổ.")
+    number = _clean(number)
     refused = rules.check_registration(number, signed_on, vn_today())
     if refused:
         err = Invalid(refused[0].code, " ".join(r.vi for r in refused),
