@@ -503,9 +503,5 @@ def remove_rate(db: Session, who: Principal, course_id: int, kind: str) -> None:
     audit.record(db, who, "paperwork.remove_rate", "course", course.id, {"kind": kind})
 
 
-def generated_label(doc: CourseDocument) -> str:
-    return rules.KINDS[doc.kind].vi
-
-
 def when(dt: datetime) -> str:
     return dt.strftime("%d/%m/%Y %H:%M")
