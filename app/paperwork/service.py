@@ -504,4 +504,5 @@ def remove_rate(db: Session, who: Principal, course_id: int, kind: str) -> None:
 
 
 def when(dt: datetime) -> str:
-    return dt.strftime("%d/%m/%Y %H:%M")
+    """A moment as people there read it: Việt Nam time."""
+    return dt.astimezone(VN).strftime("%d/%m/%Y %H:%M")
