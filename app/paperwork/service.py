@@ -248,8 +248,9 @@ def _render(template: bytes, fields: dict) -> bytes:
     try:
         return render.render_docx(template, fields)
     except render.TemplateError as err:
-        raise Conflict("template_failed", f"Mẫu văn bản không dựng được với dữ liệu của khoá học: {err} "
-                       "Quản trị viên hãy sửa mẫu hoặc dùng lại mẫu mặc định.") from err
+        message = (f"Mẫu văn bản không dựng được với dữ liệu của khoá học: {err} Quản trị viên hãy sửa mẫu hoặc "
+                   "dùng lại mẫu mặc định.")
+        raise Conflict("template_failed", message) from err
 
 
 def documents(db: Session, who: Principal, course_id: int) -> list[CourseDocument]:
