@@ -44,6 +44,8 @@ def _routers() -> list:
     from app.materials import pages as materials_pages
     from app.media import api as media_api
     from app.media import pages as media_pages
+    from app.paperwork import api as paperwork_api
+    from app.paperwork import pages as paperwork_pages
     from app.people import api as people_api
     from app.people import pages as people_pages
     from app.places import api as places_api
@@ -60,7 +62,8 @@ def _routers() -> list:
             certificates_api.router, certificates_pages.router, jobs_api.router, jobs_pages.router,
             materials_api.router, materials_pages.router, privacy_api.router, privacy_pages.router,
             audit_pages.router, audit_pages.api, reports_api.router, reports_pages.router, media_api.router,
-            media_pages.router, assessment_api.router, assessment_pages.router]
+            media_pages.router, assessment_api.router, assessment_pages.router, paperwork_api.router,
+            paperwork_pages.router]
 
 
 def _secure(request: Request, response: Response) -> Response:

@@ -37,6 +37,7 @@ from app.jobs.models import Job
 from app.materials.models import Material, MaterialVersion
 from app.media.models import MediaBudgetLine, MediaLink, MediaProduct, MediaTopic
 from app.notify.models import Notification
+from app.paperwork.models import CourseDocument, DocumentTemplate, PaymentRate
 from app.people.models import Trainee
 from app.places.models import AdminUnit, AdminUnitSuccessor
 from app.privacy.models import DataRequest
@@ -46,7 +47,7 @@ __all__ = ["AdminUnit", "Attempt", "AttendanceMark", "EvaluationForm", "Evaluati
            "Question", "QuestionBank", "ReportSubmission", "CourseTest",
            "Certificate", "CertificateCounter", "VerifyThrottle",
            "AdminUnitSuccessor", "AuditEvent", "AuthSession", "BudgetLine", "CalendarFeed",
-           "Course",
+           "Course", "CourseDocument", "DocumentTemplate", "PaymentRate",
            "CourseLocalTopic", "CourseModule", "CoursePlace", "CourseSession", "CourseSessionModule", "Lecturer",
            "Curriculum", "CurriculumModule", "CurriculumTargetGroup", "CurriculumTopic",
            "CurriculumVersion", "CourseQuota", "DataRequest", "Enrolment", "IssuingBody", "Job", "Notification",
