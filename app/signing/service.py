@@ -119,7 +119,7 @@ def read_pkcs12(data: bytes, password: str) -> _Loaded:
         leaves = [c for c in more if not _is_ca(c)]
         cert = leaves[0] if leaves else None
         more = [c for c in more if c is not cert]
-    matches = key is not None and cert is not None and _public_der(key) == _public_der(cert.public_key())
+    matches = key is not None and cert is not None and _public_der(key.public_key()) == _public_der(cert.public_key())
     ok_kind = isinstance(key, rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey)
     return _Loaded(_cert_facts(cert, matches, has_key=key is not None and ok_kind), key, cert, _order_chain(cert, more))
 
@@ -296,8 +296,9 @@ def retire(db: Session, who: Principal, key_id: int) -> SigningKey:
 # --- signing ------------------------------------------------------------------------------------------------------
 
 # One sealer per key and process: the key is unsealed (or the token session opened) once, and the CMS template is
-# built once. A replaced key has another id, so it is never used again.
-_sealers: dict[int, engine.PdfSealer] = {}
+# built once. A replaced key has another id, so it is never used again; the fingerprint guards against an id used
+# again after a restore.
+_sealers: dict[tuple[int, str], engine.PdfSealer] = {}
 _sealers_lock = threading.Lock()
 
 # Where the signature field sits: over the signer block, right of the seal (render.SIGNATURE_BOX).
@@ -354,13 +355,13 @@ def sealer_for(db: Session, body_id: int | None) -> tuple[SigningKey, engine.Pdf
     if key is None:
         return None
     with _sealers_lock:
-        sealer = _sealers.get(key.id)
+        sealer = _sealers.get((key.id, key.fingerprint))
         if sealer is None:
             try:
                 sealer = _build_sealer(key)
             except Invalid as err:  # a token that no longer opens: say so instead of issuing unsigned
                 raise SigningUnavailable(f"Thiết bị ký của cơ quan cấp không dùng được: {err.message}") from None
-            _sealers[key.id] = sealer
+            _sealers[(key.id, key.fingerprint)] = sealer
     return key, sealer
 
 
