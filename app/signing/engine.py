@@ -154,7 +154,8 @@ class PdfSealer:
     One signature at a time per sealer (a PKCS#11 session is not to be shared between threads)."""
 
     def __init__(self, signer: signers.Signer, placement: Placement, *, timestamp_url: str | None = None,
-                 revocation: ValidationContext | None = None, reason: str = "", location: str = "") -> None:
+                 revocation: ValidationContext | None = None, reason: str = "", location: str = "",
+                 session=None) -> None:  # noqa: ANN001
         from pyhanko.sign.timestamps.requests_client import HTTPTimeStamper
 
         self.signer = signer
@@ -173,6 +174,7 @@ class PdfSealer:
         self._reserved = 2 * (chain + 4096 + (8192 if timestamp_url else 0) + (32768 if revocation else 0))
         self._lock = threading.Lock()
         self._loop = asyncio.new_event_loop()
+        self._session = session  # a PKCS#11 session, closed with the sealer
 
     def sign(self, pdf: bytes) -> bytes:
         """The PDF with one more revision: the signature (incremental update, so the first bytes stay as they were)."""
@@ -184,7 +186,11 @@ class PdfSealer:
             return out.getvalue()
 
     def close(self) -> None:
-        self._loop.close()
+        with self._lock:
+            self._loop.close()
+            if self._session is not None:
+                self._session.close()
+                self._session = None
 
 
 # ---------------------------------------------------------------------------------------------------- validation

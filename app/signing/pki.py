@@ -20,11 +20,19 @@ class Issued:
     cert: x509.Certificate
 
 
+def _cap(text: str, limit: int = 64) -> str:
+    """Names are capped at 64 (RFC 5280 ub-common-name); `cryptography` counts UTF-8 bytes, and Vietnamese letters
+    take two or three."""
+    while len(text.encode()) > limit:
+        text = text[:-1]
+    return text.rstrip()
+
+
 def _name(common_name: str, organisation: str = "") -> x509.Name:
     parts = [x509.NameAttribute(NameOID.COUNTRY_NAME, "VN")]
     if organisation:
-        parts.append(x509.NameAttribute(NameOID.ORGANIZATION_NAME, organisation))
-    parts.append(x509.NameAttribute(NameOID.COMMON_NAME, common_name))
+        parts.append(x509.NameAttribute(NameOID.ORGANIZATION_NAME, _cap(organisation)))
+    parts.append(x509.NameAttribute(NameOID.COMMON_NAME, _cap(common_name)))
     return x509.Name(parts)
 
 

@@ -7,6 +7,7 @@ variable the record names. Neither appears in audit events, logs or error messag
 """
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import logging
 import os
@@ -214,8 +215,14 @@ def _open_token(config: TokenConfig):  # noqa: ANN202
         raise Invalid("pin_missing", f"Biến môi trường {config.pin_env} (mã PIN của thiết bị ký) chưa được đặt trên "
                       "máy chủ.", field="pin_env")
     criteria = TokenCriteria(label=config.token_label) if config.token_label else None
+    from pkcs11.exceptions import UserAlreadyLoggedIn
+
     try:
-        return open_pkcs11_session(config.module, slot_no=config.slot, token_criteria=criteria, user_pin=pin)
+        try:
+            return open_pkcs11_session(config.module, slot_no=config.slot, token_criteria=criteria, user_pin=pin)
+        except UserAlreadyLoggedIn:  # this process already holds a logged-in session with the token (PKCS#11
+            # login is per application): a new session shares it
+            return open_pkcs11_session(config.module, slot_no=config.slot, token_criteria=criteria, user_pin=None)
     except Exception as err:  # noqa: BLE001 - PKCS#11 modules raise their own kinds; the PIN is never in them
         log.warning("PKCS#11 token did not open: %s", type(err).__name__)
         raise Invalid("token_unavailable", "Không mở được thiết bị ký: sai nhãn thiết bị, khe (slot) hoặc mã PIN.",
@@ -234,7 +241,7 @@ def _read_token(config: TokenConfig) -> tuple[object, x509.Certificate, list[x50
         signer = engine.token_signer(session, config.key_label, chain)
         cert = x509.load_der_x509_certificate(signer.signing_cert.dump())
         probe = b"nangluc key check"
-        signature = signer.sign_raw(probe, engine.DIGEST)
+        signature = asyncio.run(signer.async_sign_raw(probe, engine.DIGEST))
     except Exception:  # noqa: BLE001
         session.close()
         raise Invalid("key_not_found", "Không tìm thấy khoá và chứng thư số có nhãn này trên thiết bị ký.",
@@ -332,6 +339,7 @@ def _build_sealer(key: SigningKey) -> engine.PdfSealer:
 
     chain = _chain(key)
     cert = x509.load_pem_x509_certificate(key.cert_pem.encode())
+    session = None
     if key.kind == FILE:
         try:
             private = serialization.load_der_private_key(vault.open_sealed(key.sealed_key or b"", _binding(key)),
@@ -346,7 +354,8 @@ def _build_sealer(key: SigningKey) -> engine.PdfSealer:
         signer = engine.token_signer(session, key.key_label or "", chain)
     settings = get_settings()
     return engine.PdfSealer(signer, engine.Placement(0, SIGNATURE_BOX), timestamp_url=settings.signing_tsa_url,
-                            revocation=_revocation_context(cert, chain), reason="Cấp giấy chứng nhận")
+                            revocation=_revocation_context(cert, chain), reason="Cấp giấy chứng nhận",
+                            session=session)
 
 
 def sealer_for(db: Session, body_id: int | None) -> tuple[SigningKey, engine.PdfSealer] | None:
