@@ -336,7 +336,9 @@ def public_view(db: Session, c: Certificate) -> dict:
             "hours": d["hours"], "issuer": d["issuer_name"], "issue_date": d["issue_date"],
             "signer": f"{d['signer_title'].splitlines()[-1] if d['signer_title'] else ''} {d['signer_name']}".strip(),
             "revoked_at": c.revoked_at.isoformat() if c.revoked_at else None, "revoke_reason": c.revoke_reason,
-            "replaced_by": replaced_by.code if replaced_by else None, "pdf_sha256": c.pdf_sha256}
+            "replaced_by": replaced_by.code if replaced_by else None, "pdf_sha256": c.pdf_sha256,
+            "digitally_signed": bool(d.get("signature_note")),
+            "signature_note": " · ".join(d.get("signature_note", "").splitlines()[1:])}
 
 
 def matches_file(c: Certificate, content: bytes) -> bool:

@@ -36,6 +36,16 @@ def expired_p12(ca) -> bytes:  # noqa: ANN001
     return pki.to_pkcs12(old, [ca.cert], PASSWORD.encode())
 
 
+@pytest.fixture(scope="session")
+def token(tmp_path_factory, ca):  # noqa: ANN001, ANN201
+    """A SoftHSM2 token holding a signing key under the test CA (tests using it skip without softhsm2/opensc)."""
+    from tests.signing import softhsm
+    if softhsm.module_path() is None:
+        pytest.skip("softhsm2/opensc not installed")
+    signer = pki.make_signer(ca, "Sở VHTTDL Bắc Ninh (token)", "Sở Văn hóa, Thể thao và Du lịch tỉnh Bắc Ninh")
+    return softhsm.make_token(tmp_path_factory.mktemp("softhsm"), signer)
+
+
 @pytest.fixture
 def body(db) -> IssuingBody:  # noqa: ANN001
     b = IssuingBody(unit_id=places.get_by_key(db, "24").id, name="SỞ VĂN HÓA, THỂ THAO VÀ DU LỊCH",

@@ -71,6 +71,9 @@ def test_the_verify_page_reports_the_signature_and_a_changed_file(client, db, ma
     c = _issue(client, f)[0]
     stored = db.get(Certificate, c["id"])
     pdf = certificates.pdf_bytes(stored)
+    plain = client.get(f"/verify/{c['code']}")
+    assert "Tệp đã cấp được ký số: Sở Văn hóa, Thể thao và Du lịch tỉnh Bắc Ninh · Thời gian ký:" in plain.text
+    assert client.get(f"/verify/{c['code']}", headers={"Accept": "application/json"}).json()["digitally_signed"]
     page = _verify_upload(client, c["code"], pdf)
     assert page.status_code == 200
     assert "Tệp PDF này đúng là tệp đã cấp." in page.text
@@ -93,6 +96,7 @@ def test_a_body_without_a_key_issues_unsigned(client, db, finished, body):  # no
     assert engine.check_pdf(pdf, []) == []
     assert "Đã ký số" not in PdfReader(io.BytesIO(pdf)).pages[0].extract_text()
     assert "Tệp không có chữ ký số." in _verify_upload(client, c["code"], pdf).text
+    assert "Không (tệp đã cấp không ký số)" in client.get(f"/verify/{c['code']}").text
 
 
 def test_certificates_signed_with_a_replaced_key_stay_valid(client, db, make_user, finished, body, p12, ca):  # noqa: ANN001

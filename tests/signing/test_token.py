@@ -20,12 +20,6 @@ from tests.signing import softhsm
 pytestmark = pytest.mark.skipif(softhsm.module_path() is None, reason="softhsm2/opensc not installed")
 
 
-@pytest.fixture(scope="session")
-def token(tmp_path_factory, ca) -> softhsm.Token:  # noqa: ANN001
-    signer = pki.make_signer(ca, "Sở VHTTDL Bắc Ninh (token)", "Sở Văn hóa, Thể thao và Du lịch tỉnh Bắc Ninh")
-    return softhsm.make_token(tmp_path_factory.mktemp("softhsm"), signer)
-
-
 def _h(client, user) -> dict:  # noqa: ANN001
     return {"Authorization": f"Bearer {api_token(client, user.username)}"}
 
