@@ -212,8 +212,8 @@ def _open_token(config: TokenConfig):  # noqa: ANN202
         raise Invalid("module_not_found", "Không tìm thấy thư viện PKCS#11 theo đường dẫn đã nhập.", field="module")
     pin = os.environ.get(config.pin_env or "")
     if not pin:
-        raise Invalid("pin_missing", f"Biến môi trường {config.pin_env} (mã PIN của thiết bị ký) chưa được đặt trên "
-                      "máy chủ.", field="pin_env")
+        raise Invalid("pin_missing", "Biến môi trường chứa mã PIN của thiết bị ký chưa được đặt trên máy chủ.",
+                      field="pin_env")
     criteria = TokenCriteria(label=config.token_label) if config.token_label else None
     from pkcs11.exceptions import UserAlreadyLoggedIn
 

@@ -72,3 +72,21 @@ def test_a_wrong_pin_or_label_is_refused_with_a_reason(client, db, make_user, bo
                     json={**base, "pin_env": "pin; rm -rf /"})
     assert r.status_code == 422 and r.json()["code"] == "pin_env_invalid"
     assert db.scalar(select(SigningKey)) is None
+
+
+def test_the_token_form_on_the_key_page(client, db, make_user, body, token, monkeypatch):  # noqa: ANN001
+    from tests.helpers import sign_in
+
+    monkeypatch.setenv("NANGLUC_PKCS11_PIN", token.pin)
+    admin = make_user("admin")
+    sign_in(client, admin.username)
+    csrf = client.cookies.get("nangluc_csrf")
+    wrong = client.post(f"/issuers/{body.id}/signing/token", data={
+        "csrf_token": csrf, "module": token.module, "token_label": token.token_label, "key_label": token.key_label,
+        "slot": "x"})
+    assert "Khe (slot) là một số" in wrong.text and db.scalar(select(SigningKey)) is None
+    page = client.post(f"/issuers/{body.id}/signing/token", data={
+        "csrf_token": csrf, "module": token.module, "token_label": token.token_label, "key_label": token.key_label})
+    assert page.status_code == 200 and "Đã dùng thiết bị ký (Sở VHTTDL Bắc Ninh (token))" in page.text
+    assert "Thiết bị ký PKCS#11" in page.text and token.pin not in page.text
+    assert db.scalar(select(SigningKey)).kind == "token"
