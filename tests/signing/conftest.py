@@ -1,6 +1,7 @@
 """A test CA made here with `cryptography`, an issuing body, and the finished class of the certificates tests."""
 from __future__ import annotations
 
+import os
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -41,7 +42,9 @@ def token(tmp_path_factory, ca):  # noqa: ANN001, ANN201
     """A SoftHSM2 token holding a signing key under the test CA (tests using it skip without softhsm2/opensc)."""
     from tests.signing import softhsm
     if softhsm.module_path() is None:
-        pytest.skip("softhsm2/opensc not installed")
+        if os.environ.get("REQUIRE_SOFTHSM") == "1":
+            pytest.fail("REQUIRE_SOFTHSM=1 but softhsm2/opensc are missing (apt-get install softhsm2 opensc)")
+        pytest.skip("softhsm2/opensc not installed (REQUIRE_SOFTHSM=1 makes this fail)")
     signer = pki.make_signer(ca, "Sở VHTTDL Bắc Ninh (token)", "Sở Văn hóa, Thể thao và Du lịch tỉnh Bắc Ninh")
     return softhsm.make_token(tmp_path_factory.mktemp("softhsm"), signer)
 

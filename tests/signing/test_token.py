@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import logging
 
-import pytest
 from sqlalchemy import select
 
 from app.audit.models import AuditEvent
@@ -15,9 +14,6 @@ from app.certificates.models import Certificate
 from app.signing import engine, pki
 from app.signing.models import SigningKey
 from tests.helpers import api_token
-from tests.signing import softhsm
-
-pytestmark = pytest.mark.skipif(softhsm.module_path() is None, reason="softhsm2/opensc not installed")
 
 
 def _h(client, user) -> dict:  # noqa: ANN001
