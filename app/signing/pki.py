@@ -58,11 +58,17 @@ def make_ca(common_name: str, *, days: int = 3650, now: datetime | None = None, 
 
 
 def make_signer(ca: Issued, common_name: str, organisation: str = "", *, days: int = 1095,
-                now: datetime | None = None, key: PrivateKey | None = None, key_kind: str = "rsa") -> Issued:
-    """A document-signing certificate for `common_name` (the issuing body) under `ca`."""
+                now: datetime | None = None, key: PrivateKey | None = None, key_kind: str = "rsa",
+                crl_url: str | None = None) -> Issued:
+    """A document-signing certificate for `common_name` (the issuing body) under `ca`; with `crl_url`, the
+    certificate names where its CA publishes revocations (what PAdES B-LT embeds)."""
     now = now or datetime.now(UTC)
     key = key or new_key(key_kind)
-    cert = (x509.CertificateBuilder().subject_name(_name(common_name, organisation)).issuer_name(ca.cert.subject)
+    builder = x509.CertificateBuilder()
+    if crl_url:
+        builder = builder.add_extension(x509.CRLDistributionPoints([x509.DistributionPoint(
+            [x509.UniformResourceIdentifier(crl_url)], None, None, None)]), critical=False)
+    cert = (builder.subject_name(_name(common_name, organisation)).issuer_name(ca.cert.subject)
             .public_key(key.public_key()).serial_number(x509.random_serial_number())
             .not_valid_before(now - timedelta(minutes=5)).not_valid_after(now + timedelta(days=days))
             .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
@@ -75,6 +81,30 @@ def make_signer(ca: Issued, common_name: str, organisation: str = "", *, days: i
             .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
             .sign(ca.key, hashes.SHA256()))
     return Issued(key, cert)
+
+
+def make_tsa(ca: Issued, common_name: str = "Năng Lực test TSA", *, days: int = 365) -> Issued:
+    """A timestamping authority's certificate under `ca` (tests: a local RFC 3161 server)."""
+    now = datetime.now(UTC)
+    key = new_key()
+    cert = (x509.CertificateBuilder().subject_name(_name(common_name)).issuer_name(ca.cert.subject)
+            .public_key(key.public_key()).serial_number(x509.random_serial_number())
+            .not_valid_before(now - timedelta(minutes=5)).not_valid_after(now + timedelta(days=days))
+            .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.TIME_STAMPING]), critical=True)
+            .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(ca.key.public_key()), critical=False)
+            .sign(ca.key, hashes.SHA256()))
+    return Issued(key, cert)
+
+
+def make_crl(ca: Issued, revoked_serials: tuple[int, ...] = (), *, days: int = 7) -> bytes:
+    """A DER CRL of `ca` revoking the given serial numbers."""
+    now = datetime.now(UTC)
+    builder = (x509.CertificateRevocationListBuilder().issuer_name(ca.cert.subject)
+               .last_update(now - timedelta(minutes=5)).next_update(now + timedelta(days=days)))
+    for serial in revoked_serials:
+        builder = builder.add_revoked_certificate(x509.RevokedCertificateBuilder().serial_number(serial)
+                                                  .revocation_date(now - timedelta(minutes=1)).build())
+    return builder.sign(ca.key, hashes.SHA256()).public_bytes(serialization.Encoding.DER)
 
 
 def to_pkcs12(signer: Issued, chain: list[x509.Certificate], password: bytes, name: str = "signing") -> bytes:

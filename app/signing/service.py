@@ -318,7 +318,7 @@ def _chain(key: SigningKey) -> list[x509.Certificate]:
 
 def _revocation_context(cert: x509.Certificate, chain: list[x509.Certificate]):  # noqa: ANN202
     """For PAdES B-LT: a validation context that fetches OCSP/CRL data, when the certificate says where from."""
-    if not get_settings().signing_embed_revocation:
+    if not get_settings().signing_embed_revocation or not chain:  # without the CA chain there is no path to check
         return None
     try:
         cert.extensions.get_extension_for_class(x509.CRLDistributionPoints)
