@@ -29,6 +29,7 @@ def test_demo_key_then_issue_then_check_the_signature(page: Page, server, artifa
         page.locator("#bodies a").first.click()
         expect(page.locator("#keys")).to_contain_text("Sở VHTTDL Bắc Ninh (DEMO)")
         expect(page.locator("#keys")).to_contain_text("DEMO — không có giá trị pháp lý")
+        assert page.evaluate("document.documentElement.scrollWidth") <= width  # the fingerprint wraps
         page.screenshot(path=str(artifacts / f"signing-keys-{width}-{backend}.png"), full_page=True)
 
     token = httpx.post(server + "/api/v1/auth/token",
