@@ -54,6 +54,8 @@ def _routers() -> list:
     from app.privacy import pages as privacy_pages
     from app.reports import api as reports_api
     from app.reports import pages as reports_pages
+    from app.signing import api as signing_api
+    from app.signing import pages as signing_pages
 
     return [core_pages.router, auth_pages.router, auth_api.router, places_api.router, places_pages.router,
             curricula_api.router, curricula_pages.router, courses_api.router, courses_pages.router,
@@ -63,7 +65,7 @@ def _routers() -> list:
             materials_api.router, materials_pages.router, privacy_api.router, privacy_pages.router,
             audit_pages.router, audit_pages.api, reports_api.router, reports_pages.router, media_api.router,
             media_pages.router, assessment_api.router, assessment_pages.router, paperwork_api.router,
-            paperwork_pages.router]
+            paperwork_pages.router, signing_api.router, signing_pages.router]
 
 
 def _secure(request: Request, response: Response) -> Response:

@@ -42,6 +42,7 @@ from app.people.models import Trainee
 from app.places.models import AdminUnit, AdminUnitSuccessor
 from app.privacy.models import DataRequest
 from app.reports.models import ReportSubmission
+from app.signing.models import SigningKey
 
 __all__ = ["AdminUnit", "Attempt", "AttendanceMark", "EvaluationForm", "EvaluationReceipt", "EvaluationResponse",
            "Question", "QuestionBank", "ReportSubmission", "CourseTest",
@@ -52,4 +53,4 @@ __all__ = ["AdminUnit", "Attempt", "AttendanceMark", "EvaluationForm", "Evaluati
            "Curriculum", "CurriculumModule", "CurriculumTargetGroup", "CurriculumTopic",
            "CurriculumVersion", "CourseQuota", "DataRequest", "Enrolment", "IssuingBody", "Job", "Notification",
            "Material", "MaterialVersion", "MediaBudgetLine", "MediaLink", "MediaProduct", "MediaTopic",
-           "SignInThrottle", "TargetGroup", "Trainee", "User"]
+           "SignInThrottle", "SigningKey", "TargetGroup", "Trainee", "User"]

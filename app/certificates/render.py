@@ -161,6 +161,7 @@ class CertificateData:
     qr: QrMatrix | None = None            # from qr_matrix(verify_url) at issue time; None encodes it now (slow)
     logo_png: bytes | None = None
     seal_png: bytes | None = None
+    signature_note: str = ""              # signed certificates: who signed and when, printed in SIGNATURE_BOX
 
     def __post_init__(self) -> None:
         # Decomposed text (from some spreadsheets and keyboards) would print its tone marks as loose glyphs.
@@ -223,6 +224,8 @@ _BODY_WIDTH = PAGE_WIDTH - 2 * _MARGIN - 60
 _CENTRE_X = PAGE_WIDTH / 2
 _QR_SIZE = 82
 _TITLE_Y, _BODY_BOTTOM = 428, 206
+# The digital signature's field (app/signing): in the signer block, right of the seal, above the signer's name.
+SIGNATURE_BOX = (_RIGHT_X - 14, 76.0, _RIGHT_X + 156, 124.0)
 
 
 def _frame_ops() -> str:
@@ -488,6 +491,20 @@ class _Document:
         self._centred(_RIGHT_X, 58, d.signer_name, FONT_BOLD, fit_size(d.signer_name, FONT_BOLD, 14, _COLUMN))
         if d.seal_png:  # over the signature, as the ink of a real seal is
             self._draw_image(d.seal_png, _RIGHT_X - 76, 106, 92)
+        if d.signature_note:
+            self._signature_note(d.signature_note)
+
+    def _signature_note(self, note: str) -> None:
+        """The visible part of the digital signature: a framed note under which the signature field lies."""
+        x0, y0, x1, y1 = SIGNATURE_BOX
+        self.c.addLiteral(f"q {_BLUE.upper()} 0.6 w {x0:.2f} {y0:.2f} {x1 - x0:.2f} {y1 - y0:.2f} re S Q")
+        lines = [line for line in note.splitlines() if line.strip()][:4]
+        size = 7.5
+        y = y1 - 4 - size
+        for i, line in enumerate(lines):
+            font = FONT_BOLD if i == 1 else FONT
+            self._show(x0 + 5, y, line, font, fit_size(line, font, size, x1 - x0 - 10), _BLUE)
+            y -= size + 2.6
 
     def close(self) -> None:
         if not self.pages:

@@ -34,6 +34,7 @@ from app.people import service as people
 from app.people.models import Trainee
 from app.places import service as places
 from app.places.models import AdminUnit
+from app.signing import service as signing
 
 VALID, REVOKED = "valid", "revoked"
 
@@ -108,8 +109,12 @@ def _title_lines(title: str) -> str:
     return "\n".join(part.strip() for part in title.replace("/", "\n").splitlines() if part.strip())
 
 
-def certificate_data(c: Certificate) -> render.CertificateData:
+def certificate_data(c: Certificate, *, signed: bool = False) -> render.CertificateData:
+    """The certificate's data to print. The note about the digital signature only goes on the file that carries
+    the signature (`signed`), never on a merged print or a file rendered again."""
     d = dict(c.data)
+    if not signed:
+        d.pop("signature_note", None)
     for key in ("birth_date", "start_date", "end_date", "issue_date"):
         d[key] = date.fromisoformat(d[key]) if d.get(key) else None
     return render.CertificateData(**d, qr=render.QrMatrix.from_bytes(c.qr))
@@ -161,17 +166,21 @@ def issue(db: Session, who: Principal, course_id: int, enrolment_ids: list[int] 
     first = _next(db, course.unit_id, year, len(todo))
     first_entry = _next(db, course.unit_id, 0, len(todo))
     pattern = get_settings().certificate_number_pattern
+    sealer = signing.sealer_for(db, course.issuing_body_id)  # None: the body has no key, certificates go unsigned
     issued = []
     for i, (e, t) in enumerate(todo):
         code = rules.new_code()
         number = rules.format_number(pattern, first + i, year, unit.code)
         data = _snapshot(course, unit, cv, t, number, first_entry + i, code, today)
+        if sealer:
+            data["signature_note"] = signing.appearance(sealer[0], utcnow())
         qr = render.qr_matrix(data["verify_url"])
         c = Certificate(enrolment_id=e.id, course_id=course.id, issuer_unit_id=course.unit_id, year=year,
                         sequence=first + i, number=number, register_entry=first_entry + i, code=code, status=VALID,
                         data=data, qr=qr.to_bytes(), pdf_sha256="", issued_by_id=who.user_id,
                         replaces_id=replaces.id if replaces else None)
-        pdf = render.render_one(certificate_data(c))
+        # the signed file is the one stored, hashed and downloaded
+        pdf = signing.sign_certificate(sealer, render.render_one(certificate_data(c, signed=True)))
         c.pdf_sha256 = hashlib.sha256(pdf).hexdigest()
         db.add(c)
         _pdf_path(c).write_bytes(pdf)
@@ -327,7 +336,9 @@ def public_view(db: Session, c: Certificate) -> dict:
             "hours": d["hours"], "issuer": d["issuer_name"], "issue_date": d["issue_date"],
             "signer": f"{d['signer_title'].splitlines()[-1] if d['signer_title'] else ''} {d['signer_name']}".strip(),
             "revoked_at": c.revoked_at.isoformat() if c.revoked_at else None, "revoke_reason": c.revoke_reason,
-            "replaced_by": replaced_by.code if replaced_by else None, "pdf_sha256": c.pdf_sha256}
+            "replaced_by": replaced_by.code if replaced_by else None, "pdf_sha256": c.pdf_sha256,
+            "digitally_signed": bool(d.get("signature_note")),
+            "signature_note": " · ".join(d.get("signature_note", "").splitlines()[1:])}
 
 
 def matches_file(c: Certificate, content: bytes) -> bool:
