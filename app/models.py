@@ -23,7 +23,7 @@ from app.curricula.models import (
                                 TargetGroup,
 )
 from app.enrolment.models import CourseQuota, Enrolment
-from app.issuers.models import IssuingBody
+from app.issuers.models import IssuingBody, SealImage
 from app.jobs.models import Job
 from app.materials.models import Material, MaterialVersion
 from app.media.models import MediaBudgetLine, MediaLink, MediaProduct, MediaTopic
@@ -38,5 +38,5 @@ __all__ = ["AdminUnit", "AttendanceMark", "Certificate", "CertificateCounter", "
            "CourseLocalTopic", "CourseModule", "CoursePlace", "CourseSession", "CourseSessionModule", "Lecturer",
            "Curriculum", "CurriculumModule", "CurriculumTargetGroup", "CurriculumTopic",
            "CurriculumVersion", "CourseQuota", "DataRequest", "Enrolment", "IssuingBody", "Job", "Notification",
-           "Material", "MaterialVersion", "MediaBudgetLine", "MediaLink", "MediaProduct", "MediaTopic",
+           "SealImage", "Material", "MaterialVersion", "MediaBudgetLine", "MediaLink", "MediaProduct", "MediaTopic",
            "SignInThrottle", "TargetGroup", "Trainee", "User"]
