@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from datetime import date
 from io import BytesIO
 
 from PIL import Image, UnidentifiedImageError
@@ -13,8 +14,11 @@ from sqlalchemy.orm import Session, selectinload
 from app import audit
 from app.auth.models import Role
 from app.auth.principal import Principal
+from app.certificates import render
+from app.certificates.models import Certificate
+from app.db import utcnow
 from app.errors import Conflict, Forbidden, Invalid, NotFound
-from app.issuers import rules
+from app.issuers import book, rules
 from app.issuers.models import IssuingBody, SealImage
 from app.places import service as places
 from app.places.models import AdminUnit
@@ -288,3 +292,73 @@ def body_for_text(db: Session, who: Principal, unit_id: int, name: str, signer_t
                  {"unit": db.get(AdminUnit, unit_id).key, "name": name, "from": "course.organising_body",
                   "number_pattern": body.number_pattern, "short_code": body.short_code})
     return body
+
+
+# --- the register book and a preview ---------------------------------------------------------------------------
+
+
+def example_number(body: IssuingBody, year: int | None = None) -> str:
+    year = year or rules.vn_date(utcnow()).year
+    try:
+        return rules.format_number(body.number_pattern, 1, year, body.short_code)
+    except (ValueError, KeyError, IndexError):
+        return ""
+
+
+def register_years(db: Session, body_id: int) -> list[int]:
+    return list(db.scalars(select(Certificate.year).where(Certificate.issuing_body_id == body_id)
+                           .group_by(Certificate.year).order_by(Certificate.year.desc())))
+
+
+def register_book(db: Session, who: Principal, body_id: int, year: int) -> book.Book:
+    """Every certificate the body issued in the year (its Việt Nam year), in register order; revoked ones keep
+    their line with a note."""
+    body = get_body(db, who, body_id)
+    if not 2000 <= year <= 2100:
+        raise Invalid("year_invalid", "Năm không hợp lệ.", field="year")
+    certs = list(db.scalars(select(Certificate).where(Certificate.issuing_body_id == body.id,
+                                                      Certificate.year == year)
+                            .order_by(Certificate.register_entry)))
+    numbers = {c.id: c.number for c in certs}
+    missing = [c.replaced_by_id for c in certs if c.replaced_by_id and c.replaced_by_id not in numbers]
+    if missing:
+        numbers.update(dict(db.execute(select(Certificate.id, Certificate.number)
+                                       .where(Certificate.id.in_(missing))).all()))
+    entries = []
+    for c in certs:
+        d = c.data
+        note = ""
+        if c.status == "revoked":
+            when = rules.vn_date(c.revoked_at) if c.revoked_at else None
+            note = "Đã thu hồi" + (f" ngày {when:%d/%m/%Y}" if when else "")
+            if c.replaced_by_id:
+                note += f"; cấp lại số {numbers.get(c.replaced_by_id, '')}"
+        if c.replaces_id:
+            note = (note + "; " if note else "") + "Cấp lại"
+        entries.append(book.Entry(
+            register_entry=c.register_entry, number=c.number, full_name=d["full_name"],
+            birth_date=date.fromisoformat(d["birth_date"]) if d.get("birth_date") else None,
+            course_title=d["course_title"], start_date=date.fromisoformat(d["start_date"]),
+            end_date=date.fromisoformat(d["end_date"]), issue_date=date.fromisoformat(d["issue_date"]), note=note))
+    return book.Book(issuer_parent=body.parent_name, issuer_name=body.name, year=year, entries=entries)
+
+
+def record_register_download(db: Session, who: Principal, body_id: int, year: int, fmt: str) -> None:
+    """Who took a copy of the book: it names people and their birth dates (personal data, Law 91/2025)."""
+    audit.record(db, who, "issuing_body.register_export", "issuing_body", body_id, {"year": year, "format": fmt})
+
+
+def preview_pdf(db: Session, who: Principal, body_id: int) -> bytes:
+    """A specimen certificate as this body would print it now (name, parent line, place, signer, seal, number)."""
+    body = get_body(db, who, body_id)
+    today = rules.vn_date(utcnow())
+    title_lines = "\n".join(p.strip() for p in body.signer_title.replace("/", "\n").splitlines() if p.strip())
+    data = render.CertificateData(
+        issuer_name=body.name.upper(), issuer_parent=body.parent_name.upper(), title="GIẤY CHỨNG NHẬN",
+        full_name="Nguyễn Văn Mẫu", birth_date=date(1985, 3, 1), unit="UBND xã Tân Dĩnh, tỉnh Bắc Ninh",
+        position="Công chức Văn hóa - Xã hội", course_title="Khoá bồi dưỡng mẫu (bản xem trước, không có giá trị)",
+        start_date=today, end_date=today, venue="", hours=8, number=example_number(body, today.year),
+        register_entry="Số vào sổ: 1", issue_place=body.place_name, issue_date=today,
+        signer_title=title_lines or "CHỨC DANH NGƯỜI KÝ", signer_name=body.signer_name or "Họ và tên người ký",
+        verify_url="http://127.0.0.1:8000/verify/XEMTRUOC", seal_png=body.seal_image)
+    return render.render_one(data)
