@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 from io import BytesIO
 
-from PIL import Image, UnidentifiedImageError
+from PIL import Image, ImageChops, UnidentifiedImageError
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
@@ -191,8 +191,9 @@ def normalise_seal(content: bytes) -> Seal:
     image = image.convert("RGBA")
     image.thumbnail((800, 800), Image.Resampling.LANCZOS)
     if not has_alpha:  # paper white becomes transparent; the ink keeps its colour
-        pixels = [(r, g, b, 0 if min(r, g, b) > 225 else a) for r, g, b, a in image.getdata()]
-        image.putdata(pixels)
+        r, g, b, _ = image.split()
+        lightest = ImageChops.darker(ImageChops.darker(r, g), b)  # the darkest channel of each pixel
+        image.putalpha(lightest.point(lambda v: 0 if v > 225 else 255))
     out = BytesIO()
     image.save(out, "PNG", optimize=True)
     return Seal(out.getvalue(), image.width, image.height)
