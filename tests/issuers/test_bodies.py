@@ -155,8 +155,6 @@ def test_a_course_picks_a_body_of_its_unit_or_a_parent(client, db, make_user, co
     new = client.patch(f"/api/v1/courses/{course.id}", headers=h, json={"organising_body": "Trung tâm Chính trị"})
     made = db.get(IssuingBody, new.json()["issuing_body_id"])
     assert made.name == "Trung tâm Chính trị" and made.unit_id == course.unit_id
-    page = client.get(f"/courses/{course.id}", headers={})
-    assert page.status_code in (200, 303)
 
 
 def _finish(db: Session, who: Principal, course_id: int, people: list[int]) -> None:
@@ -229,7 +227,7 @@ def test_two_bodies_in_one_province_issuing_at_the_same_moment_get_their_own_ser
 
 
 def test_the_register_book_reads_back_as_pdf_and_xlsx(client, db, finished):
-    who, course = finished["who"], finished["course"]
+    course = finished["course"]
     h = _h(client, finished["organiser"].username)
     issued = client.post(f"/api/v1/courses/{course.id}/certificates", headers=h, json={}).json()["issued"]
     client.post(f"/api/v1/certificates/{issued[0]['id']}/revoke", headers=h,
