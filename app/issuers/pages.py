@@ -134,7 +134,7 @@ def register_page(body_id: int, request: Request, db: DbSession, who: Staff,
     year = year or (years[0] if years else rules.vn_date(utcnow()).year)
     return render(request, "issuers/register.html", {
         "body": body, "year": year, "years": years, "book": service.register_book(db, who, body.id, year),
-        "row": book.row, "headers": book.HEADERS})
+        "row": book.row})
 
 
 @router.get("/issuing-bodies/{body_id}/register/{year}.pdf")
