@@ -67,8 +67,17 @@ def get_body(db: Session, who: Principal, body_id: int) -> IssuingBody:
 
 
 def province_id(db: Session, unit_id: int) -> int:
+    """The province of today the unit counts under: where two bodies' numbers must not collide."""
     unit = db.get(AdminUnit, unit_id)
     return unit.current_province_id or unit.id
+
+
+def place_name(db: Session, unit_id: int) -> str:
+    """The date line's place: the unit's own province as it was (a former Bắc Giang body writes "Bắc Giang")."""
+    node = db.get(AdminUnit, unit_id)
+    while node.parent_id is not None:
+        node = db.get(AdminUnit, node.parent_id)
+    return node.short_name or node.name
 
 
 def _numbers(body: IssuingBody) -> rules.BodyNumbers:
@@ -124,7 +133,7 @@ def create_body(db: Session, who: Principal, values: dict, unit_key: str | None 
         raise Forbidden("Chỉ tạo được cơ quan cấp trong đơn vị bạn phụ trách.")
     data = {"number_pattern": rules.DEFAULT_PATTERN, "active": True, **_clean(values)}
     if not data.get("place_name"):
-        data["place_name"] = db.get(AdminUnit, province_id(db, unit.id)).short_name
+        data["place_name"] = place_name(db, unit.id)
     body = IssuingBody(unit_id=unit.id, **{k: data.get(k, "") for k in TEXT_FIELDS}, active=data["active"])
     _check(db, body)
     clash = numbering_clash(db, body)
@@ -141,7 +150,7 @@ def update_body(db: Session, who: Principal, body_id: int, changes: dict) -> Iss
     """Edit a body; every change is recorded. Certificates already issued keep what they printed."""
     body = get_body(db, who, body_id)
     db.refresh(body, with_for_update=True)
-    changes = _clean({k: v for k, v in changes.items() if k in EDITABLE})
+    changes = _clean({k: v for k, v in changes.items() if k in EDITABLE and not (k == "active" and v is None)})
     diff = {k: [getattr(body, k), v] for k, v in changes.items() if getattr(body, k) != v}
     # Checked on a detached copy first: a refused change leaves the body as it was.
     probe = IssuingBody(id=body.id, unit_id=body.unit_id, **{k: getattr(body, k) for k in EDITABLE})
@@ -277,7 +286,7 @@ def body_for_text(db: Session, who: Principal, unit_id: int, name: str, signer_t
         if body.name.casefold() == wanted:
             return body
     body = IssuingBody(unit_id=unit_id, name=name, parent_name="", short_code="",
-                       place_name=db.get(AdminUnit, province_id(db, unit_id)).short_name,
+                       place_name=place_name(db, unit_id),
                        signer_title=signer_title, signer_name=signer_name, number_pattern=rules.DEFAULT_PATTERN,
                        active=True)
     if numbering_clash(db, body):

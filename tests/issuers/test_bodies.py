@@ -309,3 +309,22 @@ def test_trainees_cannot_open_the_pages(client, make_user, path):
     trainee = make_user("trainee", unit="07432")
     sign_in(client, trainee.username)
     assert client.get(path).status_code == 403
+
+
+def test_a_former_body_keeps_its_place_and_is_numbered_apart_in_todays_province(client, db, make_user):
+    """The former Bắc Giang department (now within Bắc Ninh): managed by Bắc Ninh's organisers, its date line says
+    Bắc Giang, and its numbers may not look like today's department's."""
+    h = _h(client, make_user("organiser", unit="24").username)
+    today = client.post("/api/v1/issuing-bodies", headers=h, json={"name": "Sở Văn hóa, Thể thao và Du lịch"})
+    former = client.post("/api/v1/issuing-bodies", headers=h, json={
+        "name": "Sở Thông tin và Truyền thông tỉnh Bắc Giang", "unit": "old:24", "active": False})
+    assert former.status_code == 422 and former.json()["code"] == "number_clash"
+    former = client.post("/api/v1/issuing-bodies", headers=h, json={
+        "name": "Sở Thông tin và Truyền thông tỉnh Bắc Giang", "unit": "old:24", "active": False,
+        "short_code": "STTTT-BG", "number_pattern": "{n}/{year}/GCN-{code}"})
+    assert former.status_code == 201, former.text
+    assert former.json()["place_name"] == "Bắc Giang" and today.json()["place_name"] == "Bắc Ninh"
+    listed = client.get("/api/v1/issuing-bodies?active=false", headers=h).json()
+    assert [b["name"] for b in listed] == ["Sở Thông tin và Truyền thông tỉnh Bắc Giang"]
+    kept = client.patch(f"/api/v1/issuing-bodies/{former.json()['id']}", headers=h, json={"active": None})
+    assert kept.json()["active"] is False  # null changes nothing
