@@ -297,6 +297,8 @@ def test_the_pages_create_refuse_edit_upload_and_show_the_book(client, db, make_
     detail = client.get(f"/courses/{finished['course'].id}")
     assert "UBND TỈNH BẮC NINH" in detail.text and "4,5" in detail.text
     client.post(f"/courses/{finished['course'].id}/certificates", data={"csrf_token": csrf})
+    tab = client.get(f"/courses/{finished['course'].id}/certificates")
+    assert f'href="/issuing-bodies/{body_id}/register"' in tab.text
     book = client.get(f"/issuing-bodies/{body_id}/register")
     assert book.status_code == 200 and "Đặng Thị Ngọc Ánh" in book.text
     for fmt in ("pdf", "xlsx"):
