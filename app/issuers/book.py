@@ -90,16 +90,19 @@ def pdf(book: Book) -> bytes:
              p(f"Gồm {len(book.entries)} lượt cấp" + (f", số vào sổ từ {book.entries[0].register_entry} đến "
                                                       f"{book.entries[-1].register_entry}" if book.entries else ""),
                note), Spacer(1, 4 * mm)]
-    widths = [16 * mm, 30 * mm, 42 * mm, 21 * mm, 58 * mm, 27 * mm, 20 * mm, 37 * mm, None]
+    widths = [13 * mm, 42 * mm, 36 * mm, 23 * mm, 46 * mm, 30 * mm, 23 * mm, 32 * mm, None]
     data = [[p(h, head) for h in HEADERS]]
     for e in book.entries:
         data.append([p(v) if i not in (0, 3, 6) else p(v, ParagraphStyle("c", parent=base, alignment=1))
                      for i, v in enumerate(row(e))])
     if not book.entries:
         data.append([p("Chưa có giấy chứng nhận nào được cấp trong năm này.", note)] + [""] * (len(HEADERS) - 1))
-    table = Table(data, colWidths=widths, repeatRows=1, rowHeights=[None] + [28] * (len(data) - 1))
+    table = Table(data, colWidths=widths, repeatRows=1)
+    # Rows grow with their text; the padding leaves each at least ~30 pt, room for a signature.
     style = [("GRID", (0, 0), (-1, -1), 0.5, colors.black), ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
-             ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#eeeeee"))]
+             ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#eeeeee")),
+             ("TOPPADDING", (0, 1), (-1, -1), 8), ("BOTTOMPADDING", (0, 1), (-1, -1), 8),
+             ("LEFTPADDING", (0, 0), (-1, -1), 4), ("RIGHTPADDING", (0, 0), (-1, -1), 4)]
     if not book.entries:
         style.append(("SPAN", (0, 1), (-1, 1)))
     table.setStyle(TableStyle(style))
