@@ -38,6 +38,8 @@ def _routers() -> list:
     from app.curricula import pages as curricula_pages
     from app.enrolment import api as enrolment_api
     from app.enrolment import pages as enrolment_pages
+    from app.issuers import api as issuers_api
+    from app.issuers import pages as issuers_pages
     from app.jobs import api as jobs_api
     from app.jobs import pages as jobs_pages
     from app.materials import api as materials_api
@@ -65,7 +67,8 @@ def _routers() -> list:
             materials_api.router, materials_pages.router, privacy_api.router, privacy_pages.router,
             audit_pages.router, audit_pages.api, reports_api.router, reports_pages.router, media_api.router,
             media_pages.router, assessment_api.router, assessment_pages.router, paperwork_api.router,
-            paperwork_pages.router, signing_api.router, signing_pages.router]
+            paperwork_pages.router, signing_api.router, signing_pages.router, issuers_api.router,
+            issuers_pages.router]
 
 
 def _secure(request: Request, response: Response) -> Response:

@@ -32,7 +32,7 @@ from app.curricula.models import (
                                    TargetGroup,
 )
 from app.enrolment.models import CourseQuota, Enrolment
-from app.issuers.models import IssuingBody
+from app.issuers.models import IssuingBody, SealImage
 from app.jobs.models import Job
 from app.materials.models import Material, MaterialVersion
 from app.media.models import MediaBudgetLine, MediaLink, MediaProduct, MediaTopic
@@ -52,5 +52,5 @@ __all__ = ["AdminUnit", "Attempt", "AttendanceMark", "EvaluationForm", "Evaluati
            "CourseLocalTopic", "CourseModule", "CoursePlace", "CourseSession", "CourseSessionModule", "Lecturer",
            "Curriculum", "CurriculumModule", "CurriculumTargetGroup", "CurriculumTopic",
            "CurriculumVersion", "CourseQuota", "DataRequest", "Enrolment", "IssuingBody", "Job", "Notification",
-           "Material", "MaterialVersion", "MediaBudgetLine", "MediaLink", "MediaProduct", "MediaTopic",
+           "SealImage", "Material", "MaterialVersion", "MediaBudgetLine", "MediaLink", "MediaProduct", "MediaTopic",
            "SignInThrottle", "SigningKey", "TargetGroup", "Trainee", "User"]

@@ -97,7 +97,7 @@ def print_start(request: Request, background: BackgroundTasks, db: DbSession, wh
 @router.get("/certificates/{certificate_id}.pdf")
 def download(certificate_id: int, db: DbSession, who: SignedIn) -> Response:
     c = service.get_for(db, who, certificate_id)
-    return Response(service.pdf_bytes(c), media_type="application/pdf",
+    return Response(service.pdf_bytes(c, db), media_type="application/pdf",
                     headers={"Content-Disposition": f'attachment; filename="{service.file_name(c)}"'})
 
 

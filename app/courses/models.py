@@ -9,7 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.curricula.models import CurriculumModule, CurriculumVersion
 from app.db import Base, UtcDateTime, utcnow
-from app.issuers.models import IssuingBody  # noqa: F401  (course.issuing_body_id refers to its table)
+from app.issuers.models import IssuingBody
 from app.places.models import AdminUnit
 
 
@@ -30,6 +30,8 @@ class Course(Base):
     signer_name: Mapped[str] = mapped_column(String(120), default="")
     # The body that signs the course's certificates and papers (its name, parent body, seal, signer, numbers).
     issuing_body_id: Mapped[int | None] = mapped_column(ForeignKey("issuing_body.id"), index=True)
+    # The hours the certificate prints when the sessions do not tell them (None: the sum of the sessions).
+    hours_override: Mapped[float | None] = mapped_column(Float)
     form: Mapped[str] = mapped_column(String(12), default="in_person")
     venue: Mapped[str | None] = mapped_column(String(300))
     capacity: Mapped[int | None] = mapped_column(Integer)
@@ -56,6 +58,7 @@ class Course(Base):
 
     curriculum_version: Mapped[CurriculumVersion] = relationship(lazy="raise")
     unit: Mapped[AdminUnit] = relationship(lazy="raise")
+    issuing_body: Mapped[IssuingBody | None] = relationship(lazy="raise")
     modules: Mapped[list[CourseModule]] = relationship(order_by="CourseModule.position", lazy="raise",
                                                        back_populates="course")
     places: Mapped[list[CoursePlace]] = relationship(lazy="raise", cascade="all, delete-orphan")

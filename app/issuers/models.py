@@ -36,3 +36,15 @@ class IssuingBody(Base):
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, onupdate=utcnow)
 
     unit: Mapped[AdminUnit] = relationship(lazy="raise")
+
+
+class SealImage(Base):
+    """Every seal a certificate was printed with, by content: a certificate renders again with the seal it had,
+    after the body's seal has been replaced. Added by the `issuer` branch (the body's current seal stays on it)."""
+
+    __tablename__ = "seal_image"
+
+    sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    media_type: Mapped[str] = mapped_column(String(40))
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
