@@ -140,11 +140,10 @@ def issue(db: Session, who: Principal, course_id: int, enrolment_ids: list[int] 
         raise Invalid("signer_missing", "Khoá học chưa có cơ quan tổ chức, chức danh và tên người ký: hãy điền ở "
                       "mục Thông tin trước khi cấp giấy chứng nhận.", field="signer_name")
     cv = db.get(CurriculumVersion, course.curriculum_version_id)
-    unit = db.scalar(select(AdminUnit).where(AdminUnit.id == course.unit_id)
-                     .options(selectinload(AdminUnit.parent)))
+    unit = places.get(db, course.unit_id)
     stmt = (select(Enrolment, Trainee).join(Trainee, Trainee.id == Enrolment.trainee_id)
             .where(Enrolment.course_id == course.id)
-            .options(selectinload(Trainee.unit).selectinload(AdminUnit.parent)).order_by(Trainee.search_name))
+            .options(places.with_chain(selectinload(Trainee.unit))).order_by(Trainee.search_name))
     if enrolment_ids is not None:
         stmt = stmt.where(Enrolment.id.in_(enrolment_ids))
     rows = list(db.execute(stmt))

@@ -25,11 +25,11 @@ from app.places.models import AdminUnit
 
 def _options():  # noqa: ANN202
     return (selectinload(Course.curriculum_version),
-            selectinload(Course.unit).selectinload(AdminUnit.parent),
+            places.with_chain(selectinload(Course.unit)),
             selectinload(Course.modules).selectinload(CourseModule.local_topics),
             selectinload(Course.modules).selectinload(CourseModule.curriculum_module)
             .selectinload(CurriculumModule.topics),
-            selectinload(Course.places).selectinload(CoursePlace.unit).selectinload(AdminUnit.parent),
+            places.with_chain(selectinload(Course.places).selectinload(CoursePlace.unit)),
             selectinload(Course.sessions).selectinload(CourseSession.lecturer),
             # The same module rows are reached through the sessions: load them the same way, so that a refresh of
             # the course (populate_existing) never leaves one half-loaded.
@@ -54,7 +54,7 @@ def visible_courses(db: Session, who: Principal, f: CourseFilters | None = None)
     f = f or CourseFilters()
     # A list shows code, title, dates, status and unit: it loads neither modules nor sessions nor budget lines.
     stmt = select(Course).order_by(Course.id.desc()).options(
-        selectinload(Course.curriculum_version), selectinload(Course.unit).selectinload(AdminUnit.parent))
+        selectinload(Course.curriculum_version), places.with_chain(selectinload(Course.unit)))
     if who.role == Role.ORGANISER:
         stmt = stmt.where(Course.unit_id.in_(places.unit_ids_within(db, who.unit_id)))
     elif not who.is_admin:

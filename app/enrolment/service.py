@@ -479,7 +479,7 @@ def course_enrolments(db: Session, who: Principal, course_id: int, status: str |
     courses.ensure_may_manage(db, who, course)
     stmt = (select(Enrolment, Trainee).join(Trainee, Trainee.id == Enrolment.trainee_id)
             .where(Enrolment.course_id == course.id)
-            .options(selectinload(Trainee.unit).selectinload(AdminUnit.parent))  # the class list names the province
+            .options(places.with_chain(selectinload(Trainee.unit)))  # the class list names the province
             .order_by(Enrolment.status, Enrolment.waitlist_position, Trainee.search_name))
     if status:
         stmt = stmt.where(Enrolment.status == status)
