@@ -15,6 +15,7 @@ from app.courses import feeds, present, rules, service, sessions
 from app.curricula import present as curricula_present
 from app.curricula import service as curricula
 from app.db import DbSession, utcnow
+from app.enrolment.rules import retraining_setting
 from app.errors import DomainError, Invalid, NotFound
 from app.places import service as places
 from app.web import redirect, render
@@ -27,7 +28,8 @@ def _common(db: DbSession, who, course) -> dict:  # noqa: ANN001
     return {"course": course, "topics": present.topics, "rules": rules, "may_manage": who.is_admin or (
         who.role == "organiser" and places.is_within(db, course.unit_id, who.unit_id)),
         "status_label": lambda s: rules.STATUS_LABELS[s], "path_label": places.path_label,
-        "budget_categories": service.BUDGET_CATEGORIES, "funding_sources": service.FUNDING_SOURCES}
+        "budget_categories": service.BUDGET_CATEGORIES, "funding_sources": service.FUNDING_SOURCES,
+        "retraining": retraining_setting(course.curriculum_version.curriculum_code, course.retraining_gap_years)}
 
 
 @router.get("/courses")
@@ -113,6 +115,11 @@ async def edit(course_id: int, request: Request, db: DbSession, who: Staff) -> R
             "registration_closes": _date(str(form.get("registration_closes") or ""), "registration_closes"),
             "assessment_required": form.get("assessment_required") == "on",
         }
+        gap = str(form.get("retraining_gap_years") or "").strip()
+        if not gap.isdigit() and gap:
+            raise Invalid("retraining_invalid", f"Số năm “{gap}” phải là số nguyên (để trống: nhận lại người đã học).",
+                          field="retraining_gap_years")
+        changes["retraining_gap_years"] = int(gap or 0)
         if share:
             try:
                 changes["min_attendance_share"] = float(share.replace(",", ".")) / 100

@@ -196,7 +196,7 @@ def add_local_topic(db: Session, who: Principal, course_id: int, module_id: int,
 EDITABLE_FIELDS = ("title", "allocation_mode", "organising_body", "signer_title", "signer_name", "form", "venue",
                    "capacity",
                    "registration_opens", "registration_closes", "start_date", "end_date", "min_attendance_share",
-                   "assessment_required")
+                   "assessment_required", "retraining_gap_years")
 FROZEN_STATUSES = (rules.Status.CLOSED, rules.Status.CANCELLED)
 
 
@@ -221,6 +221,12 @@ def update_course(db: Session, who: Principal, course_id: int, changes: dict) ->
     if "min_attendance_share" in changes and changes["min_attendance_share"] is None:
         raise Invalid("share_invalid", "Tỷ lệ tham dự tối thiểu phải lớn hơn 0% và không quá 100%.",
                       field="min_attendance_share")
+    if "retraining_gap_years" in changes:
+        gap = changes["retraining_gap_years"] or 0
+        if not 0 <= int(gap) <= 20:
+            raise Invalid("retraining_invalid", "Số năm không nhận lại người đã học phải từ 0 đến 20 (0: nhận lại).",
+                          field="retraining_gap_years")
+        changes["retraining_gap_years"] = int(gap)
     if "title" in changes:
         changes["title"] = " ".join(str(changes["title"] or "").split())
         if not changes["title"]:
