@@ -36,6 +36,8 @@ def _routers() -> list:
     from app.curricula import pages as curricula_pages
     from app.enrolment import api as enrolment_api
     from app.enrolment import pages as enrolment_pages
+    from app.history import api as history_api
+    from app.history import pages as history_pages
     from app.jobs import api as jobs_api
     from app.jobs import pages as jobs_pages
     from app.materials import api as materials_api
@@ -58,7 +60,7 @@ def _routers() -> list:
             certificates_api.router, certificates_pages.router, jobs_api.router, jobs_pages.router,
             materials_api.router, materials_pages.router, privacy_api.router, privacy_pages.router,
             audit_pages.router, audit_pages.api, reports_api.router, reports_pages.router, media_api.router,
-            media_pages.router]
+            media_pages.router, history_api.router, history_pages.router]
 
 
 def _secure(request: Request, response: Response) -> Response:

@@ -105,7 +105,7 @@ def ensure_may_manage(db: Session, who: Principal, course: Course) -> None:
 
 
 def create_course(db: Session, who: Principal, *, curriculum_code: str, title: str, unit_key: str | None = None,
-                  version: int | None = None) -> Course:
+                  version: int | None = None, year: int | None = None) -> Course:
     """Create a draft course from the latest (or a chosen) curriculum version, pinning it and copying its modules."""
     title = " ".join(title.split())
     if not title:
@@ -122,7 +122,7 @@ def create_course(db: Session, who: Principal, *, curriculum_code: str, title: s
         raise Forbidden("Chỉ tạo được khoá học trong đơn vị của bạn.")
     cv: CurriculumVersion = curricula.get_version(db, curriculum_code, version)
     province = db.get(AdminUnit, unit.current_province_id) if unit.current_province_id else unit
-    year = utcnow().year
+    year = year or utcnow().year  # a course recorded after it took place is numbered in its own year
     course = Course(title=title, curriculum_version_id=cv.id, unit_id=unit.id, created_by_id=who.user_id, code="",
                     min_attendance_share=cv.min_attendance_share, assessment_required=cv.assessment_required)
     for position, m in enumerate(cv.modules, start=1):
