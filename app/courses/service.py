@@ -406,7 +406,7 @@ def copy_course(db: Session, who: Principal, course_id: int, title: str | None =
                         version=source.curriculum_version.number)
     course = db.get(Course, new.id)
     for field in ("organising_body", "signer_title", "signer_name", "form", "venue", "capacity",
-                  "min_attendance_share", "assessment_required"):
+                  "min_attendance_share", "assessment_required", "retraining_gap_years"):
         setattr(course, field, getattr(source, field))
     course.copied_from_id = source.id
     existing = {m.code for m in new.modules}

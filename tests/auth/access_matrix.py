@@ -218,4 +218,16 @@ MATRIX: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/media/{media_id}"): STAFF,
     ("POST", "/media/{media_id}/delete"): STAFF,
     ("PUT", "/api/v1/media/{media_id}"): STAFF,
+    # Past courses, recorded after they took place (app/history): organisers of the course's unit.
+    ("POST", "/api/v1/past-courses"): STAFF,
+    ("POST", "/api/v1/courses/{course_id}/past/participants"): STAFF,
+    ("POST", "/api/v1/courses/{course_id}/past/participants/import"): STAFF,
+    ("POST", "/api/v1/courses/{course_id}/past/finish"): STAFF,
+    ("GET", "/past-courses/new"): STAFF,
+    ("POST", "/past-courses"): STAFF,
+    ("GET", "/courses/{course_id}/past"): STAFF,
+    ("POST", "/courses/{course_id}/past/sessions"): STAFF,
+    ("GET", "/courses/{course_id}/past/template.xlsx"): STAFF,
+    ("POST", "/courses/{course_id}/past/participants"): STAFF,
+    ("POST", "/courses/{course_id}/past/finish"): STAFF,
 }
