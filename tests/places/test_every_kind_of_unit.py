@@ -217,6 +217,16 @@ def test_units_of_every_kind_are_accepted_where_a_unit_is_typed(app, db, world):
             patched = client.patch(f"/api/v1/courses/{world.course_id}", headers=bearer, json={"places": [key]})
             assert patched.status_code == 200, (key, patched.text)
             assert [p["key"] for p in patched.json()["places"]] == [key]
+        moved = client.put(f"/api/v1/trainees/{created.json()['id']}", headers=bearer, json={
+            **{k: created.json()[k] for k in ("full_name", "sex", "ethnicity", "position", "organisation_type",
+                                                "in_charge_of_radio")}, "birth_date": "1985-04-02",
+            "citizen_id": "024085000777", "commune": "old:07438"})
+        assert moved.status_code == 200, moved.text
+        assert moved.json()["unit_name"] == "Xã Thái Đào, Huyện Lạng Giang, Tỉnh Bắc Giang"
+        edited = client.post(f"/courses/{world.course_id}/edit", data={
+            "csrf_token": client.cookies.get("nangluc_csrf"), "title": "Lớp huyện Lạng Giang 2026",
+            "form": "in_person", "places": "old:07435, old:217, 24"}, follow_redirects=True)
+        assert edited.status_code == 200 and "Xã Đại Lâm" in edited.text, edited.text[:300]
         organised = client.post("/api/v1/courses", headers=bearer, json={
             "curriculum": "CT2", "title": "Lớp của xã cũ", "unit": "old:07435"})
         assert organised.status_code == 201, organised.text
