@@ -30,7 +30,7 @@ from app.courses.models import Course
 from app.db import utcnow
 from app.enrolment.models import Enrolment
 from app.enrolment.rules import EnrolmentStatus
-from app.errors import Conflict, Invalid
+from app.errors import Conflict, Invalid, NotFound
 from app.history import rules
 from app.people import service as people
 from app.people.fields import COLUMNS as PERSON_COLUMNS
@@ -156,11 +156,12 @@ def record_participants(db: Session, who: Principal, course_id: int, items: list
     """Step 3 (JSON): people already on record, each with the sessions attended and, optionally, the result."""
     course = recording(db, who, course_id)
     _need_sessions(course)
-    found = {t.id: t for t in db.scalars(people._scoped(db, who, select(Trainee).where(  # noqa: SLF001
-        Trainee.id.in_([int(i["trainee_id"]) for i in items]))))}
     out = []
     for i, item in enumerate(items):
-        t = found.get(int(item["trainee_id"]))
+        try:
+            t = people.get_trainee(db, who, int(item["trainee_id"]))
+        except NotFound:
+            t = None
         if t is None:
             raise Invalid("trainee_not_found", f"Dòng {i + 1}: không tìm thấy học viên trong đơn vị bạn phụ trách.",
                           field=f"participants[{i}].trainee_id")
