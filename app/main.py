@@ -38,6 +38,8 @@ def _routers() -> list:
     from app.curricula import pages as curricula_pages
     from app.enrolment import api as enrolment_api
     from app.enrolment import pages as enrolment_pages
+    from app.history import api as history_api
+    from app.history import pages as history_pages
     from app.issuers import api as issuers_api
     from app.issuers import pages as issuers_pages
     from app.jobs import api as jobs_api
@@ -68,7 +70,7 @@ def _routers() -> list:
             audit_pages.router, audit_pages.api, reports_api.router, reports_pages.router, media_api.router,
             media_pages.router, assessment_api.router, assessment_pages.router, paperwork_api.router,
             paperwork_pages.router, signing_api.router, signing_pages.router, issuers_api.router,
-            issuers_pages.router]
+            issuers_pages.router, history_api.router, history_pages.router]
 
 
 def _secure(request: Request, response: Response) -> Response:

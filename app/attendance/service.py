@@ -29,7 +29,6 @@ from app.notify.service import notify
 from app.people import service as people
 from app.people.models import Trainee
 from app.places import service as places
-from app.places.models import AdminUnit
 
 ON_COURSE = (EnrolmentStatus.CONFIRMED, EnrolmentStatus.COMPLETED, EnrolmentStatus.NOT_COMPLETED)
 
@@ -58,7 +57,7 @@ def grid(db: Session, who: Principal, course_id: int) -> Grid:
     rows = [(e, t) for e, t in db.execute(
         select(Enrolment, Trainee).join(Trainee, Trainee.id == Enrolment.trainee_id)
         .where(Enrolment.course_id == course.id, Enrolment.status.in_(ON_COURSE))
-        .options(selectinload(Trainee.unit).selectinload(AdminUnit.parent)).order_by(Trainee.search_name))]
+        .options(places.with_chain(selectinload(Trainee.unit))).order_by(Trainee.search_name))]
     session_ids = [s.id for s in course.sessions]
     marks = {(m.session_id, m.enrolment_id): m for m in db.scalars(
         select(AttendanceMark).where(AttendanceMark.session_id.in_(session_ids)))} if session_ids else {}

@@ -9,12 +9,12 @@ from app.auth import service as auth_service
 from app.auth.models import User
 from app.auth.principal import Principal
 from app.places import service as places
-from app.places.models import AdminUnit, Era, Level
+from app.places.models import Era, Level
 
 
 def for_principal(db: Session, who: Principal) -> dict:
     user = db.get(User, who.user_id)
-    unit = places.get_by_key(db, db.get(AdminUnit, who.unit_id).key) if who.unit_id else None
+    unit = places.get(db, who.unit_id) if who.unit_id else None
     counts = places.counts(db)
     data: dict = {
         "user": user,

@@ -2,21 +2,43 @@
 
 Used by every import (officials, enrolment lists, attendance marks). The file type is decided from the content,
 not the name. Formulas are refused (a cell must hold what it shows), and so are files over the size limit.
+
+Sheets as offices make them: title rows above the table ("ỦY BAN NHÂN DÂN XÃ …", "DANH SÁCH …") are skipped, the
+header being the row among the first ones that holds the most of the template's headers; a column "STT" or
+"Ghi chú" that the template lacks is ignored; the template's example row (marked ``EXAMPLE_MARK``, or holding the
+template's own example values) is never imported; a merged cell's value applies to every cell it spans (a commune
+written once for the five officials below it).
 """
 from __future__ import annotations
 
 import csv
 import io
+import re
 import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from openpyxl import Workbook, load_workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.styles import Font
+from openpyxl.utils import range_boundaries
+from openpyxl.worksheet.worksheet import Worksheet
 
 from app.core.text import fold
 
 MAX_ROWS = 20000
+HEADER_SEARCH_ROWS = 30  # title rows an office puts above its table
+EXAMPLE_MARK = "DÒNG MẪU"
+EXAMPLE_NOTE = f"← {EXAMPLE_MARK}: hệ thống bỏ qua dòng này, hãy ghi từ dòng dưới (có thể xoá dòng này)"
+IGNORED_HEADERS = frozenset({"stt", "tt", "so tt", "so thu tu", "ghi chu"})  # folded; kept only when a column
+
+
+def mark_example_row(ws: Worksheet, row: int, columns: int) -> None:
+    """Mark a template's example row: grey italics, and the note beside it that the reader looks for."""
+    grey = Font(italic=True, color="6B7280")
+    for col in range(1, columns + 1):
+        ws.cell(row=row, column=col).font = grey
+    ws.cell(row=row, column=columns + 1, value=EXAMPLE_NOTE).font = Font(italic=True, bold=True, color="B91C1C")
 
 
 @dataclass(frozen=True)
@@ -43,6 +65,8 @@ class Table:
     rows: list[tuple[int, dict[str, object]]] = field(default_factory=list)
     errors: list[RowError] = field(default_factory=list)  # the file cannot be read at all, or holds no rows
     formulas: list[RowError] = field(default_factory=list)  # cells holding a formula (their value is dropped)
+    header_row: int = 1  # as the spreadsheet numbers it
+    example_rows: list[int] = field(default_factory=list)  # the template's example row(s), skipped
 
 
 def _match_header(text: str, columns: Sequence[Column]) -> Column | None:
@@ -93,30 +117,38 @@ def read_table(content: bytes, max_bytes: int, columns: Sequence[Column]) -> Tab
         if not grid and not table.errors:
             table.errors.append(RowError(0, "", "Tệp không có dòng tiêu đề."))
         return table
-    header, *body = grid
+    at = _header_index(grid, columns)
+    table.header_row = at + 1
+    header, body = grid[at], grid[at + 1:]
     mapping: dict[int, Column] = {}
     for index, cell in enumerate(header):
         text = "" if cell is None else str(cell).strip()
         if not text:
             continue
         col = _match_header(text, columns)
+        if col is None and fold(text).strip(" *:.") in IGNORED_HEADERS:
+            continue
         if col is None:
-            table.errors.append(RowError(1, text, "Cột không có trong mẫu; hãy dùng tệp mẫu tải về từ hệ thống."))
+            table.errors.append(RowError(at + 1, text, "Cột không có trong mẫu; hãy dùng tệp mẫu tải về từ hệ thống."))
         elif col in mapping.values():
-            table.errors.append(RowError(1, text, "Cột bị lặp lại."))
+            table.errors.append(RowError(at + 1, text, "Cột bị lặp lại."))
         else:
             mapping[index] = col
     for col in columns:
         if col.required and col not in mapping.values():
-            table.errors.append(RowError(1, col.header, "Thiếu cột bắt buộc."))
+            table.errors.append(RowError(at + 1, col.header, "Thiếu cột bắt buộc."))
     if len(body) > MAX_ROWS:
         table.errors.append(RowError(0, "", f"Tệp có {len(body)} dòng; mỗi lần nhập tối đa {MAX_ROWS} dòng."))
     if table.errors:
         return table
     mapping_header = {c.key: c.header for c in mapping.values()}
-    for offset, cells in enumerate(body, start=2):
+    examples = {c.key: fold(c.example) for c in columns if c.example}
+    for offset, cells in enumerate(body, start=at + 2):
         values = {mapping[i].key: cells[i] for i in mapping if i < len(cells)}
         if all(v is None or (isinstance(v, str) and not v.strip()) for v in values.values()):
+            continue
+        if _is_example(cells, values, examples):
+            table.example_rows.append(offset)
             continue
         for key, value in list(values.items()):
             if isinstance(value, str) and value.startswith("=") and len(value) > 1:
@@ -129,6 +161,62 @@ def read_table(content: bytes, max_bytes: int, columns: Sequence[Column]) -> Tab
     return table
 
 
+def _header_index(grid: list[list[object]], columns: Sequence[Column]) -> int:
+    """The row that holds the most of the template's headers among the first rows (the first such row); row 0
+    when none holds any, so that a wrong file is answered with its unknown columns as before."""
+    best, best_count = 0, 0
+    for i, row in enumerate(grid[:HEADER_SEARCH_ROWS]):
+        found = {c.key for c in (_match_header(str(v), columns) for v in row if v is not None and str(v).strip())
+                 if c is not None}
+        if len(found) > best_count:
+            best, best_count = i, len(found)
+    return best
+
+
+def _is_example(cells: list[object], values: dict[str, object], examples: dict[str, str]) -> bool:
+    """The template's example row: it carries the mark, or (the mark deleted) its values are the template's own."""
+    mark = fold(EXAMPLE_MARK)
+    if any(isinstance(v, str) and mark in fold(v) for v in cells):
+        return True
+    filled = {k: fold(str(v)) for k, v in values.items() if v is not None and str(v).strip()}
+    same = [k for k, v in filled.items() if examples.get(k) == v]
+    return len(same) >= 2 and len(same) == len(filled)
+
+
+MERGE_RE = re.compile(rb'<(?:\w+:)?mergeCell\s+ref="([A-Z]+[0-9]+:[A-Z]+[0-9]+)"')
+
+
+def _merged_ranges(content: bytes, sheet_path: str | None) -> list[tuple[int, int, int, int]]:
+    """The merged ranges of the sheet, read from its XML (openpyxl's fast read-only mode does not give them)."""
+    if not sheet_path:
+        return []
+    try:
+        with zipfile.ZipFile(io.BytesIO(content)) as z:
+            xml = z.read(sheet_path.lstrip("/"))
+    except (KeyError, zipfile.BadZipFile):
+        return []
+    out = []
+    for ref in MERGE_RE.findall(xml):
+        min_col, min_row, max_col, max_row = range_boundaries(ref.decode())
+        out.append((min_col, min_row, max_col, max_row))
+    return out
+
+
+def _fill_merged(grid: list[list[object]], ranges: list[tuple[int, int, int, int]]) -> None:
+    """A merged cell's value applies to every cell it spans (openpyxl gives it to the top-left cell only)."""
+    for min_col, min_row, max_col, max_row in ranges:
+        if min_row - 1 >= len(grid) or min_col - 1 >= len(grid[min_row - 1]):
+            continue
+        value = grid[min_row - 1][min_col - 1]
+        for r in range(min_row - 1, min(max_row, len(grid))):
+            row = grid[r]
+            if len(row) < max_col:
+                row.extend([None] * (max_col - len(row)))
+            for c in range(min_col - 1, max_col):
+                if (r, c) != (min_row - 1, min_col - 1):
+                    row[c] = value
+
+
 def _xlsx_grid(content: bytes, table: Table) -> list[list[object]]:
     try:
         wb = load_workbook(io.BytesIO(content), read_only=True, data_only=False)
@@ -137,7 +225,9 @@ def _xlsx_grid(content: bytes, table: Table) -> list[list[object]]:
         return []
     ws = wb.worksheets[0]
     grid = [list(row) for row in ws.iter_rows(values_only=True)]
+    sheet_path = getattr(ws, "_worksheet_path", None)
     wb.close()
+    _fill_merged(grid, _merged_ranges(content, sheet_path))
     while grid and all(v is None for v in grid[-1]):
         grid.pop()
     return grid

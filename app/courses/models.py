@@ -50,6 +50,11 @@ class Course(Base):
     late_after_minutes: Mapped[int] = mapped_column(Integer, default=15)
     cancel_reason: Mapped[str | None] = mapped_column(Text)
     allocation_mode: Mapped[str] = mapped_column(String(12), default="first_come")  # or "review"
+    # Retraining: 0 takes people who completed the same curriculum before; N refuses those who did so less than N
+    # years ago (an organiser may still nominate them with a written reason). See app.enrolment.rules.
+    retraining_gap_years: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # Entered after it took place (app.courses.past): no registration window, straight to finished.
+    recorded_after: Mapped[bool] = mapped_column(Boolean, default=False, server_default="false")
     allocated_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     copied_from_id: Mapped[int | None] = mapped_column(ForeignKey("course.id"))
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))

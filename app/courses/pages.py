@@ -15,6 +15,7 @@ from app.courses import feeds, present, rules, service, sessions
 from app.curricula import present as curricula_present
 from app.curricula import service as curricula
 from app.db import DbSession, utcnow
+from app.enrolment.rules import retraining_setting
 from app.errors import DomainError, Invalid, NotFound
 from app.issuers import service as issuers
 from app.places import service as places
@@ -29,7 +30,8 @@ def _common(db: DbSession, who, course) -> dict:  # noqa: ANN001
         who.role == "organiser" and places.is_within(db, course.unit_id, who.unit_id)),
         "status_label": lambda s: rules.STATUS_LABELS[s], "path_label": places.path_label,
         "budget_categories": service.BUDGET_CATEGORIES, "funding_sources": service.FUNDING_SOURCES,
-        "signer_of": service.signer_of, "hours_of": service.hours_of}
+        "signer_of": service.signer_of, "hours_of": service.hours_of,
+        "retraining": retraining_setting(course.curriculum_version.curriculum_code, course.retraining_gap_years)}
 
 
 @router.get("/courses")
@@ -129,6 +131,11 @@ async def edit(course_id: int, request: Request, db: DbSession, who: Staff) -> R
         elif "organising_body" in form:  # a form written before bodies were records
             changes["organising_body"] = str(form.get("organising_body") or "").strip()
         changes["hours_override"] = _hours(hours, "hours_override") if hours else None
+        gap = str(form.get("retraining_gap_years") or "").strip()
+        if not gap.isdigit() and gap:
+            raise Invalid("retraining_invalid", f"Số năm “{gap}” phải là số nguyên (để trống: nhận lại người đã học).",
+                          field="retraining_gap_years")
+        changes["retraining_gap_years"] = int(gap or 0)
         if share:
             try:
                 changes["min_attendance_share"] = float(share.replace(",", ".")) / 100

@@ -18,6 +18,7 @@ from app.courses.schemas import (
     TopicOut,
 )
 from app.courses.service import Checks, hours_of, signer_of
+from app.enrolment.rules import retraining_setting
 from app.places import service as places
 
 
@@ -55,6 +56,9 @@ def course_plan(c: Course, quotas: dict[str, int] | None = None) -> CoursePlan:
         start_date=c.start_date, end_date=c.end_date, min_attendance_share=c.min_attendance_share,
         assessment_required=c.assessment_required, cancel_reason=c.cancel_reason,
         allocation_mode=c.allocation_mode, quotas=quotas or {},
+        retraining_gap_years=c.retraining_gap_years, recorded_after=c.recorded_after,
+        retraining=ProblemOut(**vars(retraining_setting(c.curriculum_version.curriculum_code,
+                                                        c.retraining_gap_years))),
         places=[PlaceOut(key=p.unit.key, name=places.path_label(p.unit)) for p in c.places],
         budget=[BudgetLineOut(id=b.id, category=b.category, description=b.description,
                               planned_amount=b.planned_amount, actual_amount=b.actual_amount,

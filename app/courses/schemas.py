@@ -110,6 +110,10 @@ class CourseUpdate(BaseModel):
                                         description="first_come: confirm while seats remain; review: allocate "
                                                     "by priority when registration closes")
     quotas: dict[str, int] | None = Field(default=None, description='seats reserved per commune: {"07432": 5}')
+    retraining_gap_years: int | None = Field(
+        default=None, ge=0, le=20, description="retraining: 0 (or null) takes people who completed the same "
+        "curriculum before; N refuses those who completed it less than N years ago (organisers may still nominate "
+        "them with a written reason)")
 
 
 class PlaceOut(BaseModel):
@@ -180,6 +184,9 @@ class CoursePlan(CourseDetail):
     quotas: dict[str, int]
     places: list[PlaceOut]
     budget: list[BudgetLineOut]
+    retraining_gap_years: int
+    retraining: ProblemOut = Field(description="the retraining setting in words, as shown on the course")
+    recorded_after: bool = Field(description="entered after the course took place (past course)")
 
 
 class TransitionIn(BaseModel):

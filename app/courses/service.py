@@ -27,11 +27,11 @@ from app.places.models import AdminUnit
 
 def _options():  # noqa: ANN202
     return (selectinload(Course.curriculum_version),
-            selectinload(Course.unit).selectinload(AdminUnit.parent), selectinload(Course.issuing_body),
+            places.with_chain(selectinload(Course.unit)), selectinload(Course.issuing_body),
             selectinload(Course.modules).selectinload(CourseModule.local_topics),
             selectinload(Course.modules).selectinload(CourseModule.curriculum_module)
             .selectinload(CurriculumModule.topics),
-            selectinload(Course.places).selectinload(CoursePlace.unit).selectinload(AdminUnit.parent),
+            places.with_chain(selectinload(Course.places).selectinload(CoursePlace.unit)),
             selectinload(Course.sessions).selectinload(CourseSession.lecturer),
             # The same module rows are reached through the sessions: load them the same way, so that a refresh of
             # the course (populate_existing) never leaves one half-loaded.
@@ -56,7 +56,7 @@ def visible_courses(db: Session, who: Principal, f: CourseFilters | None = None)
     f = f or CourseFilters()
     # A list shows code, title, dates, status and unit: it loads neither modules nor sessions nor budget lines.
     stmt = select(Course).order_by(Course.id.desc()).options(
-        selectinload(Course.curriculum_version), selectinload(Course.unit).selectinload(AdminUnit.parent))
+        selectinload(Course.curriculum_version), places.with_chain(selectinload(Course.unit)))
     if who.role == Role.ORGANISER:
         stmt = stmt.where(Course.unit_id.in_(places.unit_ids_within(db, who.unit_id)))
     elif not who.is_admin:
@@ -107,7 +107,7 @@ def ensure_may_manage(db: Session, who: Principal, course: Course) -> None:
 
 
 def create_course(db: Session, who: Principal, *, curriculum_code: str, title: str, unit_key: str | None = None,
-                  version: int | None = None) -> Course:
+                  version: int | None = None, year: int | None = None) -> Course:
     """Create a draft course from the latest (or a chosen) curriculum version, pinning it and copying its modules."""
     title = " ".join(title.split())
     if not title:
@@ -124,7 +124,7 @@ def create_course(db: Session, who: Principal, *, curriculum_code: str, title: s
         raise Forbidden("Chỉ tạo được khoá học trong đơn vị của bạn.")
     cv: CurriculumVersion = curricula.get_version(db, curriculum_code, version)
     province = db.get(AdminUnit, unit.current_province_id) if unit.current_province_id else unit
-    year = utcnow().year
+    year = year or utcnow().year  # a course recorded after it took place is numbered in its own year
     course = Course(title=title, curriculum_version_id=cv.id, unit_id=unit.id, created_by_id=who.user_id, code="",
                     min_attendance_share=cv.min_attendance_share, assessment_required=cv.assessment_required)
     for position, m in enumerate(cv.modules, start=1):
@@ -202,7 +202,7 @@ def add_local_topic(db: Session, who: Principal, course_id: int, module_id: int,
 EDITABLE_FIELDS = ("title", "allocation_mode", "organising_body", "signer_title", "signer_name", "issuing_body_id",
                    "hours_override", "form", "venue", "capacity",
                    "registration_opens", "registration_closes", "start_date", "end_date", "min_attendance_share",
-                   "assessment_required")
+                   "assessment_required", "retraining_gap_years")
 FROZEN_STATUSES = (rules.Status.CLOSED, rules.Status.CANCELLED)
 
 
@@ -227,6 +227,12 @@ def update_course(db: Session, who: Principal, course_id: int, changes: dict) ->
     if "min_attendance_share" in changes and changes["min_attendance_share"] is None:
         raise Invalid("share_invalid", "Tỷ lệ tham dự tối thiểu phải lớn hơn 0% và không quá 100%.",
                       field="min_attendance_share")
+    if "retraining_gap_years" in changes:
+        gap = changes["retraining_gap_years"] or 0
+        if not 0 <= int(gap) <= 20:
+            raise Invalid("retraining_invalid", "Số năm không nhận lại người đã học phải từ 0 đến 20 (0: nhận lại).",
+                          field="retraining_gap_years")
+        changes["retraining_gap_years"] = int(gap)
     if "title" in changes:
         changes["title"] = " ".join(str(changes["title"] or "").split())
         if not changes["title"]:
@@ -448,7 +454,7 @@ def copy_course(db: Session, who: Principal, course_id: int, title: str | None =
                         version=source.curriculum_version.number)
     course = db.get(Course, new.id)
     for field in ("organising_body", "signer_title", "signer_name", "issuing_body_id", "form", "venue", "capacity",
-                  "min_attendance_share", "assessment_required"):
+                  "min_attendance_share", "assessment_required", "retraining_gap_years"):
         setattr(course, field, getattr(source, field))
     course.copied_from_id = source.id
     existing = {m.code for m in new.modules}

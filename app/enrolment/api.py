@@ -47,7 +47,7 @@ def list_enrolments(course_id: int, db: DbSession, who: Staff,
                         409: {"description": "not eligible, with `reasons`"}})
 def register(course_id: int, body: RegisterIn, db: DbSession, who: SignedIn) -> Response:
     """Register yourself, or (organisers) nominate `trainee_id`. Asking again returns the same enrolment (200)."""
-    e, t, created = service.register_once(db, who, course_id, body.trainee_id)
+    e, t, created = service.register_once(db, who, course_id, body.trainee_id, body.reason)
     return JSONResponse(out(e, t).model_dump(mode="json"), status_code=201 if created else 200)
 
 
@@ -55,7 +55,7 @@ def register(course_id: int, body: RegisterIn, db: DbSession, who: SignedIn) -> 
 def nominate_many(course_id: int, body: BulkIn, db: DbSession, who: Staff) -> list[EnrolmentOut]:
     """Enrol a list; if anyone cannot be enrolled, no one is (409 names them)."""
     return [out(e, db.get(Trainee, e.trainee_id)) for e in service.nominate_many(db, who, course_id,
-                                                                                 body.trainee_ids)]
+                                                                                 body.trainee_ids, body.reason)]
 
 
 @router.post("/courses/{course_id}/enrolments/import", responses={422: {"description": "errors by row; nothing"

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from app import audit
 from app.auth.principal import Principal
 from app.config import get_settings
-from app.core.spreadsheet import Column, RowError, read_table, to_bytes
+from app.core.spreadsheet import Column, RowError, mark_example_row, read_table, to_bytes
 from app.core.text import fold
 from app.courses import service as courses
 from app.enrolment import service
@@ -118,6 +118,7 @@ def template_xlsx() -> bytes:
         ws.cell(row=1, column=i, value=col.header + (" *" if col.required else "")).font = Font(bold=True)
         ws.cell(row=2, column=i, value=col.example)
         ws.column_dimensions["AB"[i - 1]].width = 32
+    mark_example_row(ws, 2, len(LIST_COLUMNS))
     for r in range(2, 2002):
         ws[f"A{r}"].number_format = "@"
     return to_bytes(wb)

@@ -81,7 +81,7 @@ async def bulk(course_id: int, request: Request, db: DbSession, who: Staff) -> R
         return redirect(back, "Hãy đánh dấu ít nhất một người.", "error")
     try:
         if action == "nominate":
-            service.nominate_many(db, who, course_id, ids)
+            service.nominate_many(db, who, course_id, ids, reason)
             message = f"Đã cử {len(ids)} người."
         elif action in ("confirmed", "rejected"):
             for enrolment_id in ids:

@@ -10,6 +10,8 @@ an English text), so that a trainee always knows their status and why.
   (everyone pending until the organiser runs ``allocate`` at the close of registration).
 - ``CourseWindow``, ``Applicant``: what the rules need to know about a course and a registrant.
 - ``eligibility(course, applicant, today)``: every refusal at once, or the person's priority reasons.
+- ``retraining_setting``, ``retraining_refusal``, ``overridable``: the course's retraining option (default: people
+  may be trained again) and the one refusal an organiser may override with a written reason.
 - ``rank(course, applicants, tie_breakers)``: priority (rank, commune sub-rank), the course's tie-breakers,
   registration time, trainee id.
 - ``decide_first_come``, ``allocate``, ``waitlist_order``, ``promote``: who gets a seat, who waits, who moves up.
@@ -47,8 +49,11 @@ __all__ = [
     "decide_first_come",
     "eligibility",
     "may_change",
+    "overridable",
     "promote",
     "rank",
+    "retraining_refusal",
+    "retraining_setting",
     "waitlist_order",
 ]
 
@@ -128,8 +133,9 @@ class CourseWindow:
 
     ``eligible_unit_ids``: every unit inside the course's places (already expanded by the caller).
     ``curriculum_target_groups``: the curriculum's target groups in priority order (from the curriculum data).
-    ``quotas``: seats reserved per commune unit id. ``recent_years``: someone who completed the same curriculum
-    less than this many years ago may not register again.
+    ``quotas``: seats reserved per commune unit id. ``recent_years``: the course's retraining setting (see
+    ``retraining_refusal``): 0 (the default) takes people again whenever they last completed the curriculum; N
+    refuses someone who completed it less than N years ago.
     """
 
     course_status: str
@@ -141,7 +147,7 @@ class CourseWindow:
     capacity: int
     mode: str
     quotas: Mapping[int, int] = field(default_factory=dict)
-    recent_years: int = 3
+    recent_years: int = 0
 
 
 @dataclass(frozen=True)
@@ -196,7 +202,8 @@ def eligibility(course: CourseWindow, a: Applicant, today: date,
 
     Not eligible: ``(False, refusals)``, every refusal at once, each its own ``Reason`` (course not open, window not
     yet open or already closed, commune outside the course's places, not a target group of the curriculum, record not
-    confirmed, same curriculum completed recently). Eligible: ``(True, the priority reasons)`` ("Ưu tiên 1: ...").
+    confirmed, same curriculum completed within the course's retraining gap). Eligible: ``(True, the priority
+    reasons)`` ("Ưu tiên 1: ...").
     Whether the person already has an enrolment in the course is the caller's to check (a repeated request is
     answered with the existing enrolment). ``group_names`` words the priority reasons (see ``people.rules.priority``).
     """
@@ -220,20 +227,57 @@ def eligibility(course: CourseWindow, a: Applicant, today: date,
     if not a.record_confirmed:
         refusals.append(Reason("record_not_confirmed", "Hồ sơ của bạn chưa được cán bộ tổ chức xác nhận",
                                "Your trainee record has not been confirmed by an organiser yet"))
-    done = a.completed_same_curriculum_on
-    if done is not None and course.recent_years > 0:
-        again = _add_years(done, course.recent_years)
-        if today < again:
-            code, n = course.curriculum_code, course.recent_years
-            refusals.append(Reason(
-                "completed_recently",
-                f"Bạn đã hoàn thành chương trình {code} ngày {_d(done)} (trong vòng {n} năm); "
-                f"có thể đăng ký lại từ ngày {_d(again)}",
-                f"You completed curriculum {code} on {_d(done)} (within {n} years); "
-                f"you may register again from {_d(again)}"))
+    retraining = retraining_refusal(course.curriculum_code, course.recent_years, a.completed_same_curriculum_on, today)
+    if retraining is not None:
+        refusals.append(retraining)
     if refusals:
         return False, refusals
     return True, list(prio.reasons)
+
+
+# --------------------------------------------------------------------------------------------------------------------
+# Retraining
+# --------------------------------------------------------------------------------------------------------------------
+
+OVERRIDABLE: frozenset[str] = frozenset({"completed_recently"})
+"""Refusals an organiser may override by nominating the person with a written reason (and only those)."""
+
+
+def retraining_setting(curriculum_code: str, gap_years: int) -> Reason:
+    """What a course says about people who already completed its curriculum, as shown on the course.
+
+    Provinces train the same commune officials again in later years and no rule found limits it (DOMAIN.md), so
+    retraining is allowed unless the course sets a gap."""
+    if gap_years <= 0:
+        return Reason("retraining_allowed",
+                      f"Nhận cả người đã hoàn thành chương trình {curriculum_code} trước đây (bồi dưỡng lại)",
+                      f"Takes people who completed curriculum {curriculum_code} before (retraining)")
+    return Reason("retraining_gap",
+                  f"Không nhận người đã hoàn thành chương trình {curriculum_code} trong vòng {gap_years} năm; "
+                  "cán bộ tổ chức vẫn có thể cử người đó học lại khi ghi rõ lý do",
+                  f"Does not take people who completed curriculum {curriculum_code} in the last {gap_years} years; "
+                  "an organiser may still nominate them with a written reason")
+
+
+def retraining_refusal(curriculum_code: str, gap_years: int, completed_on: date | None,
+                       today: date) -> Reason | None:
+    """The course's retraining setting applied to one person: why they may not register again yet, or None."""
+    if completed_on is None or gap_years <= 0:
+        return None
+    again = _add_years(completed_on, gap_years)
+    if today >= again:
+        return None
+    return Reason(
+        "completed_recently",
+        f"Bạn đã hoàn thành chương trình {curriculum_code} ngày {_d(completed_on)} (trong vòng {gap_years} năm); "
+        f"khoá học này chỉ nhận lại từ ngày {_d(again)}",
+        f"You completed curriculum {curriculum_code} on {_d(completed_on)} (within {gap_years} years); "
+        f"this course takes you again from {_d(again)}")
+
+
+def overridable(refusals: Sequence[Reason]) -> bool:
+    """Whether every refusal is one an organiser may override by nominating with a written reason."""
+    return bool(refusals) and all(r.code in OVERRIDABLE for r in refusals)
 
 
 # --------------------------------------------------------------------------------------------------------------------

@@ -34,12 +34,18 @@ class RegisterIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     trainee_id: int | None = Field(default=None, description="omit to register yourself; organisers nominate")
+    reason: str = Field(default="", max_length=1000,
+                        description="organisers: a written reason to nominate someone the course's retraining "
+                                    "setting refuses (completed the same curriculum recently)")
 
 
 class BulkIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     trainee_ids: list[int] = Field(min_length=1, max_length=2000)
+    reason: str = Field(default="", max_length=1000,
+                        description="organisers: a written reason to nominate someone the course's retraining "
+                                    "setting refuses (completed the same curriculum recently)")
 
 
 class DecisionIn(BaseModel):

@@ -38,12 +38,16 @@ ES = rules.EnrolmentStatus
 class NotEligible(DomainError):
     status = 409
 
-    def __init__(self, reasons: list[people_rules.Reason]) -> None:
-        super().__init__("not_eligible", "Không đăng ký được: " + "; ".join(r.vi for r in reasons))
+    def __init__(self, reasons: list[people_rules.Reason], nominated: bool = False) -> None:
+        # An organiser may override the retraining refusal with a written reason: say so where it applies.
+        self.overridable = nominated and rules.overridable(reasons)
+        hint = " (cán bộ tổ chức có thể cử học lại khi ghi lý do)" if self.overridable else ""
+        super().__init__("not_eligible", "Không đăng ký được: " + "; ".join(r.vi for r in reasons) + hint)
         self.reasons = reasons
 
     def as_json(self) -> dict:
-        return {**super().as_json(), "reasons": [{"code": r.code, "vi": r.vi, "en": r.en} for r in self.reasons]}
+        return {**super().as_json(), "reasons": [{"code": r.code, "vi": r.vi, "en": r.en} for r in self.reasons],
+                "overridable": self.overridable}
 
 
 def _reasons(rs) -> list[dict]:  # noqa: ANN001
@@ -81,7 +85,7 @@ def window(db: Session, course: Course) -> rules.CourseWindow:
         course_status=course.status, registration_opens=course.registration_opens,
         registration_closes=course.registration_closes, eligible_unit_ids=frozenset(eligible),
         curriculum_code=curriculum_code, curriculum_target_groups=groups, capacity=course.capacity or 0,
-        mode=course.allocation_mode, quotas=quotas)
+        mode=course.allocation_mode, quotas=quotas, recent_years=course.retraining_gap_years or 0)
 
 
 def _completed_on(db: Session, trainee_ids: list[int], curriculum_code: str,
@@ -246,13 +250,23 @@ def _tell(db: Session, e: Enrolment, t: Trainee, course: Course) -> None:
            link=f"/courses/{course.id}", email=t.email)
 
 
-def register(db: Session, who: Principal, course_id: int, trainee_id: int | None = None) -> Enrolment:
+def register(db: Session, who: Principal, course_id: int, trainee_id: int | None = None,
+             reason: str = "") -> Enrolment:
     """Register oneself (or, for an organiser, nominate someone). Asking twice answers with the same enrolment."""
-    return register_once(db, who, course_id, trainee_id)[0]
+    return register_once(db, who, course_id, trainee_id, reason)[0]
 
 
-def register_once(db: Session, who: Principal, course_id: int, trainee_id: int | None = None
-                  ) -> tuple[Enrolment, Trainee, bool]:
+def _override(nominated: bool, reasons: list[people_rules.Reason], written: str) -> people_rules.Reason | None:
+    """An organiser nominating someone the course's retraining setting refuses, with a written reason: the one
+    refusal that may be overridden (rules.OVERRIDABLE), and only with the reason kept on the enrolment."""
+    if not (nominated and written and rules.overridable(reasons)):
+        return None
+    return people_rules.Reason("nominated_again", f"Cán bộ tổ chức cử học lại: {written}",
+                               f"Nominated again by an organiser: {written}")
+
+
+def register_once(db: Session, who: Principal, course_id: int, trainee_id: int | None = None,
+                  reason: str = "") -> tuple[Enrolment, Trainee, bool]:
     """`register`, also giving the person and whether this call created or renewed the enrolment (False: it
     already stood).
 
@@ -285,8 +299,11 @@ def register_once(db: Session, who: Principal, course_id: int, trainee_id: int |
     if (course.status, course.capacity, course.registration_closes) != seen:  # changed while we waited
         w = window(db, course)
         ok, reasons = rules.eligibility(w, me, now.date(), groups)
-    if not ok:
-        raise NotEligible(reasons)
+    override = None if ok else _override(nominated, reasons, " ".join(reason.split())[:1000])
+    if not ok and override is None:
+        raise NotEligible(reasons, nominated)
+    if override is not None:
+        reasons = list(ranked_new.priority.reasons)
     place = None  # (waitlist position, anyone behind) when read together with the seats
     if course.allocation_mode == rules.AllocationMode.REVIEW:
         status, why = ES.PENDING, [people_rules.Reason("awaiting_allocation", "Chờ xét duyệt khi hết hạn đăng ký "
@@ -299,6 +316,8 @@ def register_once(db: Session, who: Principal, course_id: int, trainee_id: int |
             (confirmed, place), by_unit = _seats_and_place(db, course, rank_keys, now, t.id), {}
         decision = rules.decide_first_come(w, ranked_new, confirmed, by_unit, today=now.date())
         status, why = decision.status, list(decision.reasons)
+    if override is not None:  # kept next to the decision's own reason (the seat), where the list shows it
+        why = [*why[:1], override, *why[1:]]
     position, behind = None, False
     if status == ES.WAITLISTED:
         shown = _waiting_reasons(course, why)
@@ -309,6 +328,7 @@ def register_once(db: Session, who: Principal, course_id: int, trainee_id: int |
         e = _insert_once(db, {"course_id": course.id, "trainee_id": t.id, "status": status, "registered_at": now,
                               "reasons": shown, "waitlist_position": position, "decided_at": now,
                               "nominated_by_id": who.user_id if nominated else None,
+                              "override_reason": override.vi if override else None,
                               "priority_rank": rank_keys[0], "priority_sub_rank": rank_keys[1]})
         if e is None:  # the same person pressed twice at once: answer with the row that won
             return _enrolment_of(db, course.id, t.id), t, False
@@ -317,12 +337,13 @@ def register_once(db: Session, who: Principal, course_id: int, trainee_id: int |
         e.status, e.registered_at, e.reasons, e.decided_at = status, now, shown, now
         e.priority_rank, e.priority_sub_rank = rank_keys
         e.waitlist_position = position
+        e.override_reason = override.vi if override else None
         db.flush()
     if behind:
         _make_room(db, course, e)
     audit.record(db, who, "enrolment.register", "enrolment", e.id,
                  {"course": course.code, "trainee": t.id, "status": status, "nominated": nominated,
-                  "waitlist_position": e.waitlist_position})
+                  "waitlist_position": e.waitlist_position}, note=override.vi if override else None)
     _tell(db, e, t, course)
     return e, t, True
 
@@ -458,12 +479,14 @@ def _with_capacity(w: rules.CourseWindow, seats: int) -> rules.CourseWindow:
     return replace(w, capacity=max(0, seats))
 
 
-def nominate_many(db: Session, who: Principal, course_id: int, trainee_ids: list[int]) -> list[Enrolment]:
-    """Enrol a whole list at once; if anyone cannot be enrolled, no one is (the caller's transaction rolls back)."""
+def nominate_many(db: Session, who: Principal, course_id: int, trainee_ids: list[int],
+                  reason: str = "") -> list[Enrolment]:
+    """Enrol a whole list at once; if anyone cannot be enrolled, no one is (the caller's transaction rolls back).
+    A written `reason` lets the organiser nominate people the course's retraining setting would refuse."""
     out, refused = [], []
     for tid in dict.fromkeys(trainee_ids):
         try:
-            out.append(register(db, who, course_id, tid))
+            out.append(register(db, who, course_id, tid, reason))
         except NotEligible as err:
             t = db.get(Trainee, tid)
             refused.append(f"{t.full_name if t else tid}: {err.reasons[0].vi if err.reasons else err.message}")
@@ -479,7 +502,7 @@ def course_enrolments(db: Session, who: Principal, course_id: int, status: str |
     courses.ensure_may_manage(db, who, course)
     stmt = (select(Enrolment, Trainee).join(Trainee, Trainee.id == Enrolment.trainee_id)
             .where(Enrolment.course_id == course.id)
-            .options(selectinload(Trainee.unit).selectinload(AdminUnit.parent))  # the class list names the province
+            .options(places.with_chain(selectinload(Trainee.unit)))  # the class list names the province
             .order_by(Enrolment.status, Enrolment.waitlist_position, Trainee.search_name))
     if status:
         stmt = stmt.where(Enrolment.status == status)

@@ -48,7 +48,7 @@ def _ensure_staff(who: Principal) -> None:
 
 
 def _options():  # noqa: ANN202
-    return (selectinload(MediaProduct.unit).selectinload(AdminUnit.parent), selectinload(MediaProduct.topics),
+    return (places.with_chain(selectinload(MediaProduct.unit)), selectinload(MediaProduct.topics),
             selectinload(MediaProduct.links), selectinload(MediaProduct.budget_lines))
 
 

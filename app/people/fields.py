@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from app.core.spreadsheet import Column
 from app.core.text import fold, nfc
 from app.people import reference, rules
+from app.places import service as places
 from app.places.models import FORMER_PREFIX, AdminUnit, Era, Level
 
 COLUMNS: tuple[Column, ...] = (
@@ -69,10 +70,15 @@ class TraineeData:
 
 class UnitResolver:
     """Finds a commune from what people type: a code ("07432", "old:07435") or a name, with the province to
-    tell apart the many communes that share a name. Caches answers, so 5,000 rows cost a handful of queries."""
+    tell apart the many communes that share a name. Caches answers, so 5,000 rows cost a handful of queries.
 
-    def __init__(self, db: Session) -> None:
+    A name that is not a commune of today but was one before 1 July 2025 ("Đại Lâm", "Bắc Giang") is recognised:
+    with `allow_former` (a course held before the reform) it is that former commune; otherwise the answer says what
+    it became and how to write it."""
+
+    def __init__(self, db: Session, allow_former: bool = False) -> None:
         self.db = db
+        self.allow_former = allow_former
         self._cache: dict[tuple[str, str], AdminUnit | str] = {}
 
     def resolve(self, commune: str, province: str = "") -> AdminUnit | str:
@@ -111,10 +117,55 @@ class UnitResolver:
         if len(candidates) == 1:
             return candidates[0]
         if not candidates:
+            former = self._former(bare, folded, province)
+            if len(former) == 1:
+                return former[0] if self.allow_former else self._became(commune, former[0])
+            if former:
+                return (f"Có {len(former)} xã/phường trước ngày 01/07/2025 tên “{commune}”; ghi thêm cột "
+                        "Tỉnh/thành phố (tỉnh cũ hoặc tỉnh hiện nay) hoặc dùng mã xã (tra ở mục Địa bàn).")
             where = f" thuộc “{province}”" if province else ""
             return f"Không tìm thấy xã/phường “{commune}”{where}."
         return (f"Có {len(candidates)} xã/phường tên “{commune}”; ghi thêm cột Tỉnh/thành phố hoặc dùng mã xã "
                 "(tra ở mục Địa bàn).")
+
+
+    def _former(self, bare: str, folded: str, province: str) -> list[AdminUnit]:
+        """Communes from before the reform with this name (and, when given, in this former or current province)."""
+        stmt = (select(AdminUnit).where(AdminUnit.level == Level.COMMUNE, AdminUnit.era == Era.FORMER,
+                                        AdminUnit.search_name.like("% " + folded.replace("%", "").replace("_", "")))
+                .options(*places.CHAIN))
+        found = [u for u in self.db.scalars(stmt) if fold(u.short_name) == folded]
+        found = [u for u in found if u.short_name == bare] or found
+        if province:
+            fp = fold(province)
+            for prefix in ("tinh ", "thanh pho "):
+                fp = fp.removeprefix(prefix)
+
+            def named(u: AdminUnit | None) -> bool:
+                return u is not None and (u.search_name == fp or u.search_name.endswith(" " + fp))
+
+            found = [u for u in found if named(u.current_province) or named(_top(u))]
+        return found
+
+    def _became(self, typed: str, former: AdminUnit) -> str:
+        """What a former commune became and how to write it: the message an office needs to correct its sheet."""
+        now = places.successors(self.db, former)
+        was = places.path_label(former)
+        if not now:
+            return f"“{typed}” là xã/phường trước ngày 01/07/2025 ({was}); hãy ghi xã/phường hiện nay."
+        names = " hoặc ".join(f"{u.name}, {u.parent.name}" if u.parent else u.name for u in now)
+        how = " hoặc ".join(f"“{u.short_name}” với Tỉnh/thành phố “{u.parent.short_name if u.parent else ''}”"
+                            for u in now)
+        return (f"“{typed}” là xã/phường trước ngày 01/07/2025 ({was}), nay thuộc {names}. Hãy ghi {how} "
+                f"(hoặc mã {now[0].key}); để ghi theo xã cũ (khoá học trước 01/07/2025) dùng mã “{former.key}”.")
+
+
+def _top(u: AdminUnit) -> AdminUnit | None:
+    """The province a former unit was in (its parents are loaded with places.CHAIN)."""
+    node = u
+    while node is not None and node.parent_id is not None:
+        node = node.parent
+    return node if node is not u else None
 
 
 def _text(value: object) -> str:

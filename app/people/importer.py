@@ -36,6 +36,7 @@ def template_xlsx() -> bytes:
         cell.fill = PatternFill("solid", fgColor="FDE68A" if col.required else "E5E7EB")
         ws.cell(row=2, column=i, value=col.example)
         ws.column_dimensions[get_column_letter(i)].width = max(14, len(col.header) + 4)
+    spreadsheet.mark_example_row(ws, 2, len(COLUMNS))
     cid_col = get_column_letter([c.key for c in COLUMNS].index("citizen_id") + 1)
     for row in range(2, 2002):
         ws[f"{cid_col}{row}"].number_format = "@"  # keep the leading zero of a citizen ID

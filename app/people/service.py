@@ -109,7 +109,7 @@ def by_citizen_ids(db: Session, who: Principal, citizen_ids: list[str]) -> dict[
 def get_trainee(db: Session, who: Principal, trainee_id: int) -> Trainee:
     """One trainee, or 404 when it does not exist or lies outside the caller's scope."""
     stmt = _scoped(db, who, select(Trainee).where(Trainee.id == trainee_id)).options(
-        selectinload(Trainee.unit).selectinload(AdminUnit.parent))
+        places.with_chain(selectinload(Trainee.unit)))
     t = db.scalar(stmt)
     if t is None:
         raise NotFound("Không tìm thấy học viên.", code="trainee_not_found")
@@ -119,7 +119,7 @@ def get_trainee(db: Session, who: Principal, trainee_id: int) -> Trainee:
 def _reload(db: Session, trainee_id: int) -> Trainee:
     """The trainee with what presenting it needs (its commune and province) loaded up front."""
     return db.scalar(select(Trainee).where(Trainee.id == trainee_id).execution_options(populate_existing=True)
-                     .options(selectinload(Trainee.unit).selectinload(AdminUnit.parent)))
+                     .options(places.with_chain(selectinload(Trainee.unit))))
 
 
 def own_record(db: Session, who: Principal, with_place: bool = True) -> Trainee | None:
@@ -128,7 +128,7 @@ def own_record(db: Session, who: Principal, with_place: bool = True) -> Trainee 
         return None
     stmt = select(Trainee).where(Trainee.user_id == who.user_id)
     if with_place:
-        stmt = stmt.options(selectinload(Trainee.unit).selectinload(AdminUnit.parent))
+        stmt = stmt.options(places.with_chain(selectinload(Trainee.unit)))
     return db.scalar(stmt)
 
 
@@ -148,7 +148,7 @@ def list_trainees(db: Session, who: Principal, filters: Filters, page: int = 1,
         stmt = stmt.where(Trainee.status == filters.status)
     total = db.scalar(select(func.count()).select_from(stmt.subquery())) or 0
     stmt = (stmt.order_by(Trainee.search_name, Trainee.id).limit(per_page).offset((page - 1) * per_page)
-            .options(selectinload(Trainee.unit).selectinload(AdminUnit.parent)))
+            .options(places.with_chain(selectinload(Trainee.unit))))
     return list(db.scalars(stmt)), total
 
 

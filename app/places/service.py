@@ -8,6 +8,25 @@ from app.core.text import fold
 from app.errors import NotFound
 from app.places.models import FORMER_PREFIX, AdminUnit, AdminUnitSuccessor, Era, Level
 
+# What showing a unit needs, loaded up front: its parents up to the province (a former commune has two: its district
+# and its province; a current commune one) and the province it counts under today. Every query that hands a unit to
+# `path_label`, a template or a report loads it with these, through `CHAIN` or `with_chain`, never by hand: a unit
+# loaded with one level of parents fails only for former communes, which is how the 2025 records broke.
+CHAIN = (selectinload(AdminUnit.parent).selectinload(AdminUnit.parent), selectinload(AdminUnit.current_province))
+
+
+def with_chain(loader):  # noqa: ANN001, ANN201 - a SQLAlchemy loader option in, the same option extended out
+    """`with_chain(selectinload(Trainee.unit))`: the relationship's unit with its chain (see `CHAIN`)."""
+    return loader.options(*CHAIN)
+
+
+def get(db: Session, unit_id: int) -> AdminUnit:
+    """A unit by id with its chain, ready to be shown (also when the session already holds it half-loaded)."""
+    unit = db.scalar(select(AdminUnit).where(AdminUnit.id == unit_id).options(*CHAIN))
+    if unit is None:
+        raise NotFound("Không tìm thấy đơn vị hành chính.", code="unit_not_found")
+    return unit
+
 
 def get_by_key(db: Session, key: str) -> AdminUnit:
     """A unit by the code people type: "24", "07432", or "old:213" for a unit from before 1 July 2025."""
@@ -18,8 +37,7 @@ def get_by_key(db: Session, key: str) -> AdminUnit:
     levels = {2: Level.PROVINCE, 3: Level.DISTRICT, 5: Level.COMMUNE}
     level = levels.get(len(code))
     stmt = (select(AdminUnit).where(AdminUnit.era == era, AdminUnit.level == level, AdminUnit.code == code)
-            .options(selectinload(AdminUnit.parent).selectinload(AdminUnit.parent),
-                     selectinload(AdminUnit.current_province)))
+            .options(*CHAIN))
     unit = db.scalar(stmt) if level else None
     if unit is None:
         raise NotFound(f"Không tìm thấy đơn vị hành chính “{key}”.", code="unit_not_found")
@@ -48,8 +66,7 @@ def search(db: Session, query: str, *, era: str | None = None, level: str | None
                  (AdminUnit.search_name.like("% " + folded), 1), else_=2) if folded else literal(0)
     stmt = (stmt.order_by(AdminUnit.era, exact, level_rank, AdminUnit.search_name, AdminUnit.id)
             .limit(limit).offset(offset)
-            .options(selectinload(AdminUnit.parent).selectinload(AdminUnit.parent),
-                     selectinload(AdminUnit.current_province)))
+            .options(*CHAIN))
     return list(db.scalars(stmt)), total
 
 
@@ -57,7 +74,7 @@ def successors(db: Session, unit: AdminUnit) -> list[AdminUnit]:
     """The current communes a former commune (or island district) became part of."""
     stmt = (select(AdminUnit).join(AdminUnitSuccessor, AdminUnitSuccessor.current_id == AdminUnit.id)
             .where(AdminUnitSuccessor.former_id == unit.id).order_by(AdminUnit.code)
-            .options(selectinload(AdminUnit.parent)))
+            .options(*CHAIN))
     return list(db.scalars(stmt))
 
 
@@ -65,12 +82,13 @@ def predecessors(db: Session, unit: AdminUnit) -> list[AdminUnit]:
     """The former communes that a current commune was made from."""
     stmt = (select(AdminUnit).join(AdminUnitSuccessor, AdminUnitSuccessor.former_id == AdminUnit.id)
             .where(AdminUnitSuccessor.current_id == unit.id).order_by(AdminUnit.code)
-            .options(selectinload(AdminUnit.parent).selectinload(AdminUnit.parent)))
+            .options(*CHAIN))
     return list(db.scalars(stmt))
 
 
 def children(db: Session, unit: AdminUnit) -> list[AdminUnit]:
-    return list(db.scalars(select(AdminUnit).where(AdminUnit.parent_id == unit.id).order_by(AdminUnit.search_name)))
+    return list(db.scalars(select(AdminUnit).where(AdminUnit.parent_id == unit.id).order_by(AdminUnit.search_name)
+                           .options(*CHAIN)))
 
 
 def unit_ids_within(db: Session, scope_unit_id: int | None) -> Select:
@@ -106,7 +124,7 @@ def counts(db: Session) -> dict[tuple[str, str], int]:
 
 
 def path_label(unit: AdminUnit) -> str:
-    """"Xã Tân Dĩnh, Huyện Lạng Giang, Tỉnh Bắc Giang": the unit and its parents (parents must be loaded)."""
+    """"Xã Đại Lâm, Huyện Lạng Giang, Tỉnh Bắc Giang": the unit and its parents (loaded with `CHAIN`)."""
     parts, node = [], unit
     while node is not None:
         parts.append(node.name)

@@ -20,8 +20,11 @@ from app.enrolment.rules import (
     decide_first_come,
     eligibility,
     may_change,
+    overridable,
     promote,
     rank,
+    retraining_refusal,
+    retraining_setting,
     waitlist_order,
 )
 from app.people.rules import PersonFacts
@@ -136,17 +139,30 @@ def test_record_not_confirmed():
     assert reasons[0].vi == "Hồ sơ của bạn chưa được cán bộ tổ chức xác nhận"
 
 
-def test_completed_recently():
-    ok, reasons = eligibility(course(), person(completed=date(2024, 3, 5)), TODAY)
+def test_retraining_is_allowed_unless_the_course_sets_a_gap():
+    assert eligibility(course(), person(completed=date(2026, 6, 1)), TODAY)[0]  # default: trained again
+    assert retraining_setting("CT2", 0).code == "retraining_allowed"
+    ok, reasons = eligibility(course(recent_years=3), person(completed=date(2024, 3, 5)), TODAY)
     assert not ok and codes(reasons) == ["completed_recently"]
     assert reasons[0].vi == ("Bạn đã hoàn thành chương trình CT2 ngày 05/03/2024 (trong vòng 3 năm); "
-                             "có thể đăng ký lại từ ngày 05/03/2027")
-    assert eligibility(course(), person(completed=date(2023, 12, 1)), TODAY)[0]  # exactly 3 years ago: allowed
+                             "khoá học này chỉ nhận lại từ ngày 05/03/2027")
+    assert eligibility(course(recent_years=3), person(completed=date(2023, 12, 1)), TODAY)[0]  # exactly 3 years
     assert eligibility(course(recent_years=2), person(completed=date(2024, 3, 5)), TODAY)[0]
+    setting = retraining_setting("CT2", 3)
+    assert setting.code == "retraining_gap" and "trong vòng 3 năm" in setting.vi and "lý do" in setting.vi
+    assert retraining_refusal("CT2", 3, None, TODAY) is None
+
+
+def test_only_the_retraining_refusal_may_be_overridden():
+    _, recent = eligibility(course(recent_years=3), person(completed=date(2026, 1, 1)), TODAY)
+    assert overridable(recent)
+    _, more = eligibility(course(recent_years=3), person(completed=date(2026, 1, 1), unit=999), TODAY)
+    assert not overridable(more)  # outside the course's places as well: no written reason lets them in
+    assert not overridable([])
 
 
 def test_every_refusal_at_once():
-    ok, reasons = eligibility(course(course_status="draft"), person(
+    ok, reasons = eligibility(course(course_status="draft", recent_years=3), person(
         facts=REPORTER, unit=999, confirmed=False, completed=date(2026, 1, 1)), date(2026, 12, 20))
     assert not ok
     assert codes(reasons) == ["course_not_open", "registration_closed", "outside_places", "not_in_curriculum",
