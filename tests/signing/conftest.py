@@ -52,7 +52,9 @@ def token(tmp_path_factory, ca):  # noqa: ANN001, ANN201
 @pytest.fixture
 def body(db) -> IssuingBody:  # noqa: ANN001
     b = IssuingBody(unit_id=places.get_by_key(db, "24").id, name="SỞ VĂN HÓA, THỂ THAO VÀ DU LỊCH",
-                    parent_name="UBND TỈNH BẮC NINH", signer_title="GIÁM ĐỐC", signer_name="Ngô Văn Ký")
+                    parent_name="UBND TỈNH BẮC NINH", signer_title="GIÁM ĐỐC", signer_name="Ngô Văn Ký",
+                    # its own series: the course's organising body in the same province numbers {n}/{year}/GCN
+                    short_code="KS", number_pattern="{n}/{year}/GCN-{code}")
     db.add(b)
     db.flush()
     return b
