@@ -30,6 +30,7 @@ from app.notify.models import Notification
 from app.people.models import Trainee
 from app.places.models import AdminUnit, AdminUnitSuccessor
 from app.privacy.models import DataRequest
+from app.signup.models import Invitation, SignUp
 
 __all__ = ["AdminUnit", "AttendanceMark", "Certificate", "CertificateCounter", "VerifyThrottle",
            "AdminUnitSuccessor", "AuditEvent", "AuthSession", "BudgetLine", "CalendarFeed",
@@ -38,4 +39,4 @@ __all__ = ["AdminUnit", "AttendanceMark", "Certificate", "CertificateCounter", "
            "Curriculum", "CurriculumModule", "CurriculumTargetGroup", "CurriculumTopic",
            "CurriculumVersion", "CourseQuota", "DataRequest", "Enrolment", "Job", "Notification",
            "Material", "MaterialVersion", "MediaBudgetLine", "MediaLink", "MediaProduct", "MediaTopic",
-           "SignInThrottle", "TargetGroup", "Trainee", "User"]
+           "Invitation", "SignInThrottle", "SignUp", "TargetGroup", "Trainee", "User"]
