@@ -50,6 +50,8 @@ def _routers() -> list:
     from app.privacy import pages as privacy_pages
     from app.reports import api as reports_api
     from app.reports import pages as reports_pages
+    from app.signup import api as signup_api
+    from app.signup import pages as signup_pages
 
     return [core_pages.router, auth_pages.router, auth_api.router, places_api.router, places_pages.router,
             curricula_api.router, curricula_pages.router, courses_api.router, courses_pages.router,
@@ -58,7 +60,7 @@ def _routers() -> list:
             certificates_api.router, certificates_pages.router, jobs_api.router, jobs_pages.router,
             materials_api.router, materials_pages.router, privacy_api.router, privacy_pages.router,
             audit_pages.router, audit_pages.api, reports_api.router, reports_pages.router, media_api.router,
-            media_pages.router]
+            media_pages.router, signup_pages.router, signup_api.router]
 
 
 def _secure(request: Request, response: Response) -> Response:

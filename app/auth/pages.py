@@ -34,10 +34,12 @@ def login(request: Request, db: DbSession, _: Public, username: Annotated[str, F
         user = service.authenticate(db, session_factory(request), username, password, client_ip(request))
     except DomainError as err:
         # Returned, not raised: the request boundary then commits the failure's audit event with the error page.
-        return render(request, "auth/login.html",
+        page = render(request, "auth/login.html",
                       {"next": _safe_next(next), "username": username, "error": err.message,
                        "demo_users": service.demo_usernames(db)},
                       status_code=err.status)
+        page.headers.update(err.headers or {})
+        return page
     token = service.start_session(db, user, "web", client_ip(request))
     response = redirect(_safe_next(next))
     response.set_cookie(SESSION_COOKIE, token, httponly=True, samesite="lax", path="/",

@@ -50,31 +50,36 @@ class Verdict:
     retry_after: timedelta = timedelta(0)
 
 
+# While a name is locked, a client that has failed for it fewer times than this may still try: its owner mistyping
+# once or twice on their own phone is not kept out by a stranger, and each address a stranger uses gets no more.
+CLIENT_ALLOWANCE = 3
+
+
 def judge_attempt(*, address_admitted: bool, address_wait: timedelta, account_admitted: bool,
-                  account_wait: timedelta, client_failed_before: bool) -> Verdict:
+                  account_wait: timedelta, client_failures: int) -> Verdict:
     """Decide an attempt from the three counters.
 
-    A locked account stays open to a client that has not been failing for it: a stranger's guesses lock out the
-    stranger, never the owner signing in from their own phone or office. A client that failed for this name waits
-    out the account's growing delay, and a client address failing across many names waits out its own.
+    A locked name stays open to a client that has (almost) not been failing for it: a stranger's guesses lock out
+    the stranger, never the owner signing in from their own phone or office. A client that keeps failing for this
+    name waits out the name's growing delay, and a client address failing across many names waits out its own.
     """
     if not address_admitted:
         return Verdict(False, "address", address_wait)
-    if not account_admitted and client_failed_before:
+    if not account_admitted and client_failures >= CLIENT_ALLOWANCE:
         return Verdict(False, "account", account_wait)
     return Verdict(True)
 
 
 # Words Vietnamese users reach for first, which zxcvbn's English lists do not know: the commonest surnames and given
 # names (without tone marks, as typed on a phone keyboard), words for "password" and love, places, and the product.
-VIETNAMESE_COMMON = (
-    "nguyen tran le pham hoang huynh phan vu vo dang bui do ho ngo duong ly dinh dao trinh mai cao lam luong "
-    "thi van duc minh anh an binh chi dung giang ha hai hanh hien hieu hoa hong hung huong huy khanh lan linh "
-    "long mai my nam nga ngoc nhung phuong quang quynh son tam thanh thao thu thuy tien trang trung tuan tu "
-    "viet xuan yen matkhau mat khau anhyeuem emyeuanh yeuem yeuanh iloveyou vietnam hanoi saigon hochiminh "
-    "danang haiphong cantho nangluc thongtin coso xa phuong tinh huyen ubnd caibe chaomung xinchao bimat "
-    "123456 1234567 12345678 123456789 1234567890 111111 888888 666666 qwerty abc123"
-).split()
+VIETNAMESE_COMMON = tuple(" ".join([
+    "nguyen tran le pham hoang huynh phan vu vo dang bui do ho ngo duong ly dinh dao trinh mai cao lam luong",
+    "thi van duc minh anh an binh chi dung giang ha hai hanh hien hieu hoa hong hung huong huy khanh lan linh",
+    "long my nam nga ngoc nhung phuong quang quynh son tam thanh thao thu thuy tien trang trung tuan tu",
+    "viet xuan yen matkhau mat khau anhyeuem emyeuanh yeuem yeuanh iloveyou vietnam hanoi saigon hochiminh",
+    "danang haiphong cantho nangluc thongtin coso xa tinh huyen ubnd chaomung xinchao bimat",
+    "123456 1234567 12345678 123456789 1234567890 111111 888888 666666 qwerty abc123",
+]).split(" "))
 
 
 def password_problem(password: str, username: str, min_length: int, personal: tuple[str, ...] = (),
@@ -92,7 +97,7 @@ def password_problem(password: str, username: str, min_length: int, personal: tu
     for value in (username, *personal):
         folded = fold(value or "")
         words = [w for w in folded.replace(".", " ").replace("-", " ").replace("_", " ").split() if w]
-        inputs += words + ["".join(words), "".join(reversed(words))]
+        inputs += [folded, *words, "".join(words), "".join(reversed(words))]
     result = zxcvbn(password[:72], user_inputs=[i for i in inputs if i])
     if result["score"] < min_score:
         return ("Mật khẩu quá dễ đoán (tên người, từ thông dụng, ngày sinh hay dãy số quen thuộc). Hãy dùng một "

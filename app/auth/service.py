@@ -96,24 +96,24 @@ class _Found:
     is_active: bool
 
 
-def _reserve(side: Session, name: str, ip: str | None, now: datetime) -> tuple[rules.Verdict, int, _Found | None]:
+def _reserve(side: Session, name: str, ip: str | None, now: datetime
+             ) -> tuple[rules.Verdict, throttle.Count | None, _Found | None]:
     """Count this attempt on the three counters and read the account, in a short transaction of its own."""
-    policy = account_policy()
     address = throttle.count(side, throttle.ADDRESS, throttle.key_of(ip), address_policy(), now)
     verdict = rules.Verdict(False, "address", address.wait(now))
-    failures = 0
+    account = None
     if address.admitted:
         pair = throttle.count(side, throttle.PAIR, throttle.key_of(name, ip), _PAIR_POLICY, now, account=name[:64])
-        account = throttle.count(side, throttle.ACCOUNT, throttle.key_of(name), policy, now, account=name[:64])
-        failures = account.failures
+        account = throttle.count(side, throttle.ACCOUNT, throttle.key_of(name), account_policy(), now,
+                                 account=name[:64])
         verdict = rules.judge_attempt(address_admitted=True, address_wait=timedelta(0),
                                       account_admitted=account.admitted, account_wait=account.wait(now),
-                                      client_failed_before=pair.failures > 1)
+                                      client_failures=pair.failures - 1)
     found = None
     if verdict.admitted and name:
         row = side.execute(select(User.id, User.password_hash, User.is_active).where(User.username == name)).first()
         found = _Found(*row) if row else None
-    return verdict, failures, found
+    return verdict, account, found
 
 
 def authenticate(db: Session, counters: Callable[[], Session], username: str, password: str,
@@ -126,7 +126,7 @@ def authenticate(db: Session, counters: Callable[[], Session], username: str, pa
     name = username.strip().lower()
     now = utcnow()
     with counters() as side:
-        verdict, failures, found = _reserve(side, name, ip_address, now)
+        verdict, account, found = _reserve(side, name, ip_address, now)
         side.commit()
     anonymous = Principal.anonymous(ip_address)
     if not verdict.admitted:
@@ -145,14 +145,18 @@ def authenticate(db: Session, counters: Callable[[], Session], username: str, pa
         ok, new_hash = verify_password(password, found.password_hash)
     if not ok or found is None or not found.is_active:
         audit.record(db, anonymous, "auth.sign_in_failed", "user", found.user_id if found else None,
-                     {"username": name[:64], "reason": "password", "failures": failures})
+                     {"username": name[:64], "reason": "password",
+                                                                   "failures": account.failures if account else 0})
         raise Unauthenticated("Tên đăng nhập hoặc mật khẩu không đúng.", code="invalid_credentials")
     user = db.get(User, found.user_id)
     if user is None:  # deleted in between
         raise Unauthenticated("Tên đăng nhập hoặc mật khẩu không đúng.", code="invalid_credentials")
-    throttle.clear(db, throttle.ACCOUNT, throttle.key_of(name))
+    # The right password takes back what this attempt added, and clears this client's record for the name. The
+    # name's own count stays: the owner signing in must not hand a stranger a fresh set of guesses.
     throttle.clear(db, throttle.PAIR, throttle.key_of(name, ip_address))
     throttle.forgive(db, throttle.ADDRESS, throttle.key_of(ip_address), address_policy())
+    if account is not None and account.admitted:
+        throttle.forgive(db, throttle.ACCOUNT, throttle.key_of(name), account_policy())
     if new_hash:
         user.password_hash = new_hash
     user.last_sign_in_at = now
