@@ -3,7 +3,6 @@ one-time invitation (issue #19.2, #18.1)."""
 from __future__ import annotations
 
 import re
-import statistics
 import time
 from datetime import date, timedelta
 
@@ -54,8 +53,9 @@ def test_sign_up_answers_the_same_whether_the_citizen_id_or_the_name_exists(clie
     taken = cccd(BIRTH, "female", 123456)
     _on_record(synced, taken, True, make_user)
     existing_user = make_user("trainee", unit="07432", username="nhung.nth0001")
+    _post(client, _form(cccd(BIRTH, "female", 499999)))  # warm-up: the first request pays for imports and caches
     answers, timings = {}, {"taken": [], "new": []}
-    for i in range(3):
+    for i in range(5):
         for kind, citizen_id in (("taken", taken), ("new", cccd(BIRTH, "female", 500000 + i))):
             start = time.perf_counter()
             # A chosen username is not asked for; sending one (an existing one) changes nothing either.
@@ -65,8 +65,9 @@ def test_sign_up_answers_the_same_whether_the_citizen_id_or_the_name_exists(clie
     assert answers["taken"] == answers["new"] and len(answers["new"]) == 1
     status, body = next(iter(answers["new"]))
     assert status == 200 and "Đã nhận đăng ký" in body and "đã có" not in body.lower()
-    taken_ms, new_ms = statistics.median(timings["taken"]), statistics.median(timings["new"])
-    assert abs(taken_ms - new_ms) < max(0.15, 0.5 * new_ms), timings  # the same work either way
+    # The same work either way: compare the fastest of each (the least disturbed by a busy machine).
+    taken_s, new_s = min(timings["taken"]), min(timings["new"])
+    assert abs(taken_s - new_s) < max(0.1, 0.5 * new_s), timings
     # Both made an account waiting for the organisers; neither got the record on file.
     record = synced.scalar(select(Trainee).where(Trainee.citizen_id == taken))
     assert record.user_id != synced.scalar(select(SignUp.user_id).where(SignUp.citizen_id == taken).limit(1))
