@@ -84,6 +84,10 @@ def test_an_official_on_record_claims_the_account_with_an_invitation(browser: Br
     code = staff.locator("#invitation-code").inner_text()
     assert re.fullmatch(r"[A-Z2-9]{4}-[A-Z2-9]{4}-[A-Z2-9]{4}", code)
     _shot(staff, artifacts, "invitation", label, backend)
+    if label == "desktop":  # the slip is printed and handed out: only the slip is on paper
+        staff.emulate_media(media="print")
+        staff.pdf(path=str(artifacts / f"invitation-{backend}.pdf"), format="A5")
+        staff.emulate_media(media="screen")
 
     person = browser.new_context(viewport=SIZES[label]).new_page()
     person.goto(live_server + "/login")
