@@ -249,3 +249,13 @@ def test_an_invitation_is_only_for_a_record_without_an_account_in_the_organisers
     assert client.post(f"/api/v1/trainees/{with_account.id}/invitation", headers=h).status_code == 409
     far = {"Authorization": f"Bearer {api_token(client, make_user('organiser', unit='01').username)}"}
     assert client.post(f"/api/v1/trainees/{without.id}/invitation", headers=far).status_code == 404
+
+
+def test_a_person_waiting_can_download_what_they_typed(client, synced):
+    answer = _post(client, _form(cccd(BIRTH, "female", 151515), phone="0912 345 678"))
+    username = re.search(r'id="new-username">([^<]+)<', answer.text).group(1)
+    h = {"Authorization": f"Bearer {api_token(client, username)}"}
+    mine = client.get("/api/v1/me/data", headers=h).json()
+    assert mine["sign_up"]["status"] == "pending" and mine["sign_up"]["typed"]["citizen_id"] == cccd(
+        BIRTH, "female", 151515)
+    assert "password" not in mine["sign_up"]["typed"]
