@@ -83,9 +83,10 @@ def unlock_user(user_id: int, db: DbSession, who: Staff) -> UserRead:
 def change_password(body: PasswordChange, request: Request, db: DbSession, who: SignedIn) -> SessionsEnded:
     """Change one's own password; every other session and API token ends (this token stays valid)."""
     try:
-        ended = service.change_password(db, who, body.current_password, body.new_password, bearer_token(request))
+        ended = service.change_password(db, session_factory(request), who, body.current_password,
+                                        body.new_password, bearer_token(request))
     except DomainError as err:
-        if err.code == "wrong_password":
+        if err.code in ("wrong_password", "sign_in_locked"):
             db.commit()  # the refused attempt's audit event stays
         raise
     return SessionsEnded(sessions_ended=ended)

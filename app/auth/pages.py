@@ -90,11 +90,14 @@ def change_password(request: Request, db: DbSession, who: SignedIn,
     if new_password != confirm_password:
         return _account(request, db, who, {"confirm_password": "Hai lần nhập mật khẩu mới không khớp."}, 422)
     try:
-        ended = service.change_password(db, who, current_password, new_password,
+        ended = service.change_password(db, session_factory(request), who, current_password, new_password,
                                         request.cookies.get(SESSION_COOKIE))
     except DomainError as err:
         # Returned, not raised: a wrong current password is audited, and that event must be kept.
-        return _account(request, db, who, {err.field or "new_password": err.message}, err.status)
+        field = err.field or ("current_password" if err.status == 429 else "new_password")
+        page = _account(request, db, who, {field: err.message}, err.status)
+        page.headers.update(err.headers or {})
+        return page
     return redirect("/account", f"Đã đổi mật khẩu. {ended} phiên đăng nhập và mã truy cập khác đã kết thúc.")
 
 

@@ -185,14 +185,29 @@ def remembered_failures(db: Session, username: str) -> int:
     return throttle.failures_for(db, username, account_policy(), utcnow())
 
 
-def change_password(db: Session, actor: Principal, current: str, new: str, keep_token: str | None) -> int:
+def change_password(db: Session, counters: Callable[[], Session], actor: Principal, current: str, new: str,
+                    keep_token: str | None) -> int:
     """Change one's own password after proving the current one; every other session and API token ends.
 
-    Returns how many sessions and tokens were ended."""
-    user = db.get(User, actor.user_id) if actor.user_id else None
+    The current password is a password check like sign-in: counted first on the name's counter, so a stolen
+    session cannot be used to guess it. Returns how many sessions and tokens were ended."""
+    if actor.user_id is None:
+        raise Unauthenticated()
+    now = utcnow()
+    with counters() as side:
+        counted = throttle.count(side, throttle.ACCOUNT, throttle.key_of(actor.username), account_policy(), now,
+                                 account=actor.username)
+        side.commit()
+    user = db.get(User, actor.user_id)
     if user is None:
         raise Unauthenticated()
+    if not counted.admitted:
+        audit.record(db, actor, "user.change_password_refused", "user", user.id, {"reason": "throttled"})
+        raise too_many("Nhập sai mật khẩu quá nhiều lần. Vui lòng thử lại sau "
+                       f"{_minutes(counted.wait(now))} phút.", counted.wait(now))
     ok, _ = verify_password(current, user.password_hash)
+    if ok:
+        throttle.forgive(db, throttle.ACCOUNT, throttle.key_of(user.username), account_policy())
     if not ok:
         audit.record(db, actor, "user.change_password_refused", "user", user.id)
         raise Invalid("wrong_password", "Mật khẩu hiện tại không đúng.", field="current_password")

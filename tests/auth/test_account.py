@@ -94,3 +94,16 @@ def test_the_owner_sees_failed_sign_ins_and_can_clear_them(app, client, make_use
         assert 'id="failed-sign-ins"' not in client.get("/account").text
         assert stranger.post("/api/v1/auth/token", data={"username": user.username,
                                                          "password": PASSWORD}).status_code == 200
+
+
+def test_a_stolen_session_cannot_guess_the_current_password(client, db, make_user):
+    user = make_user("organiser", unit="24")
+    h = {"Authorization": f"Bearer {api_token(client, user.username)}"}
+    for _ in range(5):
+        r = client.post("/api/v1/me/password", headers=h, json={"current_password": "doan-bua-thoi",
+                                                                "new_password": NEW})
+        assert r.status_code == 422 and r.json()["code"] == "wrong_password"
+    locked = client.post("/api/v1/me/password", headers=h, json={"current_password": PASSWORD, "new_password": NEW})
+    assert locked.status_code == 429 and int(locked.headers["retry-after"]) > 0
+    refused = list(db.scalars(select(AuditEvent.action).where(AuditEvent.action == "user.change_password_refused")))
+    assert len(refused) == 6
