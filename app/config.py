@@ -28,10 +28,18 @@ class Settings(BaseSettings):
     public_url: str = "http://127.0.0.1:8000"
     default_locale: Literal["vi", "en"] = "vi"
 
-    # Sign-in protection: this many failures within the window locks the account name for lock_minutes.
+    # Sign-in protection (app/auth/throttle.py). Per account name: this many failures are free, then each further
+    # attempt waits a delay that doubles from sign_in_lock_minutes up to sign_in_lock_max_minutes; a client that has
+    # not failed for that name is still let in. Per client address (any name): the same with its own limit. Failures
+    # are forgotten after sign_in_memory_hours without one.
     sign_in_max_failures: int = Field(default=5, ge=1)
-    sign_in_window_minutes: int = Field(default=15, ge=1)
-    sign_in_lock_minutes: int = Field(default=15, ge=1)
+    sign_in_address_max_failures: int = Field(default=30, ge=1)
+    sign_in_lock_minutes: int = Field(default=1, ge=1)
+    sign_in_lock_max_minutes: int = Field(default=60, ge=1)
+    sign_in_memory_hours: int = Field(default=24, ge=1)
+    # Sign-ups and invitation claims per client address before the growing delays start.
+    signup_per_address: int = Field(default=20, ge=1)
+    invitation_days: int = Field(default=30, ge=1, le=365)  # how long an invitation code stays valid
     web_session_hours: int = Field(default=12, ge=1)
     api_token_hours: int = Field(default=8, ge=1)
     smtp_host: str | None = None  # unset: e-mails are written to DATA_DIR/outbox.log

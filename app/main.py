@@ -60,6 +60,8 @@ def _routers() -> list:
     from app.reports import pages as reports_pages
     from app.signing import api as signing_api
     from app.signing import pages as signing_pages
+    from app.signup import api as signup_api
+    from app.signup import pages as signup_pages
 
     return [core_pages.router, auth_pages.router, auth_api.router, places_api.router, places_pages.router,
             curricula_api.router, curricula_pages.router, courses_api.router, courses_pages.router,
@@ -70,7 +72,7 @@ def _routers() -> list:
             audit_pages.router, audit_pages.api, reports_api.router, reports_pages.router, media_api.router,
             media_pages.router, assessment_api.router, assessment_pages.router, paperwork_api.router,
             paperwork_pages.router, signing_api.router, signing_pages.router, issuers_api.router,
-            issuers_pages.router, history_api.router, history_pages.router]
+            issuers_pages.router, history_api.router, history_pages.router, signup_pages.router, signup_api.router]
 
 
 def _secure(request: Request, response: Response) -> Response:

@@ -43,6 +43,7 @@ from app.places.models import AdminUnit, AdminUnitSuccessor
 from app.privacy.models import DataRequest
 from app.reports.models import ReportSubmission
 from app.signing.models import SigningKey
+from app.signup.models import Invitation, SignUp
 
 __all__ = ["AdminUnit", "Attempt", "AttendanceMark", "EvaluationForm", "EvaluationReceipt", "EvaluationResponse",
            "Question", "QuestionBank", "ReportSubmission", "CourseTest",
@@ -53,4 +54,4 @@ __all__ = ["AdminUnit", "Attempt", "AttendanceMark", "EvaluationForm", "Evaluati
            "Curriculum", "CurriculumModule", "CurriculumTargetGroup", "CurriculumTopic",
            "CurriculumVersion", "CourseQuota", "DataRequest", "Enrolment", "IssuingBody", "Job", "Notification",
            "SealImage", "Material", "MaterialVersion", "MediaBudgetLine", "MediaLink", "MediaProduct", "MediaTopic",
-           "SignInThrottle", "SigningKey", "TargetGroup", "Trainee", "User"]
+           "Invitation", "SignInThrottle", "SignUp", "SigningKey", "TargetGroup", "Trainee", "User"]

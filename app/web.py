@@ -130,9 +130,11 @@ def render_error(request: Request, err: DomainError) -> Response:
         response.headers["HX-Trigger"] = json.dumps({"nl-error": i18n.gettext(err.message)})
         return response
     titles = {403: "Không được phép", 404: "Không tìm thấy", 429: "Vui lòng chờ", 500: "Lỗi hệ thống"}
-    return render(request, "errors/error.html",
-                  {"status": err.status, "title": titles.get(err.status, "Không thực hiện được"),
-                   "message": err.message, "code": err.code}, status_code=err.status)
+    response = render(request, "errors/error.html",
+                      {"status": err.status, "title": titles.get(err.status, "Không thực hiện được"),
+                       "message": err.message, "code": err.code}, status_code=err.status)
+    response.headers.update(err.headers or {})  # Retry-After on a 429 page, as in the API
+    return response
 
 
 def _escape(text: str) -> str:

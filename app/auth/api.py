@@ -9,11 +9,11 @@ from sqlalchemy.orm import Session
 
 from app.auth import service
 from app.auth.models import Role, User
-from app.auth.permissions import Public, SignedIn, Staff, client_ip
+from app.auth.permissions import Public, SignedIn, Staff, bearer_token, client_ip
 from app.auth.principal import Principal
-from app.auth.schemas import Token, UserCreate, UserPage, UserRead
+from app.auth.schemas import PasswordChange, SessionsEnded, Token, UserCreate, UserPage, UserRead
 from app.config import get_settings
-from app.db import DbSession
+from app.db import DbSession, session_factory
 from app.errors import DomainError, Forbidden
 from app.places import service as places
 
@@ -32,9 +32,9 @@ def issue_token(request: Request, db: DbSession, _: Public,
                 form: Annotated[OAuth2PasswordRequestForm, Depends()]) -> Token:
     """OAuth2 password flow: exchange a username and password for a bearer token."""
     try:
-        user = service.authenticate(db, form.username, form.password, client_ip(request))
+        user = service.authenticate(db, session_factory(request), form.username, form.password, client_ip(request))
     except DomainError:
-        db.commit()  # keep the failure count: the throttle must hold even though this request fails
+        db.commit()  # keep the failure's audit event although this request fails (the count is already committed)
         raise
     token = service.start_session(db, user, "api", client_ip(request))
     return Token(access_token=token, expires_in=get_settings().api_token_hours * 3600)
@@ -71,3 +71,28 @@ def create_user_checked(db: Session, who: Principal, body: UserCreate) -> User:
 @router.post("/users", response_model=UserRead, status_code=201)
 def create_user(body: UserCreate, db: DbSession, who: Staff) -> UserRead:
     return _read(db, create_user_checked(db, who, body))
+
+
+@router.post("/users/{user_id}/unlock", response_model=UserRead)
+def unlock_user(user_id: int, db: DbSession, who: Staff) -> UserRead:
+    """Forget an account's failed sign-ins, so that it is no longer locked for anyone."""
+    return _read(db, service.unlock(db, who, user_id))
+
+
+@router.post("/me/password", response_model=SessionsEnded)
+def change_password(body: PasswordChange, request: Request, db: DbSession, who: SignedIn) -> SessionsEnded:
+    """Change one's own password; every other session and API token ends (this token stays valid)."""
+    try:
+        ended = service.change_password(db, session_factory(request), who, body.current_password,
+                                        body.new_password, bearer_token(request))
+    except DomainError as err:
+        if err.code in ("wrong_password", "sign_in_locked"):
+            db.commit()  # the refused attempt's audit event stays
+        raise
+    return SessionsEnded(sessions_ended=ended)
+
+
+@router.post("/me/sessions/end-others", response_model=SessionsEnded)
+def end_other_sessions(request: Request, db: DbSession, who: SignedIn) -> SessionsEnded:
+    """Sign out everywhere else: every other browser session and API token of the caller ends."""
+    return SessionsEnded(sessions_ended=service.end_other_sessions(db, who, bearer_token(request)))

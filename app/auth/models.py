@@ -59,11 +59,19 @@ class AuthSession(Base):
 
 
 class SignInThrottle(Base):
-    """Failed sign-ins per account name, kept in the database so every app process sees the same count."""
+    """Failed attempts per account name, per client address, and per (account, address) pair.
+
+    Kept in the database so every app process sees the same count, and changed only by one atomic statement
+    (`app.auth.throttle`). Keys are SHA-256 hashes: the table holds no client address in clear. The scope "signup"
+    and "claim" count sign-ups and invitation claims per address the same way.
+    """
 
     __tablename__ = "sign_in_throttle"
 
-    username: Mapped[str] = mapped_column(String(64), primary_key=True)
+    scope: Mapped[str] = mapped_column(String(8), primary_key=True)  # account, address, pair, signup, claim
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    account: Mapped[str | None] = mapped_column(String(64), index=True)  # the name, so an unlock finds its rows
     failures: Mapped[int] = mapped_column(Integer, default=0)
-    window_started_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    last_failure_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     locked_until: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    admitted: Mapped[bool] = mapped_column(Boolean, default=True)  # whether the latest attempt was let through

@@ -1,4 +1,4 @@
-"""Sign-in and sign-out pages, and the list of accounts."""
+"""Sign-in and sign-out, one's own account (password, sessions), and the list of accounts with unlock."""
 from __future__ import annotations
 
 from typing import Annotated
@@ -9,7 +9,7 @@ from fastapi.responses import HTMLResponse, Response
 from app.auth import service
 from app.auth.permissions import SESSION_COOKIE, Public, SignedIn, Staff, client_ip
 from app.config import get_settings
-from app.db import DbSession
+from app.db import DbSession, session_factory
 from app.errors import DomainError
 from app.web import redirect, render
 
@@ -31,13 +31,15 @@ def login_page(request: Request, db: DbSession, who: Public, next: str | None = 
 def login(request: Request, db: DbSession, _: Public, username: Annotated[str, Form()] = "",
           password: Annotated[str, Form()] = "", next: Annotated[str, Form()] = "/dashboard") -> Response:
     try:
-        user = service.authenticate(db, username, password, client_ip(request))
+        user = service.authenticate(db, session_factory(request), username, password, client_ip(request))
     except DomainError as err:
-        # Returned, not raised: the request boundary then commits the failure counter with the error page.
-        return render(request, "auth/login.html",
+        # Returned, not raised: the request boundary then commits the failure's audit event with the error page.
+        page = render(request, "auth/login.html",
                       {"next": _safe_next(next), "username": username, "error": err.message,
                        "demo_users": service.demo_usernames(db)},
                       status_code=err.status)
+        page.headers.update(err.headers or {})
+        return page
     token = service.start_session(db, user, "web", client_ip(request))
     response = redirect(_safe_next(next))
     response.set_cookie(SESSION_COOKIE, token, httponly=True, samesite="lax", path="/",
@@ -55,4 +57,57 @@ def logout(request: Request, db: DbSession, who: SignedIn) -> Response:
 
 @router.get("/users")
 def users_page(request: Request, db: DbSession, who: Staff) -> HTMLResponse:
-    return render(request, "auth/users.html", {"users": service.list_users(db, who)})
+    users = service.list_users(db, who)
+    return render(request, "auth/users.html",
+                  {"users": users, "locked": service.lock_state(db, [u.username for u in users])})
+
+
+@router.post("/users/{user_id}/unlock")
+def unlock_user(user_id: int, db: DbSession, who: Staff) -> Response:
+    user = service.unlock(db, who, user_id)
+    return redirect("/users", f"Đã mở khoá đăng nhập cho “{user.username}”.")
+
+
+def _account(request: Request, db: DbSession, who: SignedIn, errors: dict | None = None,
+             status_code: int = 200) -> HTMLResponse:
+    return render(request, "auth/account.html",
+                  {"sessions": service.sessions_of(db, who.user_id), "errors": errors or {},
+                   "failures": service.remembered_failures(db, who.username),
+                   "current": service.token_hash(request.cookies.get(SESSION_COOKIE) or "")},
+                  status_code=status_code)
+
+
+@router.get("/account")
+def account_page(request: Request, db: DbSession, who: SignedIn) -> HTMLResponse:
+    return _account(request, db, who)
+
+
+@router.post("/account/password")
+def change_password(request: Request, db: DbSession, who: SignedIn,
+                    current_password: Annotated[str, Form(max_length=256)] = "",
+                    new_password: Annotated[str, Form(max_length=256)] = "",
+                    confirm_password: Annotated[str, Form(max_length=256)] = "") -> Response:
+    if new_password != confirm_password:
+        return _account(request, db, who, {"confirm_password": "Hai lần nhập mật khẩu mới không khớp."}, 422)
+    try:
+        ended = service.change_password(db, session_factory(request), who, current_password, new_password,
+                                        request.cookies.get(SESSION_COOKIE))
+    except DomainError as err:
+        # Returned, not raised: a wrong current password is audited, and that event must be kept.
+        field = err.field or ("current_password" if err.status == 429 else "new_password")
+        page = _account(request, db, who, {field: err.message}, err.status)
+        page.headers.update(err.headers or {})
+        return page
+    return redirect("/account", f"Đã đổi mật khẩu. {ended} phiên đăng nhập và mã truy cập khác đã kết thúc.")
+
+
+@router.post("/account/sessions/end-others")
+def end_other_sessions(request: Request, db: DbSession, who: SignedIn) -> Response:
+    ended = service.end_other_sessions(db, who, request.cookies.get(SESSION_COOKIE))
+    return redirect("/account", f"Đã đăng xuất {ended} phiên đăng nhập và mã truy cập khác.")
+
+
+@router.post("/account/unlock")
+def unlock_own(db: DbSession, who: SignedIn) -> Response:
+    service.unlock(db, who, who.user_id)
+    return redirect("/account", "Đã xoá các lần đăng nhập sai; tài khoản không còn bị khoá.")

@@ -8,7 +8,7 @@ from pwdlib.hashers.argon2 import Argon2Hasher
 
 from app.config import get_settings
 
-MIN_PASSWORD_LENGTH = 8
+MIN_PASSWORD_LENGTH = 10
 
 
 @lru_cache

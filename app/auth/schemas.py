@@ -40,3 +40,14 @@ class UserCreate(BaseModel):
 class UserPage(BaseModel):
     items: list[UserRead]
     total: int
+
+
+class PasswordChange(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    current_password: str = Field(min_length=1, max_length=256)
+    new_password: str = Field(min_length=1, max_length=256)
+
+
+class SessionsEnded(BaseModel):
+    sessions_ended: int

@@ -4,14 +4,16 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
-from datetime import timedelta
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from app import audit
-from app.auth import rules
-from app.auth.models import AuthSession, Role, SignInThrottle, User
+from app.auth import rules, throttle
+from app.auth.models import AuthSession, Role, User
 from app.auth.passwords import MIN_PASSWORD_LENGTH, burn_time, hash_password, verify_password
 from app.auth.principal import Principal
 from app.config import get_settings
@@ -27,20 +29,37 @@ def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+def token_hash(token: str) -> str:
+    """The stored form of a session secret (the account page marks "this browser" with it)."""
+    return _token_hash(token) if token else ""
+
+
 def principal_for(user: User, ip_address: str | None) -> Principal:
     return Principal(user.id, user.username, user.full_name, user.role, user.unit_id, ip_address, user.locale)
 
 
-def _policy() -> rules.ThrottlePolicy:
+def account_policy() -> rules.ThrottlePolicy:
     s = get_settings()
-    return rules.ThrottlePolicy(s.sign_in_max_failures, timedelta(minutes=s.sign_in_window_minutes),
-                                timedelta(minutes=s.sign_in_lock_minutes))
+    return rules.ThrottlePolicy(s.sign_in_max_failures, timedelta(minutes=s.sign_in_lock_minutes),
+                                timedelta(minutes=s.sign_in_lock_max_minutes), timedelta(hours=s.sign_in_memory_hours))
 
 
-def _state(row: SignInThrottle | None) -> rules.ThrottleState | None:
-    if row is None:
-        return None
-    return rules.ThrottleState(row.failures, row.window_started_at, row.locked_until)
+def address_policy(limit: int | None = None) -> rules.ThrottlePolicy:
+    s = get_settings()
+    return rules.ThrottlePolicy(limit or s.sign_in_address_max_failures, timedelta(minutes=s.sign_in_lock_minutes),
+                                timedelta(minutes=s.sign_in_lock_max_minutes), timedelta(hours=s.sign_in_memory_hours))
+
+
+_PAIR_POLICY = rules.ThrottlePolicy(10**9, timedelta(0), timedelta(0), timedelta(hours=24))
+
+
+def _minutes(wait: timedelta) -> int:
+    return max(1, int(wait.total_seconds() // 60) + 1)
+
+
+def too_many(message: str, wait: timedelta) -> DomainError:
+    return DomainError("sign_in_locked", message, status=429,
+                       headers={"Retry-After": str(int(wait.total_seconds()) + 1)})
 
 
 def create_user(db: Session, actor: Principal, *, username: str, password: str, role: str, full_name: str = "",
@@ -55,7 +74,7 @@ def create_user(db: Session, actor: Principal, *, username: str, password: str, 
     if role == Role.ORGANISER and unit is None:
         raise Invalid("unit_required", "Cán bộ tổ chức phải gắn với một đơn vị (tỉnh, xã hoặc huyện cũ).",
                       field="unit")
-    problem = rules.password_problem(password, username, MIN_PASSWORD_LENGTH)
+    problem = rules.password_problem(password, username, MIN_PASSWORD_LENGTH, (full_name,))
     if problem:
         raise Invalid("weak_password", problem, field="password")
     if db.scalar(select(User.id).where(User.username == username)) is not None:
@@ -70,42 +89,160 @@ def create_user(db: Session, actor: Principal, *, username: str, password: str, 
     return user
 
 
-def authenticate(db: Session, username: str, password: str, ip_address: str | None) -> User:
-    """Check a password. Repeated failures lock the name for a while (in the database: every process agrees)."""
+@dataclass(frozen=True)
+class _Found:
+    user_id: int
+    password_hash: str
+    is_active: bool
+
+
+def _reserve(side: Session, name: str, ip: str | None, now: datetime
+             ) -> tuple[rules.Verdict, throttle.Count | None, _Found | None]:
+    """Count this attempt on the three counters and read the account, in a short transaction of its own."""
+    address = throttle.count(side, throttle.ADDRESS, throttle.key_of(ip), address_policy(), now)
+    verdict = rules.Verdict(False, "address", address.wait(now))
+    account = None
+    if address.admitted:
+        pair = throttle.count(side, throttle.PAIR, throttle.key_of(name, ip), _PAIR_POLICY, now, account=name[:64])
+        account = throttle.count(side, throttle.ACCOUNT, throttle.key_of(name), account_policy(), now,
+                                 account=name[:64])
+        verdict = rules.judge_attempt(address_admitted=True, address_wait=timedelta(0),
+                                      account_admitted=account.admitted, account_wait=account.wait(now),
+                                      client_failures=pair.failures - 1)
+    found = None
+    if verdict.admitted and name:
+        row = side.execute(select(User.id, User.password_hash, User.is_active).where(User.username == name)).first()
+        found = _Found(*row) if row else None
+    return verdict, account, found
+
+
+def authenticate(db: Session, counters: Callable[[], Session], username: str, password: str,
+                 ip_address: str | None) -> User:
+    """Check a password, counting the attempt first so that no number of simultaneous guesses gets past the limit.
+
+    `counters` opens a session of its own: the count is committed before the slow password check, which then holds
+    no lock, and every other process sees it at once. Every failure, refused or wrong, is audited in `db`.
+    """
     name = username.strip().lower()
     now = utcnow()
-    throttle = db.get(SignInThrottle, name) if name else None
-    wait = rules.locked_for(_state(throttle), now)
-    if wait is not None:
-        minutes = max(1, int(wait.total_seconds() // 60) + 1)
-        raise DomainError("sign_in_locked",
-                          f"Đăng nhập sai quá nhiều lần. Tài khoản tạm khoá, vui lòng thử lại sau {minutes} phút.",
-                          status=429, headers={"Retry-After": str(int(wait.total_seconds()) + 1)})
-    user = db.scalar(select(User).where(User.username == name)) if name else None
-    if user is None:
+    with counters() as side:
+        verdict, account, found = _reserve(side, name, ip_address, now)
+        side.commit()
+    anonymous = Principal.anonymous(ip_address)
+    if not verdict.admitted:
+        audit.record(db, anonymous, "auth.sign_in_failed", "user", found.user_id if found else None,
+                     {"username": name[:64], "reason": f"throttled_{verdict.reason}"})
+        if verdict.reason == "address":
+            raise too_many("Có quá nhiều lần đăng nhập sai từ địa chỉ mạng này. Vui lòng thử lại sau "
+                           f"{_minutes(verdict.retry_after)} phút.", verdict.retry_after)
+        raise too_many("Đăng nhập sai quá nhiều lần. Vui lòng thử lại sau "
+                       f"{_minutes(verdict.retry_after)} phút, hoặc nhờ cán bộ tổ chức mở khoá tài khoản.",
+                       verdict.retry_after)
+    if found is None:
         burn_time(password)
         ok, new_hash = False, None
     else:
-        ok, new_hash = verify_password(password, user.password_hash)
-    if not ok or user is None or not user.is_active:
-        if name:
-            state = rules.after_failure(_state(throttle), _policy(), now)
-            if throttle is None:
-                throttle = SignInThrottle(username=name)
-                db.add(throttle)
-            throttle.failures, throttle.window_started_at, throttle.locked_until = (
-                state.failures, state.window_started_at, state.locked_until)
-            audit.record(db, Principal.anonymous(ip_address), "auth.sign_in_failed", "user",
-                         user.id if user else None, {"username": name, "failures": state.failures})
+        ok, new_hash = verify_password(password, found.password_hash)
+    if not ok or found is None or not found.is_active:
+        audit.record(db, anonymous, "auth.sign_in_failed", "user", found.user_id if found else None,
+                     {"username": name[:64], "reason": "password",
+                                                                   "failures": account.failures if account else 0})
         raise Unauthenticated("Tên đăng nhập hoặc mật khẩu không đúng.", code="invalid_credentials")
-    if throttle is not None:
-        db.delete(throttle)
+    user = db.get(User, found.user_id)
+    if user is None:  # deleted in between
+        raise Unauthenticated("Tên đăng nhập hoặc mật khẩu không đúng.", code="invalid_credentials")
+    # The right password takes back what this attempt added, and clears this client's record for the name. The
+    # name's own count stays: the owner signing in must not hand a stranger a fresh set of guesses.
+    throttle.clear(db, throttle.PAIR, throttle.key_of(name, ip_address))
+    throttle.forgive(db, throttle.ADDRESS, throttle.key_of(ip_address), address_policy())
+    if account is not None and account.admitted:
+        throttle.forgive(db, throttle.ACCOUNT, throttle.key_of(name), account_policy())
     if new_hash:
         user.password_hash = new_hash
     user.last_sign_in_at = now
     user.sign_in_count += 1
     db.flush()
     return user
+
+
+def unlock(db: Session, actor: Principal, user_id: int) -> User:
+    """Forget a name's failed sign-ins: an admin, an organiser whose unit holds the account, or its owner."""
+    user = get_user(db, actor, user_id)
+    if not (actor.is_admin or actor.user_id == user.id or actor.role == Role.ORGANISER):
+        raise NotFound("Không tìm thấy tài khoản.")
+    if user.role == Role.ADMIN and not (actor.is_admin or actor.user_id == user.id):
+        raise NotFound("Không tìm thấy tài khoản.")
+    removed = throttle.clear_account(db, user.username)
+    audit.record(db, actor, "user.unlock", "user", user.id, {"counters": removed})
+    return user
+
+
+def lock_state(db: Session, usernames: list[str]) -> dict[str, datetime]:
+    return throttle.locked_accounts(db, usernames, account_policy(), utcnow())
+
+
+def remembered_failures(db: Session, username: str) -> int:
+    return throttle.failures_for(db, username, account_policy(), utcnow())
+
+
+def change_password(db: Session, counters: Callable[[], Session], actor: Principal, current: str, new: str,
+                    keep_token: str | None) -> int:
+    """Change one's own password after proving the current one; every other session and API token ends.
+
+    The current password is a password check like sign-in: counted first on the name's counter, so a stolen
+    session cannot be used to guess it. Returns how many sessions and tokens were ended."""
+    if actor.user_id is None:
+        raise Unauthenticated()
+    now = utcnow()
+    with counters() as side:
+        counted = throttle.count(side, throttle.ACCOUNT, throttle.key_of(actor.username), account_policy(), now,
+                                 account=actor.username)
+        side.commit()
+    user = db.get(User, actor.user_id)
+    if user is None:
+        raise Unauthenticated()
+    if not counted.admitted:
+        audit.record(db, actor, "user.change_password_refused", "user", user.id, {"reason": "throttled"})
+        raise too_many("Nhập sai mật khẩu quá nhiều lần. Vui lòng thử lại sau "
+                       f"{_minutes(counted.wait(now))} phút.", counted.wait(now))
+    ok, _ = verify_password(current, user.password_hash)
+    if ok:
+        throttle.forgive(db, throttle.ACCOUNT, throttle.key_of(user.username), account_policy())
+    if not ok:
+        audit.record(db, actor, "user.change_password_refused", "user", user.id)
+        raise Invalid("wrong_password", "Mật khẩu hiện tại không đúng.", field="current_password")
+    problem = rules.password_problem(new, user.username, MIN_PASSWORD_LENGTH, (user.full_name,))
+    if problem:
+        raise Invalid("weak_password", problem, field="new_password")
+    if new == current:
+        raise Invalid("same_password", "Mật khẩu mới phải khác mật khẩu hiện tại.", field="new_password")
+    user.password_hash = hash_password(new)
+    ended = _end_other_sessions(db, user.id, keep_token)
+    throttle.clear_account(db, user.username)
+    audit.record(db, actor, "user.change_password", "user", user.id, {"sessions_ended": ended})
+    return ended
+
+
+def _end_other_sessions(db: Session, user_id: int, keep_token: str | None) -> int:
+    stmt = delete(AuthSession).where(AuthSession.user_id == user_id)
+    if keep_token:
+        stmt = stmt.where(AuthSession.token_hash != _token_hash(keep_token))
+    return db.execute(stmt).rowcount or 0
+
+
+def end_other_sessions(db: Session, actor: Principal, keep_token: str | None) -> int:
+    """Sign out everywhere else: every other browser session and every API token of the caller end now."""
+    if actor.user_id is None:
+        raise Unauthenticated()
+    ended = _end_other_sessions(db, actor.user_id, keep_token)
+    audit.record(db, actor, "auth.end_other_sessions", "user", actor.user_id, {"sessions_ended": ended})
+    return ended
+
+
+def sessions_of(db: Session, user_id: int) -> list[AuthSession]:
+    return list(db.scalars(select(AuthSession).where(AuthSession.user_id == user_id,
+                                                     AuthSession.expires_at > utcnow())
+                           .order_by(AuthSession.created_at.desc())))
 
 
 def start_session(db: Session, user: User, kind: str, ip_address: str | None) -> str:

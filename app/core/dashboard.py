@@ -28,6 +28,10 @@ def for_principal(db: Session, who: Principal) -> dict:
             "former_communes": counts.get((Era.FORMER, Level.COMMUNE), 0),
         },
     }
+    if who.is_admin or (who.role == "organiser" and unit is not None):
+        from app.signup import service as signups
+
+        data["pending_signups"] = signups.count_pending(db, who)
     if who.is_admin:
         data["user_count"] = auth_service.count_users(db)
         data["recent_events"] = list(db.scalars(select(AuditEvent).order_by(AuditEvent.id.desc()).limit(8)))

@@ -7,7 +7,7 @@ from fastapi import APIRouter, File, Form, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy import select
 
-from app.auth.permissions import Public, SignedIn, Staff, client_ip
+from app.auth.permissions import SignedIn, Staff
 from app.config import get_settings
 from app.curricula import service as curricula
 from app.curricula.models import TargetGroup
@@ -17,6 +17,7 @@ from app.people import reference, service
 from app.people.fields import COLUMNS
 from app.people.importer import template_xlsx
 from app.places import service as places
+from app.signup import service as signups
 from app.web import redirect, render, stage, staged
 
 router = APIRouter(include_in_schema=False)
@@ -178,6 +179,9 @@ def confirm(trainee_id: int, db: DbSession, who: Staff) -> Response:
 def my_profile(request: Request, db: DbSession, who: SignedIn) -> HTMLResponse:
     t = service.own_record(db, who)
     if t is None:
+        waiting = signups.own(db, who)
+        if waiting is not None:  # signed up, not (or not yet) given a record: say where it stands
+            return render(request, "signup/waiting.html", {"s": waiting})
         raise NotFound("Tài khoản này chưa có hồ sơ học viên.", code="trainee_not_found")
     return render(request, "people/me.html", {"t": t, "placement": service.placement(t),
                                               "priorities": service.priorities(db, t), **_labels(db)})
@@ -191,24 +195,4 @@ def update_my_contact(db: DbSession, who: SignedIn, phone: Annotated[str, Form(m
     except DomainError as err:
         return redirect("/me", err.message, "error")
     return redirect("/me", "Đã cập nhật thông tin liên hệ.")
-
-
-@router.get("/signup")
-def signup_page(request: Request, _: Public) -> HTMLResponse:
-    return render(request, "people/signup.html", {"values": {}, "errors": {}, **_choices()})
-
-
-@router.post("/signup")
-async def signup(request: Request, db: DbSession, _: Public) -> Response:
-    form = await request.form()
-    values = _form_values(form)
-    username, password = str(form.get("username") or ""), str(form.get("password") or "")
-    try:
-        service.sign_up(db, username=username, password=password, raw=values, consent=form.get("consent") == "on",
-                        ip=client_ip(request))
-    except DomainError as err:
-        errors = {e["field"]: e["message"] for e in service.field_errors(err)}
-        return render(request, "people/signup.html", {"values": {**values, "username": username}, "errors": errors,
-                                                      "error": err.message, **_choices()}, status_code=err.status)
-    return redirect("/login", "Đã gửi đăng ký. Bạn có thể đăng nhập; cán bộ tổ chức của xã sẽ xác nhận hồ sơ.")
 

@@ -12,8 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
 from app import audit
-from app.auth import service as auth_service
-from app.auth.models import Role, User
+from app.auth.models import Role
 from app.auth.principal import Principal
 from app.config import get_settings
 from app.core.spreadsheet import to_bytes
@@ -27,7 +26,6 @@ from app.people.fields import COLUMN_BY_KEY, COLUMNS, EMAIL_RE, FieldError, Trai
 from app.people.importer import RowError, read_table, safe_cell
 from app.people.models import Trainee, TraineeStatus
 from app.places import service as places
-from app.places.models import AdminUnit
 
 PERSONAL_FIELDS = ("citizen_id", "phone", "birth_date", "ethnicity", "email")
 DATA_FIELDS = ("full_name", "sex", "birth_date", "ethnicity", "citizen_id", "phone", "email", "position",
@@ -261,23 +259,6 @@ def confirm(db: Session, who: Principal, trainee_id: int) -> Trainee:
     return t
 
 
-def sign_up(db: Session, *, username: str, password: str, raw: dict, consent: bool, ip: str | None) -> User:
-    """Self sign-up: an account plus a pending record that an organiser of the commune confirms."""
-    if not consent:
-        raise Invalid("consent_required", "Cần đồng ý với mục đích thu thập dữ liệu cá nhân để đăng ký.",
-                      field="consent")
-    data = parse_or_raise(db, raw)
-    if db.scalar(select(Trainee.id).where(Trainee.citizen_id == data.citizen_id)) is not None:
-        raise Conflict("duplicate_citizen_id", "Số CCCD này đã có trong hệ thống; hãy liên hệ cán bộ tổ chức của xã.",
-                       field="citizen_id")
-    anonymous = Principal.anonymous(ip)
-    unit = db.get(AdminUnit, data.unit_id)
-    user = auth_service.create_user(db, anonymous, username=username, password=password, role=Role.TRAINEE,
-                                    full_name=data.full_name, unit=unit)
-    create_trainee(db, auth_service.principal_for(user, ip), data, status=TraineeStatus.PENDING, user_id=user.id)
-    return user
-
-
 # --- import -----------------------------------------------------------------------------------------------------
 
 
@@ -368,8 +349,16 @@ def import_trainees(db: Session, who: Principal, content: bytes, *, dry_run: boo
 # --- export -----------------------------------------------------------------------------------------------------
 
 
+MASK_SHOWN_DIGITS = 2
+
+
 def mask_citizen_id(value: str) -> str:
-    return "•" * 8 + value[-4:]
+    """The citizen ID as those who may not see it are shown it: its last two digits only.
+
+    A CCCD is province of birth (3 digits), century and sex (1), year of birth (2), then 6 serial digits. Birth year
+    and sex are shown beside the masked number and the province is often the commune's, so the first six digits are
+    as good as known; showing four more digits left 100 candidates to try, two leave 10,000 (docs/security.md)."""
+    return "•" * (len(value) - MASK_SHOWN_DIGITS) + value[-MASK_SHOWN_DIGITS:]
 
 
 def mask_phone(value: str | None) -> str | None:

@@ -28,6 +28,7 @@ from app.people.models import Trainee
 from app.places import service as places
 from app.privacy import rules
 from app.privacy.models import DataRequest
+from app.signup.models import SignUp
 
 OPEN_STATUSES = ("pending", "confirmed", "waitlisted")
 
@@ -49,6 +50,11 @@ def my_data(db: Session, who: Principal) -> dict:
                               "created_at": user.created_at.isoformat(),
                               "last_sign_in_at": user.last_sign_in_at.isoformat() if user.last_sign_in_at else None,
                               "locale": user.locale}}
+    signed_up = db.scalar(select(SignUp).where(SignUp.user_id == user.id))
+    if signed_up is not None:  # what the person typed at /signup, kept until an organiser decides
+        data["sign_up"] = {"status": signed_up.status, "created_at": signed_up.created_at.isoformat(),
+                           "decided_at": signed_up.decided_at.isoformat() if signed_up.decided_at else None,
+                           "reason": signed_up.note, "typed": dict(signed_up.data or {})}
     if t is not None:
         data["trainee"] = {
             "full_name": t.full_name, "sex": label(reference.SEXES, t.sex), "birth_date": t.birth_date.isoformat(),

@@ -33,6 +33,7 @@ from app.curricula import service as curricula
 from app.db import utcnow
 from app.enrolment import service as enrolment
 from app.jobs.models import Job
+from app.people import service as people_service
 from app.people.models import Trainee
 from tests.attendance.conftest import course_with_class  # noqa: F401 - a fixture, shared
 from tests.audit.watch import AuditWatch, state_changing_routes
@@ -400,7 +401,10 @@ def _form(i: int, **overrides) -> dict:  # noqa: ANN003
 
 def test_trainee_records_and_accounts_leave_a_trace(trail, db, make_user):
     curricula.sync(db, Principal.system("t"))
-    org = trail.person(make_user("organiser", unit="24").username)
+    organiser = make_user("organiser", unit="24")
+    org = trail.person(organiser.username)
+    org_principal = Principal(organiser.id, organiser.username, organiser.full_name, "organiser", organiser.unit_id,
+                              None)
 
     created = org.page("/trainees", action="trainee.create", entity="trainee", data=_form(1))
     trainee_id = int(created.event.entity_id)
@@ -417,20 +421,37 @@ def test_trainee_records_and_accounts_leave_a_trace(trail, db, make_user):
     assert renamed.event.changes["full_name"] == "Lê Thị Hồ Sơ Mới"
 
     visitor = trail.anonymous()
-    signed_up = visitor.page("/signup", action="trainee.create", entity="trainee", data={
-        **_form(2), "username": "ho.so.2", "password": PASSWORD, "consent": "on"})
-    pending_id = int(signed_up.event.entity_id)
-    assert signed_up.event.changes["status"] == "pending"
-    confirmed = org.page("/trainees/{trainee_id}/confirm", trainee_id=pending_id, action="trainee.confirm",
-                         entity="trainee", entity_id=pending_id)
-    assert confirmed.event.changes == {"status": ["pending", "active"]}
+    signed_up = visitor.page("/signup", action="signup.create", entity="sign_up", status=200, data={
+        **_form(2), "password": PASSWORD, "consent": "on"})
+    signup_id = int(signed_up.event.entity_id)
+    username = signed_up.event.changes["user"]
+    confirmed = org.page("/signups/{signup_id}/confirm", signup_id=signup_id, action="signup.confirmed",
+                         entity="sign_up", entity_id=signup_id)
+    assert confirmed.event.changes == {"status": ["pending", "confirmed"]}
+    pending_id = db.scalar(select(Trainee.id).where(Trainee.user_id == db.scalar(
+        select(User.id).where(User.username == username))))
+    refused_signup = trail.anonymous().page("/signup", action="signup.create", entity="sign_up", status=200, data={
+        **_form(3), "password": PASSWORD, "consent": "on"})
+    org.page("/signups/{signup_id}/refuse", signup_id=int(refused_signup.event.entity_id), action="signup.refused",
+             entity="sign_up", data={"reason": "Không phải cán bộ của xã"})
+    # Records that signed up before sign-ups were kept apart still wait as pending trainees.
+    old = people_service.create_trainee(db, org_principal, people_service.parse_or_raise(db, {
+        **_form(4), "in_charge_of_radio": True}), status="pending")
+    old_confirmed = org.page("/trainees/{trainee_id}/confirm", trainee_id=old.id, action="trainee.confirm",
+                             entity="trainee", entity_id=old.id)
+    assert old_confirmed.event.changes == {"status": ["pending", "active"]}
+    invited = org.page("/trainees/{trainee_id}/invitation", trainee_id=old.id, action="invitation.create",
+                       entity="trainee", entity_id=old.id, status=200)
+    code = re.search(r'id="invitation-code">([A-Z0-9-]+)<', invited.response.text).group(1)
+    trail.anonymous().page("/claim", action="invitation.claim", entity="trainee", entity_id=old.id, status=200,
+                           data={"code": code, "password": PASSWORD, "confirm_password": PASSWORD})
 
-    official = trail.person("ho.so.2")
+    official = trail.person(username)
     contact = official.page("/me", action="trainee.update_own_contact", entity="trainee", entity_id=pending_id,
                             data={"phone": "0987 654 321", "email": "ho.so.2@example.vn"})
     assert db.get(Trainee, pending_id, populate_existing=True).email == "ho.so.2@example.vn"
     assert contact.response.headers["location"] == "/me"
-    user_id = db.scalar(select(User.id).where(User.username == "ho.so.2"))
+    user_id = db.scalar(select(User.id).where(User.username == username))
     # Calendar links are credentials (whoever holds one reads the person's calendar): making one is on the trail too.
     official.page("/calendar/links/reset", action="calendar.create_token", entity="user", entity_id=user_id)
     official.page("/calendar/links/reset", action="calendar.reset_token", entity="user", entity_id=user_id)

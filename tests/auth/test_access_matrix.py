@@ -24,6 +24,8 @@ NOT_WALKED = {
     ("POST", "/lang"): "switches the language of every later answer",
     ("POST", "/api/v1/auth/token"): "signing in; tested with the accounts",
     ("POST", "/login"): "signing in; tested with the accounts",
+    ("POST", "/account/sessions/end-others"): "ends the API token the walk uses; tests/auth/test_account.py",
+    ("POST", "/api/v1/me/sessions/end-others"): "ends the session cookie the walk uses; tests/auth/test_account.py",
 }
 
 

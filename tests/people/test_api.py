@@ -97,27 +97,6 @@ def test_export_masks_for_others_neutralises_formulas_and_is_audited(client, syn
     assert len(events) == 2 and events[0].changes["rows"] == 1
 
 
-def test_self_sign_up_then_organiser_confirms(client, synced, make_user):
-    client.get("/signup")
-    form = {"csrf_token": client.cookies.get("nangluc_csrf"), "username": "nhung.tandinh", "password": "Mat-khau-2026",
-            "full_name": "Nguyễn Thị Hồng Nhung", "sex": "female", "birth_date": "12/03/1988", "ethnicity": "kinh",
-            "citizen_id": "024188001234", "position": "cong_chuc_vhxh", "organisation_type": "ubnd_xa",
-            "commune": "Tân Dĩnh", "province": "Bắc Ninh", "in_charge_of_radio": "on"}
-    refused = client.post("/signup", data=form)
-    assert refused.status_code == 422 and "Cần đồng ý" in refused.text
-    done = client.post("/signup", data={**form, "consent": "on"}, follow_redirects=False)
-    assert done.status_code == 303
-    sign_in(client, "nhung.tandinh", "Mat-khau-2026")
-    me = client.get("/me")
-    assert "chờ cán bộ tổ chức" in me.text and "Ưu tiên 1" in me.text
-    organiser = make_user("organiser", unit="07432")
-    h = _headers(client, organiser)
-    pending = client.get("/api/v1/trainees?status=pending", headers=h).json()["items"]
-    assert [p["full_name"] for p in pending] == ["Nguyễn Thị Hồng Nhung"]
-    assert client.post(f"/api/v1/trainees/{pending[0]['id']}/confirm", headers=h).json()["status"] == "active"
-    assert client.post(f"/api/v1/trainees/{pending[0]['id']}/confirm", headers=h).status_code == 409
-
-
 def test_trainee_sees_eligibility_in_the_catalogue(client, synced, db, make_user):
     user = make_user("trainee", unit="07432")
     who = Principal(user.id, user.username, user.full_name, "trainee", user.unit_id, None)
