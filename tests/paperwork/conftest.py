@@ -28,7 +28,8 @@ def paper(db, finished):  # noqa: F811
     course, who = c["course"], c["who"]
     body = IssuingBody(unit_id=course.unit_id, name="Sở Văn hóa, Thể thao và Du lịch",
                        parent_name="Ủy ban nhân dân tỉnh Bắc Ninh", short_code="SVHTTDL", place_name="Bắc Ninh",
-                       signer_title="KT. GIÁM ĐỐC / PHÓ GIÁM ĐỐC", signer_name="Trần Thị Ký")
+                       signer_title="KT. GIÁM ĐỐC / PHÓ GIÁM ĐỐC", signer_name="Trần Thị Ký",
+                       number_pattern="{n}/{year}/GCN-{code}")  # its own series beside the course's other body
     db.add(body)
     db.flush()
     course.issuing_body_id = body.id

@@ -44,6 +44,23 @@ NOT_WALKED = {
     "/materials/{material_id}/download", "/materials/{material_id}/versions/{number}/download",  # files: no unit
     "/ical/{token}/course-{course_id}.ics", "/ical/{token}/teaching.ics", "/ical/{token}/my-courses.ics",  # times
     "/check-in/{code}",  # a rotating signed code; the check-in page of each session is walked
+    # Issuing bodies, their keys and register books: tests/issuers walks a former Bắc Giang body's pages and book.
+    "/api/v1/issuing-bodies/{body_id}", "/api/v1/issuing-bodies/{body_id}/seal.png",
+    "/api/v1/issuing-bodies/{body_id}/preview.pdf", "/api/v1/issuing-bodies/{body_id}/register/{year}.pdf",
+    "/api/v1/issuing-bodies/{body_id}/register/{year}.xlsx", "/issuing-bodies/{body_id}",
+    "/issuing-bodies/{body_id}/seal.png", "/issuing-bodies/{body_id}/preview.pdf", "/issuing-bodies/{body_id}/register",
+    "/issuing-bodies/{body_id}/register/{year}.pdf", "/issuing-bodies/{body_id}/register/{year}.xlsx",
+    "/api/v1/issuers/{body_id}/signing-keys", "/issuers/{body_id}/signing",  # keys: no place shown
+    # Generated papers and templates (tests/paperwork); a document made for a former unit's course is not walked yet.
+    "/api/v1/documents/{document_id}", "/api/v1/documents/{document_id}/file.{fmt}",
+    "/api/v1/document-templates/{kind}.docx", "/documents/{document_id}.{fmt}", "/document-templates/{kind}.docx",
+    "/my-summons/{document_id}",
+    # Questions, attempts and paper-score sheets show no place (tests/assessment).
+    "/api/v1/question-banks/{bank_id}", "/question-banks/{bank_id}", "/api/v1/attempts/{attempt_id}",
+    "/attempts/{attempt_id}", "/api/v1/tests/{test_id}/paper-template.xlsx", "/tests/{test_id}/paper-template.xlsx",
+    # Submitted reports are stored figures and files; their scope's live report is walked under /reports.
+    "/api/v1/reports/submissions/{submission_id}", "/api/v1/reports/submissions/{submission_id}/report.{fmt}",
+    "/reports/submissions/{submission_id}", "/reports/submissions/{submission_id}/report.{fmt}",
 }
 
 
