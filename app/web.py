@@ -128,11 +128,13 @@ def render_error(request: Request, err: DomainError) -> Response:
         response = HTMLResponse(f'<p class="error" role="alert">{_escape(i18n.gettext(err.message))}</p>',
                                 status_code=err.status)
         response.headers["HX-Trigger"] = json.dumps({"nl-error": i18n.gettext(err.message)})
-        return response
-    titles = {403: "Không được phép", 404: "Không tìm thấy", 429: "Vui lòng chờ", 500: "Lỗi hệ thống"}
-    return render(request, "errors/error.html",
-                  {"status": err.status, "title": titles.get(err.status, "Không thực hiện được"),
-                   "message": err.message, "code": err.code}, status_code=err.status)
+    else:
+        titles = {403: "Không được phép", 404: "Không tìm thấy", 429: "Vui lòng chờ", 500: "Lỗi hệ thống"}
+        response = render(request, "errors/error.html",
+                          {"status": err.status, "title": titles.get(err.status, "Không thực hiện được"),
+                           "message": err.message, "code": err.code}, status_code=err.status)
+    response.headers.update(err.headers)  # Retry-After on a 503 or 429 page, as on the API's answer
+    return response
 
 
 def _escape(text: str) -> str:
