@@ -210,6 +210,14 @@ def serve(host: str = "127.0.0.1", port: int = 8000, workers: int = 1,
                 access_log=False)
 
 
+@app.command()
+def worker(concurrency: Annotated[int, typer.Option(help="jobs run at once by this process")] = 2) -> None:
+    """Run background jobs and e-mail from the PostgreSQL queue (run any number, on any machine; SQLite needs none)."""
+    from app.jobs.queue import run_worker
+
+    run_worker(concurrency)
+
+
 def main() -> None:
     try:
         app()

@@ -38,6 +38,12 @@ class Settings(BaseSettings):
     # Behind PgBouncer in transaction mode: psycopg must not prepare statements on the server (PgBouncer 1.18 does
     # not carry them between the server connections it hands out).
     db_pgbouncer: bool = False
+    # Background jobs and e-mail (docs/operations.md, "Background jobs"): "queue" hands them to the PostgreSQL queue,
+    # run by `nangluc worker`; "inline" runs them in the web process after the response (SQLite always does);
+    # "auto" is "queue" on PostgreSQL.
+    jobs_runner: Literal["auto", "queue", "inline"] = "auto"
+    worker_heartbeat_seconds: float = Field(default=10.0, gt=0, le=600)
+    worker_stalled_seconds: float = Field(default=60.0, gt=0, le=3600)  # no heartbeat this long: the job is retried
 
     # Sign-in protection: this many failures within the window locks the account name for lock_minutes.
     sign_in_max_failures: int = Field(default=5, ge=1)

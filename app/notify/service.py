@@ -1,7 +1,10 @@
 """Notify a person: an in-app message in the same transaction as the decision, and an e-mail after the commit.
 
 E-mail goes through SMTP when NANGLUC_SMTP_HOST is set; otherwise it is appended to `NANGLUC_DATA_DIR/outbox.log`,
-which an organiser can read. Either way nothing is sent for a change that was rolled back.
+which an organiser can read. Either way nothing is sent for a change that was rolled back. On PostgreSQL the e-mail
+is a task on the queue (app.jobs.queue), deferred in the change's own transaction and sent by `nangluc worker`,
+retried with a growing wait while the mail server refuses it; never from the request. On SQLite it is sent by the
+web process right after the commit.
 """
 from __future__ import annotations
 
@@ -10,11 +13,13 @@ import logging
 import smtplib
 from email.message import EmailMessage
 
+import procrastinate
 from sqlalchemy import event, func, select, update
 from sqlalchemy.orm import Session
 
 from app.config import get_settings
 from app.db import utcnow
+from app.jobs import queue
 from app.notify.models import Notification
 
 log = logging.getLogger("nangluc.notify")
@@ -29,8 +34,12 @@ def notify(db: Session, user_id: int | None, subject: str, body: str, link: str 
     if user_id is not None:
         db.add(Notification(user_id=user_id, subject=subject[:300], body=body, link=link))
     if email:
+        message = {"to": email, "subject": subject, "body": body, "link": link}
+        if queue.in_use(db):
+            queue.defer(db, send_queued, message=message)  # committed with the change, or gone with it
+            return
         db.connection()  # be inside the transaction, so that its commit or rollback decides the e-mail's fate
-        db.info.setdefault(OUTBOX_KEY, []).append({"to": email, "subject": subject, "body": body, "link": link})
+        db.info.setdefault(OUTBOX_KEY, []).append(message)
 
 
 def outbox_mark(db: Session) -> int:
@@ -55,6 +64,13 @@ def _deliver(session: Session) -> None:
 def _drop(session: Session, _previous_transaction) -> None:  # noqa: ANN001
     # Fires for every rollback, even of a session that never reached the database.
     session.info.pop(OUTBOX_KEY, None)
+
+
+@queue.queue.task(name="nangluc.email", queue="email",
+                  retry=procrastinate.RetryStrategy(max_attempts=10, exponential_wait=10))
+def send_queued(message: dict) -> None:
+    """An e-mail from the queue, in `nangluc worker`; an SMTP refusal raises, and the queue tries again later."""
+    send_email(message)
 
 
 def send_email(message: dict) -> None:

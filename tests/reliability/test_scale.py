@@ -121,8 +121,8 @@ def test_a_registration_rush_across_two_servers_fills_exactly_the_seats(through:
     with pgbouncer(url, pool_size=6) if through == "pgbouncer" else nullcontext(url) as served_url:
         extra = {**budget, "NANGLUC_DB_PGBOUNCER": "true"} if through == "pgbouncer" else budget
         env = live.environment(served_url, tmp_path / "data", **extra)
-        a = live.serve(env, tmp_path / "a.log")
-        b = live.serve(env, tmp_path / "b.log")
+        a = live.serve(env, tmp_path / "a.log", wait=120)  # a shared 2-core machine can be slow to start them
+        b = live.serve(env, tmp_path / "b.log", wait=120)
         try:
             codes = _double_tap_rush([a.url, b.url], course_id, tokens)
         finally:
