@@ -136,7 +136,7 @@ def main() -> None:
     with pgbouncer(url, pool_size=20) if args.pgbouncer else nullcontext(url) as served:
         extra = {"NANGLUC_DB_PGBOUNCER": "true"} if args.pgbouncer else {}
         env = live.environment(served, Path(DATA), **extra)
-        servers = [live.serve(env, Path(DATA) / f"server-{n}.log", workers=args.workers, wait=60)
+        servers = [live.serve(env, Path(DATA) / f"server-{n}.log", workers=args.workers, wait=180)
                    for n in range(args.servers)]
         try:
             time.sleep(2)
