@@ -122,12 +122,14 @@ def test_a_registration_rush_across_two_servers_fills_exactly_the_seats(through:
         extra = {**budget, "NANGLUC_DB_PGBOUNCER": "true"} if through == "pgbouncer" else budget
         env = live.environment(served_url, tmp_path / "data", **extra)
         a = live.serve(env, tmp_path / "a.log", wait=120)  # a shared 2-core machine can be slow to start them
-        b = live.serve(env, tmp_path / "b.log", wait=120)
         try:
-            codes = _double_tap_rush([a.url, b.url], course_id, tokens)
+            b = live.serve(env, tmp_path / "b.log", wait=120)
+            try:
+                codes = _double_tap_rush([a.url, b.url], course_id, tokens)
+            finally:
+                b.stop()
         finally:
             a.stop()
-            b.stop()
     assert all(code < 500 for code in codes), (codes, a.log()[-3000:], b.log()[-3000:])
     assert codes[201] == PEOPLE and codes[200] == PEOPLE  # each person's second press answers with the first's row
     by_status, rows, people = _seats(url, course_id)
