@@ -206,8 +206,18 @@ def serve(host: str = "127.0.0.1", port: int = 8000, workers: int = 1,
     """Serve the application with uvicorn."""
     import uvicorn
 
+    # A worker has 30 s (uvicorn's default: 5) to answer its supervisor's health check: on a busy machine starting the
+    # app takes longer, and a worker killed for it is restarted, killed again, and never serves.
     uvicorn.run("app.asgi:app", host=host, port=port, workers=workers, proxy_headers=proxy_headers,
-                access_log=False)
+                access_log=False, timeout_worker_healthcheck=30)
+
+
+@app.command()
+def worker(concurrency: Annotated[int, typer.Option(help="jobs run at once by this process")] = 2) -> None:
+    """Run background jobs and e-mail from the PostgreSQL queue (run any number, on any machine; SQLite needs none)."""
+    from app.jobs.queue import run_worker
+
+    run_worker(concurrency)
 
 
 def main() -> None:

@@ -27,6 +27,23 @@ class Settings(BaseSettings):
     data_dir: Path = Path("./var")
     public_url: str = "http://127.0.0.1:8000"
     default_locale: Literal["vi", "en"] = "vi"
+    # The connection budget (docs/operations.md, "Connections"): each worker process opens at most
+    # db_pool_size + db_max_overflow connections, and runs at most that many requests' database work at once (the
+    # rest wait in the event loop without a connection); a request that still finds no free connection within
+    # db_pool_timeout seconds is answered 503 with Retry-After. N servers x W workers x (size + overflow) must stay
+    # under PostgreSQL's max_connections minus its reserved ones, or go through PgBouncer.
+    db_pool_size: int = Field(default=10, ge=1, le=500)
+    db_max_overflow: int = Field(default=5, ge=0, le=500)
+    db_pool_timeout: float = Field(default=10.0, gt=0, le=300)
+    # Behind PgBouncer in transaction mode: psycopg must not prepare statements on the server (PgBouncer 1.18 does
+    # not carry them between the server connections it hands out).
+    db_pgbouncer: bool = False
+    # Background jobs and e-mail (docs/operations.md, "Background jobs"): "queue" hands them to the PostgreSQL queue,
+    # run by `nangluc worker`; "inline" runs them in the web process after the response (SQLite always does);
+    # "auto" is "queue" on PostgreSQL.
+    jobs_runner: Literal["auto", "queue", "inline"] = "auto"
+    worker_heartbeat_seconds: float = Field(default=10.0, gt=0, le=600)
+    worker_stalled_seconds: float = Field(default=60.0, gt=0, le=3600)  # no heartbeat this long: the job is retried
 
     # Sign-in protection (app/auth/throttle.py). Per account name: this many failures are free, then each further
     # attempt waits a delay that doubles from sign_in_lock_minutes up to sign_in_lock_max_minutes; a client that has

@@ -83,7 +83,9 @@ def normalise_url(url: str) -> str:
     return url
 
 
-def make_engine(url: str) -> Engine:
+def make_engine(url: str, *, pool_size: int | None = None, max_overflow: int | None = None,
+                pool_timeout: float | None = None, pgbouncer: bool | None = None) -> Engine:
+    """The engine for `url`; the pool's budget comes from the settings unless given (see `Settings.db_pool_size`)."""
     url = normalise_url(url)
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
@@ -92,9 +94,21 @@ def make_engine(url: str) -> Engine:
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 10})
         _tune_sqlite(engine)
         return engine
-    # At least as many connections as the server's worker threads (40), so that requests queue on row locks, not on
-    # the pool; two workers stay well under PostgreSQL's default of 100 connections.
-    return create_engine(url, pool_pre_ping=True, pool_size=20, max_overflow=20, pool_timeout=60)
+    settings = get_settings()
+    pgbouncer = settings.db_pgbouncer if pgbouncer is None else pgbouncer
+    # prepare_threshold=None: no server-side prepared statements, which PgBouncer's transaction mode would hand to
+    # another client's server connection ("prepared statement … does not exist").
+    connect_args = {"prepare_threshold": None} if pgbouncer else {}
+    return create_engine(url, pool_pre_ping=True, connect_args=connect_args,
+                         pool_size=settings.db_pool_size if pool_size is None else pool_size,
+                         max_overflow=settings.db_max_overflow if max_overflow is None else max_overflow,
+                         pool_timeout=settings.db_pool_timeout if pool_timeout is None else pool_timeout)
+
+
+def connection_budget() -> int:
+    """How many connections one worker process may hold at once: the pool and its overflow."""
+    settings = get_settings()
+    return settings.db_pool_size + settings.db_max_overflow
 
 
 @lru_cache

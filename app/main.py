@@ -3,8 +3,10 @@ from __future__ import annotations
 
 import logging
 import secrets
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 
+import anyio.to_thread
 from fastapi import FastAPI, Request, Response
 from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
@@ -91,11 +93,22 @@ def _secure(request: Request, response: Response) -> Response:
     return response
 
 
+@asynccontextmanager
+async def _lifespan(_app: FastAPI) -> AsyncIterator[None]:
+    """As many worker threads as the process has database connections (app.db.connection_budget): a request beyond
+    that waits in the event loop, holding neither a thread nor a connection, instead of queueing on the pool."""
+    from app.db import connection_budget
+
+    anyio.to_thread.current_default_thread_limiter().total_tokens = connection_budget()
+    yield
+
+
 def create_app() -> FastAPI:
     settings = get_settings()
     settings.resolved_secret_key()  # refuse a weak secret at start-up, not on the first request
     logging.basicConfig(level=logging.INFO)
     app = FastAPI(title="Năng Lực API", version="0.1.0", docs_url=None, redoc_url=None, openapi_url=None,
+                  lifespan=_lifespan,
                   description="Quản lý bồi dưỡng, tập huấn cán bộ thông tin cơ sở — Tiểu dự án 1, Dự án 6, "
                               "CTMTQG Giảm nghèo bền vững. Sign in with `POST /api/v1/auth/token`, then send "
                               "`Authorization: Bearer <token>`.")

@@ -6,14 +6,15 @@ import secrets
 import time
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
 import jinja2
-from fastapi import Request
+from fastapi import Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from itsdangerous import BadSignature, URLSafeSerializer
 from jinja2_fragments.fastapi import Jinja2Blocks
+from starlette.datastructures import FormData
 
 from app import i18n
 from app.auth.permissions import CSRF_COOKIE
@@ -36,6 +37,16 @@ templates.env.filters["isodate"] = lambda text: i18n.fmt_date(date.fromisoformat
 templates.env.filters["time"] = lambda moment: moment.astimezone(ZoneInfo(i18n.DEFAULT_TZ)).strftime("%H:%M")
 templates.env.globals["LOCALE_NAMES"] = i18n.LOCALE_NAMES
 templates.env.globals["tr"] = i18n.gettext  # translate a runtime string as is (no %-formatting)
+
+
+async def _posted_form(request: Request) -> FormData:
+    return await request.form()
+
+
+PostedForm = Annotated[FormData, Depends(_posted_form)]
+"""A page form's fields, read in the event loop so that the route itself can be a plain `def` that runs in the
+thread pool (it calls the synchronous database). Declare it after the permission, which must refuse a caller before
+the body is read."""
 
 
 def _flash_signer() -> URLSafeSerializer:
@@ -128,12 +139,12 @@ def render_error(request: Request, err: DomainError) -> Response:
         response = HTMLResponse(f'<p class="error" role="alert">{_escape(i18n.gettext(err.message))}</p>',
                                 status_code=err.status)
         response.headers["HX-Trigger"] = json.dumps({"nl-error": i18n.gettext(err.message)})
-        return response
-    titles = {403: "Không được phép", 404: "Không tìm thấy", 429: "Vui lòng chờ", 500: "Lỗi hệ thống"}
-    response = render(request, "errors/error.html",
-                      {"status": err.status, "title": titles.get(err.status, "Không thực hiện được"),
-                       "message": err.message, "code": err.code}, status_code=err.status)
-    response.headers.update(err.headers or {})  # Retry-After on a 429 page, as in the API
+    else:
+        titles = {403: "Không được phép", 404: "Không tìm thấy", 429: "Vui lòng chờ", 500: "Lỗi hệ thống"}
+        response = render(request, "errors/error.html",
+                          {"status": err.status, "title": titles.get(err.status, "Không thực hiện được"),
+                           "message": err.message, "code": err.code}, status_code=err.status)
+    response.headers.update(err.headers or {})  # Retry-After on a 503 or 429 page, as on the API's answer
     return response
 
 

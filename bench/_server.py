@@ -58,17 +58,17 @@ def drop_database(dropping: Dropping) -> None:
         admin.dispose()
 
 
-def serve(url: str, workers: int) -> tuple[subprocess.Popen, str]:
-    """`nangluc serve` on a free port with `workers` processes, its output in DATA/server.log; returns it and its URL
+def serve(url: str, workers: int, log_name: str = "server.log") -> tuple[subprocess.Popen, str]:
+    """`nangluc serve` on a free port with `workers` processes, its output in DATA/`log_name`; returns it and its URL
     once /healthz answers."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    log = open(os.path.join(DATA, "server.log"), "w")  # noqa: SIM115 - the server writes to it until the end
+    log = open(os.path.join(DATA, log_name), "w")  # noqa: SIM115 - the server writes to it until the end
     proc = subprocess.Popen([NANGLUC, "serve", "--port", str(port), "--workers", str(workers)],
                             env={**os.environ, "NANGLUC_DATABASE_URL": url}, stdout=log, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
-    for _ in range(150):
+    for _ in range(900):  # up to 3 minutes or more: a busy machine starts the app slowly
         try:
             with urllib.request.urlopen(base + "/healthz", timeout=1):  # noqa: S310 - our own server
                 return proc, base

@@ -1,7 +1,8 @@
 """Soak test: minutes of mixed traffic against a real `nangluc serve` on PostgreSQL; prints what was served.
 
     NANGLUC_TEST_POSTGRES_URL=postgresql+psycopg://postgres@127.0.0.1:5432/test \\
-        .venv/bin/python bench/soak.py [--minutes 3] [--clients 24] [--workers 2] [--backend postgresql]
+        .venv/bin/python bench/soak.py [--minutes 3] [--clients 24] [--workers 2] [--servers 1]
+        [--backend postgresql]
 
 Builds a throw-away database with the demo province plus a class of 60 officials seated on the demo's open course,
 a second open course with 200 officials who register and withdraw in turn, a training material, and the demo's
@@ -14,10 +15,11 @@ finished course with its certificates issued. Then `--clients` virtual users loo
     verifications 15%  (anyone checks a certificate code, as the page or as JSON, now and then an unknown code)
     API reads 10%  (course, enrolment and trainee lists as an organiser)
 
-Prints requests served, requests/s, errors (5xx or a broken connection; any other unexpected status is listed
-separately), p50/p95/p99 latency overall and per kind, and the server processes' memory every 30 s (a leak shows as
-growth that does not level off). The verify rate limit is raised for the run (all clients share one address). Not
-part of `make test`.
+With `--servers 2` (PostgreSQL) two `nangluc serve` processes share the database, and the virtual users are spread
+over them as a load balancer would. Prints requests served, requests/s, errors (5xx or a broken connection; any
+other unexpected status is listed separately), p50/p95/p99 latency overall and per kind, and the server processes'
+memory every 30 s (a leak shows as growth that does not level off). The verify rate limit is raised for the run (all
+clients share one address). Not part of `make test`.
 """
 from __future__ import annotations
 
@@ -127,8 +129,8 @@ def rss_mb(pid: int) -> float:
 
 
 class Soak:
-    def __init__(self, base: str, w: dict, material_id: int, seconds: float) -> None:
-        self.base, self.w, self.material_id, self.seconds = base, w, material_id, seconds
+    def __init__(self, bases: list[str], w: dict, material_id: int, seconds: float) -> None:
+        self.bases, self.w, self.material_id, self.seconds = bases, w, material_id, seconds
         self.latency: dict[str, list[float]] = defaultdict(list)
         self.statuses: dict[str, Counter] = defaultdict(Counter)
         self.errors: list[str] = []
@@ -178,7 +180,7 @@ class Soak:
 
     async def user(self, n: int, deadline: float) -> None:
         rng = random.Random(n)
-        async with httpx.AsyncClient(base_url=self.base, timeout=60) as client:
+        async with httpx.AsyncClient(base_url=self.bases[n % len(self.bases)], timeout=60) as client:
             await client.get("/login")
             r = await client.post("/login", data={"username": "organiser", "password": PASSWORD,
                                                   "csrf_token": client.cookies.get("nangluc_csrf", ""),
@@ -199,17 +201,17 @@ class Soak:
                 if r.status_code >= 500:
                     self.errors.append(f"{kind} {r.request.method} {r.request.url.path}: {r.status_code}")
 
-    async def sample_memory(self, pid: int, deadline: float) -> None:
-        """The server's memory every 30 s: growth that levels off is warm-up (caches, pools); steady growth a leak."""
+    async def sample_memory(self, pids: list[int], deadline: float) -> None:
+        """The servers' memory every 30 s: growth that levels off is warm-up (caches, pools); steady growth a leak."""
         while time.monotonic() < deadline:
-            self.memory.append(rss_mb(pid))
+            self.memory.append(sum(rss_mb(pid) for pid in pids))
             await asyncio.sleep(min(30, max(0.1, deadline - time.monotonic())))
-        self.memory.append(rss_mb(pid))
+        self.memory.append(sum(rss_mb(pid) for pid in pids))
 
-    async def run(self, clients: int, pid: int) -> float:
+    async def run(self, clients: int, pids: list[int]) -> float:
         deadline = time.monotonic() + self.seconds
         start = time.perf_counter()
-        await asyncio.gather(self.sample_memory(pid, deadline), *(self.user(n, deadline) for n in range(clients)))
+        await asyncio.gather(self.sample_memory(pids, deadline), *(self.user(n, deadline) for n in range(clients)))
         return time.perf_counter() - start
 
 
@@ -227,6 +229,7 @@ def main() -> None:
     parser.add_argument("--minutes", type=float, default=3)
     parser.add_argument("--clients", type=int, default=24)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--servers", type=int, default=1, help="app servers sharing the database")
     parser.add_argument("--backend", default="postgresql", choices=["postgresql", "sqlite"])
     parser.add_argument("--url", help="an empty database to use instead of a throw-away one")
     args = parser.parse_args()
@@ -236,23 +239,25 @@ def main() -> None:
     w = world(url)
     print(f"{args.backend}: set up in {time.perf_counter() - t0:.0f} s ({len(w['seated'])} seated, "
           f"{len(w['registrants'])} registrants, {len(w['certificates'])} certificates); {args.workers} worker(s), "
-          f"{args.clients} clients, {args.minutes:g} min")
-    proc, base = serve(url, args.workers)
+          f"{args.clients} clients, {args.minutes:g} min, {args.servers} server(s)")
+    servers = [serve(url, args.workers, log_name=f"server-{n}.log") for n in range(args.servers)]
+    base = servers[0][1]
     try:
         up = httpx.post(base + "/api/v1/materials", headers={"Authorization": f"Bearer {w['organiser']}"},
                         data={"course_id": str(w["first"]), "title": "Bài giảng chuyên đề 1"},
                         files=[("files", ("bai-giang.pdf", pdf() + b"%" + b"0" * 400_000, "application/pdf"))])
         up.raise_for_status()
         material_id = up.json()["items"][0]["id"]
-        soak = Soak(base, w, material_id, args.minutes * 60)
-        wall = asyncio.run(soak.run(args.clients, proc.pid))
+        soak = Soak([b for _, b in servers], w, material_id, args.minutes * 60)
+        wall = asyncio.run(soak.run(args.clients, [p.pid for p, _ in servers]))
     finally:
-        stop(proc)
+        for proc, _ in servers:
+            stop(proc)
     everything = [x for values in soak.latency.values() for x in values]
     served = len(everything)
     unexpected = {k: {s: n for s, n in c.items() if s not in EXPECTED[k]} for k, c in soak.statuses.items()}
     unexpected = {k: v for k, v in unexpected.items() if v}
-    log = Path(DATA, "server.log").read_text(errors="replace")
+    log = "".join(Path(DATA, f"server-{n}.log").read_text(errors="replace") for n in range(args.servers))
     print(f"  {served:,} requests in {wall:.0f} s: {served / wall:.1f} requests/s; errors {len(soak.errors)}"
           f" (5xx or broken connections); tracebacks in the server log: {log.count('Traceback')}")
     if soak.errors:
@@ -268,7 +273,7 @@ def main() -> None:
         print(f"  | {kind} | {len(values):,} | {statuses} | {pct(values, 50) * 1000:.0f} ms | "
               f"{pct(values, 95) * 1000:.0f} ms | {pct(values, 99) * 1000:.0f} ms |")
     print("  server memory (all workers), every 30 s: " + ", ".join(f"{m:.0f}" for m in soak.memory)
-          + f" MB; log: {DATA}/server.log")
+          + f" MB; logs: {DATA}/server-*.log")
     drop_database(drop)
 
 

@@ -30,6 +30,11 @@ def run_migrations_online() -> None:
         engine.dispose()
 
 
+def _ours(name, type_, parent_names) -> bool:  # noqa: ANN001
+    """Autogenerate leaves the task queue's tables alone: they are Procrastinate's (migration 0014)."""
+    return not (type_ == "table" and (name or "").startswith("procrastinate"))
+
+
 def _run(connection) -> None:  # noqa: ANN001
     sqlite = connection.dialect.name == "sqlite"
     if sqlite:
@@ -37,7 +42,8 @@ def _run(connection) -> None:  # noqa: ANN001
         # The pragma only works outside a transaction, so it goes straight to the driver connection.
         connection.connection.dbapi_connection.execute("PRAGMA foreign_keys=OFF")
     context.configure(connection=connection, target_metadata=target_metadata,
-                      render_as_batch=connection.dialect.name == "sqlite", compare_type=True)
+                      render_as_batch=connection.dialect.name == "sqlite", compare_type=True,
+                      include_name=_ours)
     with context.begin_transaction():
         context.run_migrations()
     if connection.in_transaction():

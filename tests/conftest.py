@@ -21,6 +21,9 @@ os.environ.update({
     "NANGLUC_SECRET_KEY": "test-secret-key-that-is-long-enough-0123456789",
     "NANGLUC_DATA_DIR": str(_TMP / "data"),
     "NANGLUC_DATABASE_URL": f"sqlite:///{_TMP}/unused.db",
+    # Jobs and e-mail run in the process that asked for them, on both databases, unless a test starts `nangluc worker`
+    # (tests/reliability/test_scale_jobs.py): nothing else would take them off the PostgreSQL queue.
+    "NANGLUC_JOBS_RUNNER": "inline",
     # Argon2id stays, but cheap, so that a suite creating many accounts stays fast.
     "NANGLUC_ARGON2_TIME_COST": "1",
     "NANGLUC_ARGON2_MEMORY_KIB": "1024",

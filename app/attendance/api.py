@@ -113,10 +113,10 @@ def unmark(course_id: int, session_id: int, enrolment_id: int, db: DbSession, wh
 
 
 @router.post("/{course_id}/attendance/import", responses={422: {"description": "errors by row; nothing recorded"}})
-async def import_marks(course_id: int, db: DbSession, who: SignedIn, file: Annotated[UploadFile, File()],
+def import_marks(course_id: int, db: DbSession, who: SignedIn, file: Annotated[UploadFile, File()],
                        dry_run: Annotated[bool, Query()] = True) -> JSONResponse:
     """Marks from an .xlsx/.csv (columns Số CCCD, Buổi, Điểm danh, optional Họ và tên, Ghi chú); all or nothing."""
-    content = await file.read(get_settings().import_max_bytes + 1)
+    content = file.file.read(get_settings().import_max_bytes + 1)
     report = marks_import.import_marks(db, who, course_id, content, dry_run=dry_run, filename=file.filename or "")
     return JSONResponse(report.as_dict(), status_code=422 if report.errors else 200)
 

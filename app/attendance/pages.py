@@ -141,12 +141,12 @@ def marks_template(course_id: int, db: DbSession, who: SignedIn) -> Response:
 
 
 @router.post("/courses/{course_id}/attendance/import")
-async def marks_upload(course_id: int, request: Request, db: DbSession, who: SignedIn,
+def marks_upload(course_id: int, request: Request, db: DbSession, who: SignedIn,
                        file: Annotated[UploadFile | None, File()] = None, token: Annotated[str, Form()] = "",
                        filename: Annotated[str, Form()] = "") -> Response:
     """Step 1 previews an uploaded file (nothing is written); step 2 records the previewed file by its token."""
     if file is not None and file.filename:
-        content = await file.read(get_settings().import_max_bytes + 1)
+        content = file.file.read(get_settings().import_max_bytes + 1)
         report = marks_import.import_marks(db, who, course_id, content, dry_run=True, filename=file.filename)
         token = stage(content, report.errors)
         return _tab(request, db, who, course_id, {"report": report, "token": token, "filename": file.filename},

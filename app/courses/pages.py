@@ -19,7 +19,7 @@ from app.enrolment.rules import retraining_setting
 from app.errors import DomainError, Invalid, NotFound
 from app.issuers import service as issuers
 from app.places import service as places
-from app.web import redirect, render
+from app.web import PostedForm, redirect, render
 
 router = APIRouter(include_in_schema=False)
 ICS = "text/calendar; charset=utf-8"
@@ -103,8 +103,7 @@ def _date(raw: str, field: str) -> date | None:
 
 
 @router.post("/courses/{course_id}/edit")
-async def edit(course_id: int, request: Request, db: DbSession, who: Staff) -> Response:
-    form = await request.form()
+def edit(course_id: int, request: Request, db: DbSession, who: Staff, form: PostedForm) -> Response:
     course = service.get_course(db, who, course_id)
     try:
         capacity = str(form.get("capacity") or "").strip()
@@ -193,8 +192,7 @@ def _time(raw: str, field: str) -> time | None:
 
 
 @router.post("/courses/{course_id}/sessions")
-async def add_session(course_id: int, request: Request, db: DbSession, who: Staff) -> Response:
-    form = await request.form()
+def add_session(course_id: int, request: Request, db: DbSession, who: Staff, form: PostedForm) -> Response:
     try:
         on = _date(str(form.get("session_date") or ""), "session_date")
         if on is None:

@@ -269,6 +269,13 @@ def update_course(db: Session, who: Principal, course_id: int, changes: dict) ->
         if "issuing_body_id" in diff:
             db.refresh(course, ["issuing_body"])
         audit.record(db, who, "course.update", "course", course.id, diff)
+    old_seats, new_seats = diff.get("capacity", (None, None))
+    if new_seats is not None and new_seats > (old_seats or 0):
+        # More seats: the waitlist moves up into them now, in its order. Imported here because enrolment builds on
+        # courses (a module-level import would be a cycle).
+        from app.enrolment.service import fill_free_seats
+
+        fill_free_seats(db, who, course.id)
     return course
 
 

@@ -60,11 +60,11 @@ def nominate_many(course_id: int, body: BulkIn, db: DbSession, who: Staff) -> li
 
 @router.post("/courses/{course_id}/enrolments/import", responses={422: {"description": "errors by row; nothing"
                                                                                           " was enrolled"}})
-async def import_list(course_id: int, db: DbSession, who: Staff, file: Annotated[UploadFile, File()],
+def import_list(course_id: int, db: DbSession, who: Staff, file: Annotated[UploadFile, File()],
                       dry_run: Annotated[bool, Query()] = True) -> JSONResponse:
     """Enrol the people listed in an .xlsx/.csv (column `Số CCCD`, optional `Họ và tên`). `dry_run` (default)
     shows who would be confirmed or waitlisted; any error enrols no one (422)."""
-    content = await file.read(get_settings().import_max_bytes + 1)
+    content = file.file.read(get_settings().import_max_bytes + 1)
     report = listimport.enrol_from_file(db, who, course_id, content, dry_run=dry_run, filename=file.filename or "")
     return JSONResponse(report.as_dict(), status_code=422 if report.errors else 200)
 

@@ -3,11 +3,26 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, Boolean, Float, ForeignKey, Integer, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    case,
+    func,
+    select,
+    tuple_,
+)
+from sqlalchemy.orm import Mapped, aliased, column_property, mapped_column, relationship
 
 from app.courses.models import Course
 from app.db import Base, UtcDateTime, utcnow
+from app.enrolment.rules import WAITLIST_KEY, EnrolmentStatus
 from app.people.models import Trainee
 
 
@@ -15,15 +30,16 @@ class Enrolment(Base):
     """One person on one course. The unique pair is the last guard against duplicates under concurrency."""
 
     __tablename__ = "enrolment"
-    __table_args__ = (UniqueConstraint("course_id", "trainee_id"),)
+    __table_args__ = (UniqueConstraint("course_id", "trainee_id"),
+                      # the waitlist's order within a course, for the positions worked out on every read
+                      Index("ix_enrolment_waitlist", "course_id", "status", *WAITLIST_KEY))
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     course_id: Mapped[int] = mapped_column(ForeignKey("course.id", ondelete="CASCADE"), index=True)
     trainee_id: Mapped[int] = mapped_column(ForeignKey("trainee.id"), index=True)
     status: Mapped[str] = mapped_column(String(16), index=True)
-    waitlist_position: Mapped[int | None] = mapped_column(Integer)
-    # The person's priority for this course when they registered (smaller first), kept so that the waitlist can
-    # be ordered and shifted in SQL instead of re-ranking everyone in Python on every registration.
+    # The person's priority for this course when they registered (smaller first): with registered_at and trainee_id
+    # it orders the waitlist (rules.WAITLIST_KEY) without re-ranking everyone in Python.
     priority_rank: Mapped[int] = mapped_column(Integer, default=0)
     priority_sub_rank: Mapped[int] = mapped_column(Integer, default=0)
     reasons: Mapped[list[dict]] = mapped_column(JSON, default=list)  # [{code, vi, en}] shown to the person
@@ -40,6 +56,20 @@ class Enrolment(Base):
 
     course: Mapped[Course] = relationship(lazy="raise")
     trainee: Mapped[Trainee] = relationship(lazy="raise")
+
+
+_ahead = aliased(Enrolment)
+# The waitlist position, worked out whenever the row is read: 1 + the number waiting ahead in rules.WAITLIST_KEY's
+# order. Never stored, so a registration or a withdrawal writes one row instead of shifting everyone behind it (under
+# the course's lock), and the numbers are 1..n whatever happened.
+Enrolment.waitlist_position = column_property(case(
+    (Enrolment.status == EnrolmentStatus.WAITLISTED.value,
+     select(func.count()).where(_ahead.course_id == Enrolment.course_id,
+                                _ahead.status == EnrolmentStatus.WAITLISTED.value,
+                                tuple_(*(getattr(_ahead, f) for f in WAITLIST_KEY))
+                                <= tuple_(*(getattr(Enrolment, f) for f in WAITLIST_KEY)))
+     .correlate_except(_ahead).scalar_subquery()),
+    else_=None))
 
 
 class CourseQuota(Base):

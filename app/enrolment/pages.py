@@ -16,7 +16,7 @@ from app.enrolment.export import class_list_xlsx
 from app.errors import DomainError
 from app.notify import service as notices
 from app.people import service as people
-from app.web import redirect, render, stage, staged
+from app.web import PostedForm, redirect, render, stage, staged
 
 router = APIRouter(include_in_schema=False)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -24,8 +24,10 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 @router.get("/my-courses")
 def my_courses(request: Request, db: DbSession, who: SignedIn) -> HTMLResponse:
+    mine = service.my_enrolments(db, who)
     return render(request, "enrolment/my_courses.html",
-                  {"mine": service.my_enrolments(db, who), "joinable": service.joinable(db, who),
+                  {"mine": mine, "again": service.may_register_again(db, who, mine),
+                   "joinable": service.joinable(db, who),
                    "has_record": people.own_record(db, who) is not None, "labels": rules.STATUS_LABELS})
 
 
@@ -70,9 +72,8 @@ def enrolments_tab(course_id: int, request: Request, db: DbSession, who: Staff,
 
 
 @router.post("/courses/{course_id}/enrolments/bulk")
-async def bulk(course_id: int, request: Request, db: DbSession, who: Staff) -> Response:
+def bulk(course_id: int, db: DbSession, who: Staff, form: PostedForm) -> Response:
     """Approve or reject the ticked people, or nominate the ticked candidates; all or nothing."""
-    form = await request.form()
     action = str(form.get("action") or "")
     ids = [int(x) for x in form.getlist("ids") if str(x).isdigit()]
     reason = str(form.get("reason") or "")[:1000]
@@ -111,7 +112,7 @@ def import_template(course_id: int, db: DbSession, who: Staff) -> Response:
 
 
 @router.post("/courses/{course_id}/enrolments/import")
-async def import_upload(course_id: int, request: Request, db: DbSession, who: Staff,
+def import_upload(course_id: int, request: Request, db: DbSession, who: Staff,
                         file: Annotated[UploadFile | None, File()] = None, token: Annotated[str, Form()] = "",
                         filename: Annotated[str, Form()] = "") -> Response:
     """Step 1 uploads and previews (registers inside a savepoint, then rolls back); step 2 enrols by the token."""
@@ -125,7 +126,7 @@ async def import_upload(course_id: int, request: Request, db: DbSession, who: St
 
     courses.ensure_may_manage(db, who, courses.find_course(db, who, course_id))
     if file is not None and file.filename:
-        content = await file.read(get_settings().import_max_bytes + 1)
+        content = file.file.read(get_settings().import_max_bytes + 1)
         report = listimport.enrol_from_file(db, who, course_id, content, dry_run=True, filename=file.filename)
         token = stage(content, report.errors)
         return page(report, token, file.filename)

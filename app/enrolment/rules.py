@@ -14,7 +14,9 @@ an English text), so that a trainee always knows their status and why.
   may be trained again) and the one refusal an organiser may override with a written reason.
 - ``rank(course, applicants, tie_breakers)``: priority (rank, commune sub-rank), the course's tie-breakers,
   registration time, trainee id.
-- ``decide_first_come``, ``allocate``, ``waitlist_order``, ``promote``: who gets a seat, who waits, who moves up.
+- ``decide_first_come``, ``allocate``: who gets a seat and who waits.
+- ``Waiting``, ``WAITLIST_KEY``, ``waitlist_order``, ``promote``: the waitlist's one order (the database numbers it by
+  the same fields when it is read: positions are never stored and shifted) and who moves up when seats come free.
 
 Seats reserved for a commune (``CourseWindow.quotas``, commune unit id -> seats): until registration closes (or the
 allocation runs), a reserved seat that the commune has not filled is held for that commune's best-ranked registrant;
@@ -44,13 +46,16 @@ __all__ = [
     "Decision",
     "EnrolmentStatus",
     "Ranked",
+    "WAITLIST_KEY",
     "TieBreaker",
+    "Waiting",
     "allocate",
     "decide_first_come",
     "eligibility",
     "may_change",
     "overridable",
     "promote",
+    "promoted_reason",
     "rank",
     "retraining_refusal",
     "retraining_setting",
@@ -341,13 +346,8 @@ def _unfilled_reserved(quotas: Mapping[int, int], confirmed_by_unit: Mapping[int
     return {u: q - confirmed_by_unit.get(u, 0) for u, q in quotas.items() if q - confirmed_by_unit.get(u, 0) > 0}
 
 
-def _waitlist_position(new: Ranked, waitlist: Sequence[Ranked]) -> int:
-    return 1 + sum(1 for w in waitlist if w.key < new.key and w.applicant.trainee_id != new.applicant.trainee_id)
-
-
 def decide_first_come(course: CourseWindow, ranked_new: Ranked, confirmed_count: int,
-                      confirmed_by_unit: Mapping[int, int], *, waitlist: Sequence[Ranked] | None = None,
-                      today: date | None = None) -> Decision:
+                      confirmed_by_unit: Mapping[int, int], *, today: date | None = None) -> Decision:
     """FIRST_COME mode, at the moment someone registers (or is nominated): confirm if a seat is free, else waitlist.
 
     ``confirmed_count``: people confirmed in the course now; ``confirmed_by_unit``: of those, how many per commune.
@@ -355,9 +355,8 @@ def decide_first_come(course: CourseWindow, ranked_new: Ranked, confirmed_count:
     ``capacity - confirmed_count - sum(unfilled reserved seats)`` are free. Reserved seats are held until
     registration closes: pass ``today`` and after ``registration_closes`` they are open to all.
 
-    The waitlist position: pass the current ``waitlist`` (the waitlisted ``Ranked``, without the newcomer) and the
-    decision carries the newcomer's position in rank order ("bạn ở vị trí 3"); without it the position is None and
-    the caller numbers the waitlist with ``waitlist_order``. Someone the curriculum is not for is REJECTED.
+    A waitlisted decision has no position: the position moves as others register or leave, so it is worked out when
+    the waitlist is read (``waitlist_order``). Someone the curriculum is not for is REJECTED.
     """
     r = ranked_new
     tid = r.applicant.trainee_id
@@ -383,29 +382,26 @@ def decide_first_come(course: CourseWindow, ranked_new: Ranked, confirmed_count:
                      f"Confirmed: the course had seats left ({general_free} of {capacity} free when you registered)")
         return Decision(tid, EnrolmentStatus.CONFIRMED, None, (why, *prio))
 
-    position = None if waitlist is None else _waitlist_position(r, waitlist)
-    where_vi = "" if position is None else f"; bạn ở vị trí {position} trong danh sách chờ"
-    where_en = "" if position is None else f"; you are number {position} on the waitlist"
     if seats_left > 0:  # only reserved seats of other communes are left
         why = Reason("waitlisted_reserved_for_others",
                      f"Các chỗ còn lại ({seats_left}) được dành riêng cho cán bộ của xã/phường khác đến khi hết hạn "
-                     f"đăng ký{where_vi}",
+                     f"đăng ký",
                      f"The remaining seats ({seats_left}) are reserved for officials of other communes until "
-                     f"registration closes{where_en}")
+                     f"registration closes")
     else:
-        why = Reason("waitlisted_course_full", f"Khoá học đã đủ {capacity} chỗ{where_vi}",
-                     f"The course is full ({capacity} seats){where_en}")
+        why = Reason("waitlisted_course_full", f"Khoá học đã đủ {capacity} chỗ",
+                     f"The course is full ({capacity} seats)")
     order = Reason("waitlist_order",
                    "Danh sách chờ được xếp theo thứ tự ưu tiên, rồi theo thời gian đăng ký; khi có người rút, người "
                    "đứng đầu danh sách chờ được xác nhận",
                    "The waitlist is ordered by priority, then registration time; when someone withdraws, the first "
                    "person on the waitlist is confirmed")
-    return Decision(tid, EnrolmentStatus.WAITLISTED, position, (why, *prio, order))
+    return Decision(tid, EnrolmentStatus.WAITLISTED, None, (why, *prio, order))
 
 
 def _waitlisted(r: Ranked, position: int, why_vi: str, why_en: str) -> Decision:
-    why = Reason("waitlisted", f"Danh sách chờ vị trí {position}: {why_vi}",
-                 f"Waitlist position {position}: {why_en}")
+    # The position is the decision's field, not words in the reason: it changes while the reason stays true.
+    why = Reason("waitlisted", f"Danh sách chờ: {why_vi}", f"Waitlisted: {why_en}")
     return Decision(r.applicant.trainee_id, EnrolmentStatus.WAITLISTED, position, (why, *r.priority.reasons))
 
 
@@ -473,16 +469,49 @@ def allocate(course: CourseWindow, ranked: Sequence[Ranked]) -> list[Decision]:
     return out
 
 
-def waitlist_order(ranked_waitlisted: Sequence[Ranked]) -> list[Decision]:
-    """The waitlisted in rank order with positions 1..n (to renumber after a registration, promotion or withdrawal)."""
-    return [_waitlisted(r, i, "thứ tự theo mức ưu tiên, rồi theo thời gian đăng ký",
-                        "ordered by priority, then registration time")
-            for i, r in enumerate(sorted(ranked_waitlisted, key=lambda r: r.key), start=1)]
+# --------------------------------------------------------------------------------------------------------------------
+# The waitlist
+# --------------------------------------------------------------------------------------------------------------------
 
 
-def promote(capacity: int, confirmed_count: int, waitlist: Sequence[Ranked]) -> Ranked | None:
-    """Who moves up when a seat is free (after a withdrawal or rejection): the head of the waitlist (lowest key);
-    None when the course is full or nobody waits."""
-    if confirmed_count >= capacity or not waitlist:
-        return None
-    return min(waitlist, key=lambda r: r.key)
+@dataclass(frozen=True)
+class Waiting:
+    """One person on a course's waitlist, as the enrolment keeps them: their priority for the course when they
+    registered (``Ranked.key``'s first part, smaller first) and when they registered."""
+
+    enrolment_id: int
+    trainee_id: int
+    priority_rank: int
+    priority_sub_rank: int
+    registered_at: datetime
+
+
+WAITLIST_KEY: tuple[str, ...] = ("priority_rank", "priority_sub_rank", "registered_at", "trainee_id")
+"""The waitlist's order, smallest first: priority, then time of registration, then the trainee id so that the order
+is total. The database numbers the waitlist by these same fields when it is read (``app.enrolment.models``)."""
+
+
+def waitlist_key(w: Waiting) -> tuple:
+    return tuple(getattr(w, name) for name in WAITLIST_KEY)
+
+
+def waitlist_order(waiting: Sequence[Waiting]) -> list[tuple[int, Waiting]]:
+    """The waitlist with its positions 1..n, in order (``WAITLIST_KEY``)."""
+    return list(enumerate(sorted(waiting, key=waitlist_key), start=1))
+
+
+def promote(capacity: int, confirmed_count: int, waiting: Sequence[Waiting]) -> list[Waiting]:
+    """Who moves up when seats are free (someone withdrew or was refused, or the course got more seats): the head of
+    the waitlist, in order, one per free seat; nobody when the course is full or nobody waits."""
+    free = max(0, capacity - confirmed_count)
+    return [w for _, w in waitlist_order(waiting)][:free]
+
+
+def promoted_reason(more_seats: bool) -> Reason:
+    """Why someone left the waitlist for a seat."""
+    if more_seats:
+        return Reason("promoted", "Được chuyển từ danh sách chờ lên vì khoá học có thêm chỗ",
+                      "Moved up from the waitlist: the course got more seats")
+    return Reason("promoted", "Được chuyển từ danh sách chờ lên vì có người rút",
+                  "Moved up from the waitlist after someone withdrew")
+

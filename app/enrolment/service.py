@@ -2,14 +2,16 @@
 
 Every change that can touch the seat limit first locks the course row (SELECT … FOR UPDATE on PostgreSQL; on SQLite
 the request's transaction already holds the single write lock, see app.db.write_session), then counts, decides with
-the pure rules, writes, and keeps the unique (course, trainee) pair as the last guard.
+the pure rules, writes, and keeps the unique (course, trainee) pair as the last guard. Waitlist positions are not
+stored: they are worked out when read (Enrolment.waitlist_position, in rules.WAITLIST_KEY's order), so joining or
+leaving the waitlist writes one row, not every row behind it.
 """
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date, datetime
+from datetime import date
 
-from sqlalchemy import func, inspect, literal, select, tuple_, update
+from sqlalchemy import func, inspect, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, selectinload
@@ -143,74 +145,6 @@ def _ranked(db: Session, course: Course, statuses: set[str], w: rules.CourseWind
     return rules.rank(w or window(db, course), _applicants(db, course, [(t, e.registered_at) for e, t in rows]))
 
 
-WAITLIST_ORDER = (Enrolment.priority_rank, Enrolment.priority_sub_rank, Enrolment.registered_at,
-                  Enrolment.trainee_id)
-INT_MAX = 2**31 - 1
-
-
-def _keys(r: rules.Ranked) -> tuple[int, int]:
-    rank, sub = r.priority.sort_key[:2]
-    return min(rank, INT_MAX), min(sub, INT_MAX)
-
-
-def _waiting_reasons(course: Course, reasons) -> list[dict]:  # noqa: ANN001
-    """A waitlisted person's reasons, without a position in the text: the position moves, the column shows it."""
-    kept = [r for r in reasons if "vị trí" not in r.vi]
-    head = people_rules.Reason("waitlisted", f"Khoá học đã đủ {course.capacity} chỗ; danh sách chờ xếp theo mức "
-                               "ưu tiên, rồi theo thời gian đăng ký",
-                               f"The course's {course.capacity} seats are taken; the waitlist is ordered by priority, "
-                               "then by time of registration")
-    return _reasons([head, *kept])
-
-
-def _renumber_waitlist(db: Session, course: Course) -> None:
-    """Number the whole waitlist 1..n in priority order (after an allocation or an organiser's decision)."""
-    stmt = (select(Enrolment).where(Enrolment.course_id == course.id, Enrolment.status == ES.WAITLISTED)
-            .order_by(*WAITLIST_ORDER))
-    for position, e in enumerate(db.scalars(stmt), start=1):
-        if e.waitlist_position != position:
-            e.waitlist_position = position
-
-
-def _newcomer(rank_keys: tuple[int, int], registered_at: datetime, trainee_id: int):  # noqa: ANN202
-    return tuple_(literal(rank_keys[0]), literal(rank_keys[1]), literal(registered_at), literal(trainee_id))
-
-
-def _place(ahead: int | None, last: int | None) -> tuple[int, bool]:
-    position = (ahead or 0) + 1
-    return position, last is not None and last >= position
-
-
-def _waitlist_place(db: Session, course: Course, rank_keys: tuple[int, int], registered_at: datetime,
-                    trainee_id: int) -> tuple[int, bool]:
-    """Where a newcomer joins the waitlist, in one statement: (their position, whether anyone must move down)."""
-    ahead, last = db.execute(select(func.count().filter(tuple_(*WAITLIST_ORDER) < _newcomer(rank_keys, registered_at,
-                                                                                          trainee_id)),
-                                    func.max(Enrolment.waitlist_position))
-                             .where(Enrolment.course_id == course.id, Enrolment.status == ES.WAITLISTED)).one()
-    return _place(ahead, last)
-
-
-def _seats_and_place(db: Session, course: Course, rank_keys: tuple[int, int], registered_at: datetime,
-                     trainee_id: int) -> tuple[int, tuple[int, bool]]:
-    """The confirmed seats and, should the newcomer have to wait, their waitlist place: one statement in the lock
-    instead of two (a course without reserved seats, where the rules need no per-commune counts)."""
-    confirmed, ahead, last = db.execute(select(
-        func.count().filter(Enrolment.status == ES.CONFIRMED),
-        func.count().filter(Enrolment.status == ES.WAITLISTED,
-                            tuple_(*WAITLIST_ORDER) < _newcomer(rank_keys, registered_at, trainee_id)),
-        func.max(Enrolment.waitlist_position).filter(Enrolment.status == ES.WAITLISTED))
-        .where(Enrolment.course_id == course.id, Enrolment.status.in_([ES.CONFIRMED, ES.WAITLISTED]))).one()
-    return confirmed or 0, _place(ahead, last)
-
-
-def _make_room(db: Session, course: Course, e: Enrolment) -> None:
-    """Everyone at or behind the newcomer's waitlist position moves down one (one statement, however long the list)."""
-    db.execute(update(Enrolment).where(Enrolment.course_id == course.id, Enrolment.status == ES.WAITLISTED,
-                                       Enrolment.id != e.id, Enrolment.waitlist_position >= e.waitlist_position)
-               .values(waitlist_position=Enrolment.waitlist_position + 1))
-
-
 def _insert_once(db: Session, values: dict) -> Enrolment | None:
     """INSERT … ON CONFLICT (course, trainee) DO NOTHING: None when the same person's other request got there first.
 
@@ -226,20 +160,34 @@ def _enrolment_of(db: Session, course_id: int, trainee_id: int, fresh: bool = Fa
     return db.scalar(stmt.execution_options(populate_existing=True) if fresh else stmt)
 
 
-def _leave_waitlist(db: Session, course: Course, position: int | None) -> None:
-    if position is None:
-        return
-    db.execute(update(Enrolment).where(Enrolment.course_id == course.id, Enrolment.status == ES.WAITLISTED,
-                                       Enrolment.waitlist_position > position)
-               .values(waitlist_position=Enrolment.waitlist_position - 1))
-
-
 def _counts(db: Session, course_id: int) -> tuple[int, dict[int, int]]:
     rows = db.execute(select(Trainee.unit_id, func.count()).join(Enrolment, Enrolment.trainee_id == Trainee.id)
                       .where(Enrolment.course_id == course_id, Enrolment.status == ES.CONFIRMED)
                       .group_by(Trainee.unit_id))
     by_unit = {unit: n for unit, n in rows}
     return sum(by_unit.values()), by_unit
+
+
+def _confirmed(db: Session, course_id: int) -> int:
+    return db.scalar(select(func.count()).select_from(Enrolment)
+                     .where(Enrolment.course_id == course_id, Enrolment.status == ES.CONFIRMED)) or 0
+
+
+def _positions_moved(db: Session) -> None:
+    """Someone joined or left the waitlist: positions read earlier in this session are read again when next used."""
+    db.flush()
+    for obj in list(db.identity_map.values()):
+        if isinstance(obj, Enrolment):
+            db.expire(obj, ["waitlist_position"])
+
+
+def _priority_keys(r: rules.Ranked) -> tuple[int, int]:
+    """The stored part of the waitlist key (rules.WAITLIST_KEY): the priority's rank and sub-rank."""
+    rank, sub = r.priority.sort_key[:2]
+    return min(rank, INT_MAX), min(sub, INT_MAX)
+
+
+INT_MAX = 2**31 - 1
 
 
 def _tell(db: Session, e: Enrolment, t: Trainee, course: Course) -> None:
@@ -290,7 +238,7 @@ def register_once(db: Session, who: Principal, course_id: int, trainee_id: int |
     groups = _group_names(db)
     ok, reasons = rules.eligibility(w, me, now.date(), groups)
     ranked_new = rules.rank(w, [me])[0]
-    rank_keys = _keys(ranked_new)
+    rank_keys = _priority_keys(ranked_new)
     course = _lock_course(db, course_id)  # serialises everyone registering for this course from here on
     if existing is not None:  # came back after withdrawing or being refused: look again now that we hold the lock
         existing = _enrolment_of(db, course.id, t.id, fresh=True)
@@ -304,7 +252,6 @@ def register_once(db: Session, who: Principal, course_id: int, trainee_id: int |
         raise NotEligible(reasons, nominated)
     if override is not None:
         reasons = list(ranked_new.priority.reasons)
-    place = None  # (waitlist position, anyone behind) when read together with the seats
     if course.allocation_mode == rules.AllocationMode.REVIEW:
         status, why = ES.PENDING, [people_rules.Reason("awaiting_allocation", "Chờ xét duyệt khi hết hạn đăng ký "
                                    "theo thứ tự ưu tiên", "Waiting for allocation by priority when registration "
@@ -313,20 +260,15 @@ def register_once(db: Session, who: Principal, course_id: int, trainee_id: int |
         if w.quotas:
             confirmed, by_unit = _counts(db, course.id)
         else:  # the rules read per-commune counts only for communes with reserved seats
-            (confirmed, place), by_unit = _seats_and_place(db, course, rank_keys, now, t.id), {}
+            confirmed, by_unit = _confirmed(db, course.id), {}
         decision = rules.decide_first_come(w, ranked_new, confirmed, by_unit, today=now.date())
         status, why = decision.status, list(decision.reasons)
     if override is not None:  # kept next to the decision's own reason (the seat), where the list shows it
         why = [*why[:1], override, *why[1:]]
-    position, behind = None, False
-    if status == ES.WAITLISTED:
-        shown = _waiting_reasons(course, why)
-        position, behind = place or _waitlist_place(db, course, rank_keys, now, t.id)
-    else:
-        shown = _reasons(why)
+    shown = _reasons(why)
     if existing is None:
         e = _insert_once(db, {"course_id": course.id, "trainee_id": t.id, "status": status, "registered_at": now,
-                              "reasons": shown, "waitlist_position": position, "decided_at": now,
+                              "reasons": shown, "decided_at": now,
                               "nominated_by_id": who.user_id if nominated else None,
                               "override_reason": override.vi if override else None,
                               "priority_rank": rank_keys[0], "priority_sub_rank": rank_keys[1]})
@@ -336,11 +278,9 @@ def register_once(db: Session, who: Principal, course_id: int, trainee_id: int |
         e = existing
         e.status, e.registered_at, e.reasons, e.decided_at = status, now, shown, now
         e.priority_rank, e.priority_sub_rank = rank_keys
-        e.waitlist_position = position
         e.override_reason = override.vi if override else None
-        db.flush()
-    if behind:
-        _make_room(db, course, e)
+    if status == ES.WAITLISTED:
+        _positions_moved(db)
     audit.record(db, who, "enrolment.register", "enrolment", e.id,
                  {"course": course.code, "trainee": t.id, "status": status, "nominated": nominated,
                   "waitlist_position": e.waitlist_position}, note=override.vi if override else None)
@@ -362,25 +302,34 @@ def _get(db: Session, who: Principal, enrolment_id: int) -> tuple[Enrolment, Tra
     return e, t
 
 
-def _promote(db: Session, who: Principal, course: Course) -> Enrolment | None:
-    """A seat came free: the head of the waitlist (best priority, then earliest) gets it and is told."""
-    confirmed, _ = _counts(db, course.id)
-    if confirmed >= (course.capacity or 0):
-        return None
-    e = db.scalar(select(Enrolment).where(Enrolment.course_id == course.id, Enrolment.status == ES.WAITLISTED)
-                  .order_by(*WAITLIST_ORDER).limit(1))
-    if e is None:
-        return None
-    position = e.waitlist_position
-    e.status, e.waitlist_position, e.decided_at = ES.CONFIRMED, None, utcnow()
-    kept = [r for r in e.reasons if r["code"] != "waitlisted"]
-    e.reasons = [{"code": "promoted", "vi": "Được chuyển từ danh sách chờ lên vì có người rút",
-                  "en": "Moved up from the waitlist after someone withdrew"}, *kept]
-    db.flush()
-    _leave_waitlist(db, course, position)
-    audit.record(db, who, "enrolment.promote", "enrolment", e.id, {"course": course.code, "trainee": e.trainee_id})
-    _tell(db, e, db.get(Trainee, e.trainee_id), course)
-    return e
+def _waiting(db: Session, course: Course) -> list[rules.Waiting]:
+    return [rules.Waiting(*row) for row in db.execute(
+        select(Enrolment.id, Enrolment.trainee_id, Enrolment.priority_rank, Enrolment.priority_sub_rank,
+               Enrolment.registered_at)
+        .where(Enrolment.course_id == course.id, Enrolment.status == ES.WAITLISTED))]
+
+
+def _promote(db: Session, who: Principal, course: Course, more_seats: bool = False) -> list[Enrolment]:
+    """Seats came free: the rules choose who moves up from the waitlist, in order; each is told."""
+    chosen = rules.promote(course.capacity or 0, _confirmed(db, course.id), _waiting(db, course))
+    promoted = []
+    for w in chosen:
+        e = db.get(Enrolment, w.enrolment_id)
+        e.status, e.decided_at = ES.CONFIRMED, utcnow()
+        kept = [r for r in e.reasons if not r["code"].startswith("waitlist")]
+        e.reasons = _reasons([rules.promoted_reason(more_seats)]) + kept
+        db.flush()
+        audit.record(db, who, "enrolment.promote", "enrolment", e.id, {"course": course.code, "trainee": e.trainee_id})
+        _tell(db, e, db.get(Trainee, e.trainee_id), course)
+        promoted.append(e)
+    if promoted:
+        _positions_moved(db)
+    return promoted
+
+
+def fill_free_seats(db: Session, who: Principal, course_id: int) -> list[Enrolment]:
+    """The course got more seats: the waitlist moves up into them at once, in order (rules.promote)."""
+    return _promote(db, who, _lock_course(db, course_id), more_seats=True)
 
 
 def withdraw(db: Session, who: Principal, enrolment_id: int, reason: str = "") -> Enrolment:
@@ -389,13 +338,13 @@ def withdraw(db: Session, who: Principal, enrolment_id: int, reason: str = "") -
     course = _lock_course(db, e.course_id)
     if not rules.may_change(e.status, ES.WITHDRAWN):
         raise Conflict("cannot_withdraw", f"Không thể rút khi đang ở trạng thái “{rules.STATUS_LABELS[e.status][0]}”.")
-    old, position = e.status, e.waitlist_position
-    e.status, e.waitlist_position, e.decided_at = ES.WITHDRAWN, None, utcnow()
+    old = e.status
+    e.status, e.decided_at = ES.WITHDRAWN, utcnow()
     e.reasons = _reasons([people_rules.Reason("withdrawn", "Đã rút khỏi khoá học" + (f": {reason}" if reason else ""),
                                               "Withdrew from the course" + (f": {reason}" if reason else ""))])
     db.flush()
     audit.record(db, who, "enrolment.withdraw", "enrolment", e.id, {"status": [old, ES.WITHDRAWN]}, note=reason or None)
-    _leave_waitlist(db, course, position)
+    _positions_moved(db)
     if old == ES.CONFIRMED:
         _promote(db, who, course)
     return e
@@ -422,9 +371,8 @@ def decide(db: Session, who: Principal, enrolment_id: int, status: str, reason: 
                               "vượt thứ tự.", field="reason", status=422)
     if status == ES.REJECTED and not reason.strip():
         raise DomainError("reason_required", "Cần ghi lý do không duyệt.", field="reason", status=422)
-    old, position = e.status, e.waitlist_position
+    old = e.status
     e.status, e.decided_at = status, utcnow()
-    e.waitlist_position = None if status != ES.WAITLISTED else e.waitlist_position
     e.override_reason = reason.strip() or None
     label = "Được cán bộ tổ chức duyệt" if status == ES.CONFIRMED else (
         "Không được duyệt" if status == ES.REJECTED else "Chuyển vào danh sách chờ")
@@ -432,11 +380,8 @@ def decide(db: Session, who: Principal, enrolment_id: int, status: str, reason: 
                                                                              else ""), label)])
     db.flush()
     audit.record(db, who, "enrolment.decide", "enrolment", e.id, {"status": [old, status]}, note=reason or None)
+    _positions_moved(db)
     _tell(db, e, t, course)
-    if old == ES.WAITLISTED and status != ES.WAITLISTED:
-        _leave_waitlist(db, course, position)
-    if status == ES.WAITLISTED:
-        _renumber_waitlist(db, course)
     if old == ES.CONFIRMED and status == ES.REJECTED:
         _promote(db, who, course)
     return e
@@ -461,11 +406,11 @@ def allocate(db: Session, who: Principal, course_id: int) -> list[Enrolment]:
     for e in db.scalars(select(Enrolment).where(Enrolment.course_id == course.id,
                                                 Enrolment.status.in_([ES.PENDING, ES.WAITLISTED]))):
         d = decisions[e.trainee_id]
-        e.status, e.waitlist_position, e.decided_at = d.status, d.waitlist_position, utcnow()
-        e.reasons = _waiting_reasons(course, d.reasons) if d.status == ES.WAITLISTED else _reasons(d.reasons)
+        e.status, e.decided_at = d.status, utcnow()
+        e.reasons = _reasons(d.reasons)
         changed.append(e)
     course.allocated_at = utcnow()
-    db.flush()
+    _positions_moved(db)
     audit.record(db, who, "enrolment.allocate", "course", course.id,
                  {"confirmed": sum(e.status == ES.CONFIRMED for e in changed),
                   "waitlisted": sum(e.status == ES.WAITLISTED for e in changed)})
@@ -522,6 +467,17 @@ def my_enrolments(db: Session, who: Principal) -> list[tuple[Enrolment, Course]]
     return list(db.execute(select(Enrolment, Course).join(Course, Course.id == Enrolment.course_id)
                            .where(Enrolment.trainee_id == t.id).order_by(Course.start_date.desc(), Course.id.desc())
                            ))
+
+
+def may_register_again(db: Session, who: Principal, mine: list[tuple[Enrolment, Course]]) -> set[int]:
+    """The courses among the caller's where they withdrew and may take it back now: registration is still open to
+    them (the same eligibility as a first registration). Registering again puts them where anyone registering now
+    would go: a free seat, else the waitlist in its usual order, never their old place."""
+    t = people.own_record(db, who, with_place=False)
+    if t is None:
+        return set()
+    return {c.id for e, c in mine
+            if e.status == ES.WITHDRAWN and c.status == course_rules.Status.OPEN and check(db, c, t)[0]}
 
 
 def joinable(db: Session, who: Principal) -> list[tuple[Course, bool, list[people_rules.Reason]]]:

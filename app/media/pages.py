@@ -16,7 +16,7 @@ from app.db import DbSession
 from app.errors import DomainError
 from app.media import rules, service
 from app.media.models import MediaProduct
-from app.web import redirect, render
+from app.web import PostedForm, redirect, render
 
 router = APIRouter(include_in_schema=False)
 BUDGET_ROWS = 3
@@ -144,8 +144,7 @@ def new_media(request: Request, _: Staff) -> HTMLResponse:
 
 
 @router.post("/media")
-async def create_media(request: Request, db: DbSession, who: Staff) -> Response:
-    form = await request.form()
+def create_media(request: Request, db: DbSession, who: Staff, form: PostedForm) -> Response:
     values: dict = {}
     try:
         data, unit, values = _from_form(form)
@@ -177,9 +176,8 @@ def edit_media(media_id: int, request: Request, db: DbSession, who: Staff) -> HT
 
 
 @router.post("/media/{media_id}")
-async def update_media(media_id: int, request: Request, db: DbSession, who: Staff) -> Response:
+def update_media(media_id: int, request: Request, db: DbSession, who: Staff, form: PostedForm) -> Response:
     m = service.get_media(db, who, media_id)
-    form = await request.form()
     values: dict = {}
     try:
         data, unit, values = _from_form(form)

@@ -1,20 +1,26 @@
 """Notify a person: an in-app message in the same transaction as the decision, and an e-mail after the commit.
 
 E-mail goes through SMTP when NANGLUC_SMTP_HOST is set; otherwise it is appended to `NANGLUC_DATA_DIR/outbox.log`,
-which an organiser can read. Either way nothing is sent for a change that was rolled back.
+which an organiser can read. Either way nothing is sent for a change that was rolled back. On PostgreSQL the e-mail
+is a task on the queue (app.jobs.queue), deferred in the change's own transaction and sent by `nangluc worker`,
+retried with a growing wait while the mail server refuses it; never from the request. On SQLite it is sent by the
+web process right after the commit.
 """
 from __future__ import annotations
 
+import base64
 import json
 import logging
 import smtplib
 from email.message import EmailMessage
 
+import procrastinate
 from sqlalchemy import event, func, select, update
 from sqlalchemy.orm import Session
 
 from app.config import get_settings
 from app.db import utcnow
+from app.jobs import queue
 from app.notify.models import Notification
 
 log = logging.getLogger("nangluc.notify")
@@ -30,8 +36,13 @@ def notify(db: Session, user_id: int | None, subject: str, body: str, link: str 
     if user_id is not None:
         db.add(Notification(user_id=user_id, subject=subject[:300], body=body, link=link))
     if email:
-        db.connection()  # be inside the transaction, so that its commit or rollback decides the e-mail's fate
         message = {"to": email, "subject": subject, "body": body, "link": link}
+        if queue.in_use(db):
+            if attachments:  # the queue keeps JSON: files travel as base64 text
+                message["attachments"] = [[n, t, base64.b64encode(c).decode("ascii")] for n, t, c in attachments]
+            queue.defer(db, send_queued, message=message)  # committed with the change, or gone with it
+            return
+        db.connection()  # be inside the transaction, so that its commit or rollback decides the e-mail's fate
         if attachments:
             message["attachments"] = attachments
         db.info.setdefault(OUTBOX_KEY, []).append(message)
@@ -61,19 +72,30 @@ def _drop(session: Session, _previous_transaction) -> None:  # noqa: ANN001
     session.info.pop(OUTBOX_KEY, None)
 
 
+@queue.queue.task(name="nangluc.email", queue="email",
+                  retry=procrastinate.RetryStrategy(max_attempts=10, exponential_wait=10))
+def send_queued(message: dict) -> None:
+    """An e-mail from the queue, in `nangluc worker`; an SMTP refusal raises, and the queue tries again later."""
+    send_email(message)
+
+
+def _files(message: dict) -> list[tuple[str, str, bytes]]:
+    return [(n, t, c if isinstance(c, bytes) else base64.b64decode(c)) for n, t, c in message.get("attachments", [])]
+
+
 def send_email(message: dict) -> None:
     s = get_settings()
     if not s.smtp_host:
         s.data_dir.mkdir(parents=True, exist_ok=True)
         logged = {**message, "attachments": [{"name": n, "media_type": t, "bytes": len(c)}
-                                             for n, t, c in message.get("attachments", [])]}
+                                             for n, t, c in _files(message)]}
         with (s.data_dir / "outbox.log").open("a", encoding="utf-8") as f:
             f.write(json.dumps({"at": utcnow().isoformat(), **logged}, ensure_ascii=False) + "\n")
         return
     msg = EmailMessage()
     msg["From"], msg["To"], msg["Subject"] = s.smtp_from, message["to"], message["subject"]
     msg.set_content(message["body"] + (f"\n\n{s.public_url}{message['link']}" if message.get("link") else ""))
-    for name, media_type, content in message.get("attachments", []):
+    for name, media_type, content in _files(message):
         maintype, _, subtype = media_type.partition("/")
         msg.add_attachment(content, maintype=maintype, subtype=subtype, filename=name)
     with smtplib.SMTP(s.smtp_host, s.smtp_port, timeout=10) as smtp:

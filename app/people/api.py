@@ -51,12 +51,12 @@ def import_template(_: Staff) -> Response:
 
 
 @router.post("/import", response_model=ImportResult)
-async def import_trainees(db: DbSession, who: Staff, file: Annotated[UploadFile, File()],
+def import_trainees(db: DbSession, who: Staff, file: Annotated[UploadFile, File()],
                           dry_run: Annotated[bool, Form()] = True,
                           lawful_basis_confirmed: Annotated[bool, Form()] = False) -> Response:
     """Import an .xlsx or .csv; `dry_run` (default) only reports. Any error imports nothing (422)."""
     limit = get_settings().import_max_bytes
-    content = await file.read(limit + 1)
+    content = file.file.read(limit + 1)
     report = service.import_trainees(db, who, content, dry_run=dry_run, lawful_basis_confirmed=lawful_basis_confirmed,
                                      filename=file.filename or "")
     return JSONResponse(report.as_dict(), status_code=422 if report.errors else 200)

@@ -18,7 +18,7 @@ from app.people.fields import COLUMNS
 from app.people.importer import template_xlsx
 from app.places import service as places
 from app.signup import service as signups
-from app.web import redirect, render, stage, staged
+from app.web import PostedForm, redirect, render, stage, staged
 
 router = APIRouter(include_in_schema=False)
 PER_PAGE = 25
@@ -88,8 +88,8 @@ def _form_error(request: Request, values: dict, err: DomainError, action: str) -
 
 
 @router.post("/trainees")
-async def create(request: Request, db: DbSession, who: Staff) -> Response:
-    values = _form_values(await request.form())
+def create(request: Request, db: DbSession, who: Staff, form: PostedForm) -> Response:
+    values = _form_values(form)
     try:
         t = service.create_trainee(db, who, service.parse_or_raise(db, values))
     except DomainError as err:
@@ -103,14 +103,14 @@ def import_page(request: Request, _: Staff) -> HTMLResponse:
 
 
 @router.post("/trainees/import")
-async def import_upload(request: Request, db: DbSession, who: Staff,
+def import_upload(request: Request, db: DbSession, who: Staff,
                         file: Annotated[UploadFile | None, File()] = None,
                         token: Annotated[str, Form()] = "", lawful_basis_confirmed: Annotated[str, Form()] = "",
                         filename: Annotated[str, Form()] = "") -> Response:
     """Step 1 uploads and previews (nothing is written); step 2 imports the previewed file by its token."""
     limit = get_settings().import_max_bytes
     if file is not None and file.filename:
-        content = await file.read(limit + 1)
+        content = file.file.read(limit + 1)
         filename = file.filename
         report = service.import_trainees(db, who, content, dry_run=True, filename=filename)
         token = stage(content, report.errors)
@@ -158,8 +158,8 @@ def edit_page(trainee_id: int, request: Request, db: DbSession, who: Staff) -> H
 
 
 @router.post("/trainees/{trainee_id}")
-async def update(trainee_id: int, request: Request, db: DbSession, who: Staff) -> Response:
-    values = _form_values(await request.form())
+def update(trainee_id: int, request: Request, db: DbSession, who: Staff, form: PostedForm) -> Response:
+    values = _form_values(form)
     try:
         service.update_trainee(db, who, trainee_id, service.parse_or_raise(db, values))
     except DomainError as err:

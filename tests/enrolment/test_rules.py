@@ -16,6 +16,7 @@ from app.enrolment.rules import (
     CourseWindow,
     EnrolmentStatus,
     Ranked,
+    Waiting,
     allocate,
     decide_first_come,
     eligibility,
@@ -206,18 +207,14 @@ def test_first_come_confirms_while_seats_remain():
     assert codes(d.reasons)[:2] == ["confirmed_seat_free", "priority"]
 
 
-def test_first_come_waitlists_when_full_with_position():
+def test_first_come_waitlists_when_full_without_a_position_in_words():
     c = course(capacity=60)
-    waiting = rank(c, [person(20, CVH_RADIO, minutes=-5), person(21, CVH_RADIO, minutes=-3),
-                       person(22, CVH, minutes=-9), person(23, PROPAGANDA, minutes=-20)])
-    new = one(c, person(7, CVH_RADIO, minutes=0))
-    d = decide_first_come(c, new, 60, {101: 60}, waitlist=waiting)
-    assert d.status is EnrolmentStatus.WAITLISTED and d.waitlist_position == 3
-    assert d.reasons[0].vi == "Khoá học đã đủ 60 chỗ; bạn ở vị trí 3 trong danh sách chờ"
+    d = decide_first_come(c, one(c, person(7, CVH_RADIO, minutes=0)), 60, {101: 60})
+    # the position moves while the person waits: it is read from the waitlist (waitlist_order), not written here
+    assert d.status is EnrolmentStatus.WAITLISTED and d.waitlist_position is None
+    assert d.reasons[0].vi == "Khoá học đã đủ 60 chỗ"
     assert d.reasons[1].code == "priority" and d.reasons[1].vi.startswith("Ưu tiên 1")
-    undecided = decide_first_come(c, new, 60, {101: 60})
-    assert undecided.waitlist_position is None
-    assert undecided.reasons[0].vi == "Khoá học đã đủ 60 chỗ"
+    assert d.reasons[-1].code == "waitlist_order"
 
 
 def test_first_come_rejects_someone_the_curriculum_is_not_for():
@@ -264,10 +261,10 @@ def test_review_allocation_by_priority():
     assert by_id[3].reasons[0].vi.startswith("Được xác nhận theo thứ tự ưu tiên: Ưu tiên 1: ")
     assert by_id[2].status is EnrolmentStatus.CONFIRMED
     assert (by_id[4].status, by_id[4].waitlist_position) == (EnrolmentStatus.WAITLISTED, 1)
-    assert by_id[4].reasons[0].vi == ("Danh sách chờ vị trí 1: các 2 chỗ đã dành cho người có ưu tiên cao hơn "
+    assert by_id[4].reasons[0].vi == ("Danh sách chờ: các 2 chỗ đã dành cho người có ưu tiên cao hơn "
                                       "hoặc cùng mức ưu tiên nhưng đăng ký sớm hơn")
     assert (by_id[1].status, by_id[1].waitlist_position) == (EnrolmentStatus.WAITLISTED, 2)
-    assert by_id[1].reasons[0].vi == "Danh sách chờ vị trí 2: các 2 chỗ đã dành cho người có ưu tiên cao hơn"
+    assert by_id[1].reasons[0].vi == "Danh sách chờ: các 2 chỗ đã dành cho người có ưu tiên cao hơn"
     assert by_id[5].status is EnrolmentStatus.REJECTED
 
 
@@ -283,15 +280,26 @@ def test_review_allocation_fills_quotas_first():
     assert (by_id[3].waitlist_position, by_id[5].waitlist_position) == (1, 2)
 
 
+def waiting_from(ranked: list[Ranked]) -> list[Waiting]:
+    """The waitlist as the database keeps it: each person's priority key and registration time."""
+    return [Waiting(100 + r.applicant.trainee_id, r.applicant.trainee_id, *r.priority.sort_key[:2],
+                    r.applicant.registered_at) for r in ranked]
+
+
 def test_waitlist_order_and_promote():
     c = course()
     ranked = rank(c, [person(1, PROPAGANDA), person(2, CVH_RADIO, minutes=9), person(3, CVH)])
-    decisions = waitlist_order(list(reversed(ranked)))
-    assert [(d.trainee_id, d.waitlist_position) for d in decisions] == [(2, 1), (3, 2), (1, 3)]
-    assert decisions[0].reasons[0].vi.startswith("Danh sách chờ vị trí 1")
-    assert promote(60, 59, list(reversed(ranked))).applicant.trainee_id == 2
-    assert promote(60, 60, ranked) is None
-    assert promote(60, 10, []) is None
+    waiting = waiting_from(list(reversed(ranked)))
+    assert [(p, w.trainee_id) for p, w in waitlist_order(waiting)] == [(1, 2), (2, 3), (3, 1)]
+    assert [w.trainee_id for w in promote(60, 59, waiting)] == [2]
+    assert [w.trainee_id for w in promote(62, 59, waiting)] == [2, 3, 1]  # more seats: the waitlist moves up in order
+    assert promote(60, 60, waiting) == [] and promote(60, 10, []) == []
+
+
+def test_the_same_priority_waits_in_order_of_registration():
+    c = course()
+    early, late = person(1, CVH, minutes=0), person(2, CVH, minutes=1)
+    assert [w.trainee_id for _, w in waitlist_order(waiting_from(rank(c, [late, early])))] == [1, 2]
 
 
 # --- properties -----------------------------------------------------------------------------------------------------
@@ -365,9 +373,9 @@ def test_waitlist_positions_are_one_to_n_in_rank_order(people, capacity, q):
     assert [d.waitlist_position for d in waiting] == list(range(1, len(waiting) + 1))
     assert [key[d.trainee_id] for d in waiting] == sorted(key[d.trainee_id] for d in waiting)
 
-    renumbered = waitlist_order(list(reversed(ranked)))
-    assert [d.waitlist_position for d in renumbered] == list(range(1, len(ranked) + 1))
-    assert [d.trainee_id for d in renumbered] == [r.applicant.trainee_id for r in ranked]
+    renumbered = waitlist_order(waiting_from(list(reversed(ranked))))
+    assert [p for p, _ in renumbered] == list(range(1, len(ranked) + 1))
+    assert [w.trainee_id for _, w in renumbered] == [r.applicant.trainee_id for r in ranked]  # the ranking's order
 
 
 @settings(max_examples=100, deadline=None)
@@ -376,11 +384,9 @@ def test_promote_takes_the_head_of_the_waitlist(people, capacity, confirmed_coun
     ranked = rank(course(), people)
     shuffled = list(ranked)
     rnd.shuffle(shuffled)
-    head = promote(capacity, confirmed_count, shuffled)
-    if confirmed_count >= capacity or not ranked:
-        assert head is None
-    else:
-        assert head is not None and head.key == min(r.key for r in ranked) and head is ranked[0]
+    moved = promote(capacity, confirmed_count, waiting_from(shuffled))
+    free = max(0, capacity - confirmed_count)
+    assert [w.trainee_id for w in moved] == [r.applicant.trainee_id for r in ranked[:free]]
 
 
 @settings(max_examples=100, deadline=None)
@@ -388,15 +394,12 @@ def test_promote_takes_the_head_of_the_waitlist(people, capacity, confirmed_coun
 def test_first_come_never_oversubscribes(people, capacity, q):
     c = course(capacity=capacity, quotas=q)
     confirmed: dict[int, int] = {}
-    waitlist: list[Ranked] = []
     for r in rank(c, sorted(people, key=lambda a: (a.registered_at, a.trainee_id))):
-        d = decide_first_come(c, r, sum(confirmed.values()), confirmed, waitlist=waitlist)
+        d = decide_first_come(c, r, sum(confirmed.values()), confirmed)
         if d.status is EnrolmentStatus.CONFIRMED:
             confirmed[r.applicant.unit_id] = confirmed.get(r.applicant.unit_id, 0) + 1
         else:
-            assert d.status is EnrolmentStatus.WAITLISTED
-            assert d.waitlist_position == 1 + sum(1 for w in waitlist if w.key < r.key)
-            waitlist.append(r)
+            assert d.status is EnrolmentStatus.WAITLISTED and d.waitlist_position is None
         assert sum(confirmed.values()) <= capacity
     general = capacity - sum(q.values())
     if general >= 0:

@@ -1,0 +1,174 @@
+"""Benchmark: the double-tap rush on one or two app servers, straight on PostgreSQL or through PgBouncer.
+
+    NANGLUC_TEST_POSTGRES_URL=postgresql+psycopg://postgres@127.0.0.1:5432/test \\
+        .venv/bin/python bench/scale_rush.py [--servers 1] [--workers 2] [--pgbouncer] [--people 500] [--seats 60]
+        [--withdraw 10]
+
+500 officials each press "Đăng ký" twice at the same instant (a double tap) for a 60-seat course; the presses are
+spread over the servers (each official's two presses land on different servers when there are two); as soon as 10 of
+them learn they are seated, they withdraw (during the rush), so their seats go to the waitlist. Prints what the
+database holds (confirmed, waitlisted, withdrawn, rows, people), the status codes (5xx must be 0), first presses per
+second, p50/p99 of the presses, the load average, and the CPU time per official split between the app servers,
+PostgreSQL (and PgBouncer) and this client.
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import resource
+import time
+from collections import Counter
+from contextlib import nullcontext
+from pathlib import Path
+
+from _server import DATA, database, drop_database  # first: it sets the environment `app` reads
+
+# isort: split
+import httpx  # noqa: E402
+from enrolment_rush import pct, world  # noqa: E402
+from sqlalchemy import func, select  # noqa: E402
+from sqlalchemy.orm import Session  # noqa: E402
+
+from app.db import make_engine  # noqa: E402
+from app.enrolment.models import Enrolment  # noqa: E402
+from app.migrate import upgrade  # noqa: E402
+from tests.reliability import live  # noqa: E402
+from tests.reliability.pgbouncer import pgbouncer  # noqa: E402
+
+TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def _stat(pid: int) -> tuple[str, int, int]:
+    """(name, own CPU ticks, CPU ticks of reaped children) of a process."""
+    raw = Path(f"/proc/{pid}/stat").read_text()
+    name = raw[raw.index("(") + 1:raw.rindex(")")]
+    fields = raw[raw.rindex(")") + 2:].split()
+    return name, int(fields[11]) + int(fields[12]), int(fields[13]) + int(fields[14])
+
+
+def _processes() -> dict[int, tuple[str, int, int, int]]:
+    out = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                name, own, children = _stat(int(entry))
+                ppid = int(Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, ValueError, IndexError):
+                continue
+            out[int(entry)] = (name, own, children, ppid)
+    return out
+
+
+def cpu_seconds(server_pids: list[int]) -> dict[str, float]:
+    """CPU seconds used so far by the app servers (with their workers), PostgreSQL (every backend: the postmaster's
+    reaped children count too), PgBouncer and this client."""
+    procs = _processes()
+
+    def tree(root: int) -> float:
+        total = procs[root][1] + procs[root][2] if root in procs else 0
+        return total + sum(tree(p) for p, (_, _, _, ppid) in procs.items() if ppid == root)
+
+    postgres = sum(own + (children if procs.get(ppid, ("",))[0] != "postgres" else 0)
+                   for name, own, children, ppid in procs.values() if name == "postgres")
+    self_usage = resource.getrusage(resource.RUSAGE_SELF)
+    return {"servers": sum(tree(p) for p in server_pids) / TICKS, "postgres": postgres / TICKS,
+            "pgbouncer": sum(own for name, own, _, _ in procs.values() if name == "pgbouncer") / TICKS,
+            "client": self_usage.ru_utime + self_usage.ru_stime}
+
+
+async def rush(urls: list[str], course_id: int, tokens: list[str], withdrawals: int
+               ) -> tuple[list[float], Counter, float, float]:
+    """Every official presses twice at once; the first `withdrawals` told they are seated withdraw at once.
+    Returns the presses' latencies, all status codes, the time until every first press was answered, and the wall
+    time of the whole rush."""
+    limits = httpx.Limits(max_connections=None, max_keepalive_connections=0)
+    clients = [httpx.AsyncClient(base_url=u, limits=limits, timeout=600) for u in urls]
+    go = asyncio.Event()
+    codes: Counter = Counter()
+    latencies: list[float] = []
+    first_done: list[float] = []
+    left = [withdrawals]
+    start = 0.0
+
+    async def press(i: int, token: str, tap: int) -> None:
+        client = clients[(i + tap) % len(clients)]
+        headers = {"Authorization": f"Bearer {token}"}
+        await go.wait()
+        t0 = time.perf_counter()
+        r = await client.post(f"/api/v1/courses/{course_id}/enrolments", json={}, headers=headers)
+        latencies.append(time.perf_counter() - t0)
+        codes[r.status_code] += 1
+        if tap == 0:
+            first_done.append(time.perf_counter() - start)
+        if r.status_code in (200, 201) and r.json()["status"] == "confirmed" and tap == 0 and left[0] > 0:
+            left[0] -= 1
+            w = await client.post(f"/api/v1/enrolments/{r.json()['id']}/withdraw", json={"reason": ""},
+                                  headers=headers)
+            codes[f"withdraw {w.status_code}"] += 1
+
+    tasks = [asyncio.create_task(press(i, t, tap)) for i, t in enumerate(tokens) for tap in (0, 1)]
+    await asyncio.sleep(1.0)
+    start = time.perf_counter()
+    go.set()
+    await asyncio.gather(*tasks)
+    wall = time.perf_counter() - start
+    for c in clients:
+        await c.aclose()
+    return latencies, codes, max(first_done), wall
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--servers", type=int, default=1)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--pgbouncer", action="store_true")
+    parser.add_argument("--people", type=int, default=500)
+    parser.add_argument("--seats", type=int, default=60)
+    parser.add_argument("--withdraw", type=int, default=10)
+    args = parser.parse_args()
+    url, drop = database("postgresql")
+    upgrade("head", url)
+    engine = make_engine(url)
+    course_id, tokens = world(engine, args.people, args.seats)
+    shape = f"{args.servers} server(s) x {args.workers} workers, {'PgBouncer' if args.pgbouncer else 'direct'}"
+    print(f"{shape}: {args.people} officials x 2 presses, {args.seats} seats, {args.withdraw} withdraw")
+    with pgbouncer(url, pool_size=20) if args.pgbouncer else nullcontext(url) as served:
+        extra = {"NANGLUC_DB_PGBOUNCER": "true"} if args.pgbouncer else {}
+        env = live.environment(served, Path(DATA), **extra)
+        servers = [live.serve(env, Path(DATA) / f"server-{n}.log", workers=args.workers, wait=180)
+                   for n in range(args.servers)]
+        try:
+            time.sleep(2)
+            before = cpu_seconds([s.proc.pid for s in servers])
+            latencies, codes, first_wall, wall = asyncio.run(
+                rush([s.url for s in servers], course_id, tokens, args.withdraw))
+            after = cpu_seconds([s.proc.pid for s in servers])
+            load = os.getloadavg()[0]
+        finally:
+            for s in servers:
+                s.stop()
+    with Session(engine) as db:
+        by_status = dict(db.execute(select(Enrolment.status, func.count()).where(Enrolment.course_id == course_id)
+                                    .group_by(Enrolment.status)).all())
+        people = db.scalar(select(func.count(func.distinct(Enrolment.trainee_id)))
+                           .where(Enrolment.course_id == course_id))
+    server_errors = sum(n for c, n in codes.items() if str(c).split()[-1].startswith("5"))
+    print("  status codes:", dict(sorted(codes.items(), key=str)), " logs:", DATA)
+    print(f"  confirmed {by_status.get('confirmed', 0)} of {args.seats}, waitlisted {by_status.get('waitlisted', 0)},"
+          f" withdrawn {by_status.get('withdrawn', 0)}; rows {sum(by_status.values())} for {people} people;"
+          f" 5xx {server_errors}")
+    print(f"  first presses: {args.people} in {first_wall:.2f} s -> {args.people / first_wall:.0f}/s; "
+          f"whole rush {wall:.2f} s")
+    print(f"  presses p50 {pct(latencies, 50):.3f} s, p99 {pct(latencies, 99):.3f} s, max {max(latencies):.3f} s;"
+          f" load average (1 min) {load:.1f}")
+    used = {k: after[k] - before[k] for k in after}
+    total = sum(used.values())
+    print("  CPU per official: " + ", ".join(f"{k} {1000 * v / args.people:.1f} ms" for k, v in used.items())
+          + f" (total {total:.1f} s over {wall:.1f} s of wall time)")
+    engine.dispose()
+    drop_database(drop)
+
+
+if __name__ == "__main__":
+    main()

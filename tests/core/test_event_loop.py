@@ -1,0 +1,46 @@
+"""No route blocks the event loop: an `async def` endpoint runs in the loop itself, so one that parses a spreadsheet
+or calls the synchronous database stops every other request of its worker until it is done. Endpoints are plain
+`def` (FastAPI runs them in the thread pool); the only async ones stream an upload to disk and hand every database
+call to the thread pool, and are listed here with that reason."""
+from __future__ import annotations
+
+import ast
+import inspect
+import textwrap
+
+from fastapi.routing import APIRoute
+
+from app.main import create_app
+
+# Streaming uploads: the body is received chunk by chunk in the loop (app.materials.http.receive); the saving, the
+# database and the error page run in the thread pool (run_in_threadpool), as the check below verifies.
+STREAMING = {"app.materials.pages.upload_to_course", "app.materials.pages.upload_to_curriculum",
+             "app.materials.pages.replace", "app.materials.api.upload", "app.materials.api.replace"}
+
+
+def _async_endpoints() -> dict[str, object]:
+    out = {}
+    for route in create_app().routes:
+        if isinstance(route, APIRoute) and inspect.iscoroutinefunction(route.endpoint):
+            out[f"{route.endpoint.__module__}.{route.endpoint.__name__}"] = route.endpoint
+    return out
+
+
+def test_only_streaming_uploads_are_async_endpoints():
+    assert set(_async_endpoints()) <= STREAMING
+
+
+def test_the_async_endpoints_touch_the_database_only_through_the_thread_pool():
+    for name, fn in _async_endpoints().items():
+        tree = ast.parse(textwrap.dedent(inspect.getsource(fn)))
+        handed: set[int] = set()
+        for node in ast.walk(tree):  # `db` as an argument of run_in_threadpool(...) or partial(...) is handed over
+            if isinstance(node, ast.Call) and getattr(node.func, "id", "") in ("run_in_threadpool", "partial"):
+                handed |= {id(a) for a in node.args}
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == "db":
+                raise AssertionError(f"{name} calls db.{node.attr} in the event loop")
+            if isinstance(node, ast.Call):
+                for arg in node.args:
+                    if isinstance(arg, ast.Name) and arg.id == "db" and id(arg) not in handed:
+                        raise AssertionError(f"{name} passes db to {ast.unparse(node.func)} in the event loop")

@@ -1,0 +1,137 @@
+"""Several app servers on one database (docs/operations.md, "Connections"): a pool that runs out answers 503 with
+Retry-After (never 500), and a registration rush spread over two real `nangluc serve` processes, straight on
+PostgreSQL and through a real PgBouncer in transaction mode, fills exactly the seats with one row per person and no
+5xx."""
+from __future__ import annotations
+
+import threading
+from collections import Counter
+from contextlib import nullcontext
+from pathlib import Path
+
+import httpx
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import create_engine, func, select
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from app.auth import service as auth
+from app.auth.principal import Principal
+from app.curricula import service as curricula
+from app.db import make_engine
+from app.enrolment.models import Enrolment
+from app.main import create_app
+from app.migrate import upgrade
+from app.places import service as places
+from tests.conftest import fresh_database_url
+from tests.courses.factories import add_trainee, open_course
+from tests.reliability import live
+from tests.reliability.pgbouncer import available, pgbouncer
+
+SEATS, PEOPLE = 10, 40
+
+
+def test_an_exhausted_pool_answers_503_with_retry_after_and_recovers(engine: Engine):
+    tight = create_engine(engine.url, pool_size=1, max_overflow=0, pool_timeout=0.3)
+    app = create_app()
+    app.state.session_factory = sessionmaker(bind=tight, expire_on_commit=False)
+    held = tight.connect()  # the only connection of the pool, taken by a long request elsewhere
+    try:
+        with TestClient(app) as client:
+            api = client.get("/api/v1/me", headers={"Authorization": "Bearer not-a-token"})
+            page = client.get("/login")
+            assert (api.status_code, page.status_code) == (503, 503)
+            assert api.headers["Retry-After"] == page.headers["Retry-After"] == "5"
+            assert api.json()["code"] == "database_busy"
+            assert "Hệ thống đang bận" in page.text
+            held.close()  # the pool has its connection back: the same process answers normally
+            assert client.get("/api/v1/me", headers={"Authorization": "Bearer not-a-token"}).status_code == 401
+            assert client.get("/login").status_code == 200
+    finally:
+        held.close()
+        tight.dispose()
+
+
+def _world(url: str) -> tuple[int, list[str]]:
+    """An open course with SEATS seats and PEOPLE eligible officials, each with an API token."""
+    upgrade("head", url)
+    setup = make_engine(url)
+    with Session(setup, expire_on_commit=False) as db:
+        system = Principal.system("test")
+        curricula.sync(db, system)
+        organiser = auth.create_user(db, system, username="org", password="Mat-khau-2026", role="organiser",
+                                     unit=places.get_by_key(db, "24"))
+        who = auth.principal_for(organiser, None)
+        course = open_course(db, who, capacity=SEATS, title="Lớp đông người")
+        commune = places.get_by_key(db, "07432")
+        tokens = []
+        for i in range(1, PEOPLE + 1):
+            user = auth.create_user(db, system, username=f"hv{i}", password="Mat-khau-2026", role="trainee",
+                                    unit=commune)
+            add_trainee(db, who, i, user_id=user.id)
+            tokens.append(auth.start_session(db, user, "api", None))
+        db.commit()
+    setup.dispose()
+    return course.id, tokens
+
+
+def _double_tap_rush(urls: list[str], course_id: int, tokens: list[str]) -> Counter:
+    """Everyone presses "Đăng ký" twice at the same instant, the presses spread over the servers."""
+    barrier = threading.Barrier(len(tokens) * 2)
+    codes: Counter = Counter()
+
+    def press(i: int, token: str, tap: int) -> None:
+        with httpx.Client(base_url=urls[(i + tap) % len(urls)], timeout=120) as client:
+            barrier.wait()
+            r = client.post(f"/api/v1/courses/{course_id}/enrolments", json={},
+                            headers={"Authorization": f"Bearer {token}"})
+            codes[r.status_code] += 1
+
+    threads = [threading.Thread(target=press, args=(i, t, tap)) for i, t in enumerate(tokens) for tap in (0, 1)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(180)
+    return codes
+
+
+def _seats(url: str, course_id: int) -> tuple[dict[str, int], int, int]:
+    check = make_engine(url)
+    with Session(check) as db:
+        by_status = dict(db.execute(select(Enrolment.status, func.count()).where(Enrolment.course_id == course_id)
+                                    .group_by(Enrolment.status)).all())
+        people = db.scalar(select(func.count(func.distinct(Enrolment.trainee_id)))
+                           .where(Enrolment.course_id == course_id))
+        positions = sorted(db.scalars(select(Enrolment.waitlist_position).where(
+            Enrolment.course_id == course_id, Enrolment.status == "waitlisted")))
+    check.dispose()
+    assert positions == list(range(1, len(positions) + 1))
+    return by_status, sum(by_status.values()), people
+
+
+@pytest.mark.parametrize("through", ["direct", "pgbouncer"])
+def test_a_registration_rush_across_two_servers_fills_exactly_the_seats(through: str, tmp_path: Path):
+    url = fresh_database_url("postgresql")
+    if through == "pgbouncer" and not available():
+        pytest.fail("pgbouncer is not installed (apt-get install pgbouncer; .ci/run does)")
+    course_id, tokens = _world(url)
+    # A small budget per worker, so that the rush queues for connections as a crowded national installation would.
+    budget = {"NANGLUC_DB_POOL_SIZE": "3", "NANGLUC_DB_MAX_OVERFLOW": "1"}
+    with pgbouncer(url, pool_size=6) if through == "pgbouncer" else nullcontext(url) as served_url:
+        extra = {**budget, "NANGLUC_DB_PGBOUNCER": "true"} if through == "pgbouncer" else budget
+        env = live.environment(served_url, tmp_path / "data", **extra)
+        a = live.serve(env, tmp_path / "a.log", wait=120)  # a shared 2-core machine can be slow to start them
+        try:
+            b = live.serve(env, tmp_path / "b.log", wait=120)
+            try:
+                codes = _double_tap_rush([a.url, b.url], course_id, tokens)
+            finally:
+                b.stop()
+        finally:
+            a.stop()
+    assert all(code < 500 for code in codes), (codes, a.log()[-3000:], b.log()[-3000:])
+    assert codes[201] == PEOPLE and codes[200] == PEOPLE  # each person's second press answers with the first's row
+    by_status, rows, people = _seats(url, course_id)
+    assert by_status == {"confirmed": SEATS, "waitlisted": PEOPLE - SEATS}
+    assert rows == people == PEOPLE
