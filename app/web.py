@@ -16,6 +16,7 @@ from itsdangerous import BadSignature, URLSafeSerializer
 from jinja2_fragments.fastapi import Jinja2Blocks
 
 from app import i18n
+from app.assets import asset
 from app.auth.permissions import CSRF_COOKIE
 from app.auth.principal import Principal
 from app.config import get_settings
@@ -35,6 +36,7 @@ templates.env.filters["number"] = i18n.fmt_number
 templates.env.filters["isodate"] = lambda text: i18n.fmt_date(date.fromisoformat(text)) if text else ""
 templates.env.filters["time"] = lambda moment: moment.astimezone(ZoneInfo(i18n.DEFAULT_TZ)).strftime("%H:%M")
 templates.env.globals["LOCALE_NAMES"] = i18n.LOCALE_NAMES
+templates.env.globals["asset"] = asset  # /static/name.<hash>.ext (app.assets)
 templates.env.globals["tr"] = i18n.gettext  # translate a runtime string as is (no %-formatting)
 
 
