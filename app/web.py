@@ -17,6 +17,7 @@ from jinja2_fragments.fastapi import Jinja2Blocks
 
 from app import i18n
 from app.assets import asset
+from app.audit import labels as audit_labels
 from app.auth.permissions import CSRF_COOKIE
 from app.auth.principal import Principal
 from app.config import get_settings
@@ -37,7 +38,19 @@ templates.env.filters["isodate"] = lambda text: i18n.fmt_date(date.fromisoformat
 templates.env.filters["time"] = lambda moment: moment.astimezone(ZoneInfo(i18n.DEFAULT_TZ)).strftime("%H:%M")
 templates.env.globals["LOCALE_NAMES"] = i18n.LOCALE_NAMES
 templates.env.globals["asset"] = asset  # /static/name.<hash>.ext (app.assets)
+templates.env.globals["history_line"] = lambda e: _history_line(e)  # an audit event in words (app.audit.labels)
+templates.env.globals["action_label"] = lambda action: audit_labels.action_label(action, i18n.current_locale.get())
 templates.env.globals["tr"] = i18n.gettext  # translate a runtime string as is (no %-formatting)
+
+
+def _history_line(event: Any) -> str:
+    from app.attendance.rules import MARK_LABELS
+    from app.courses.rules import STATUS_LABELS as COURSE_STATUS
+    from app.enrolment.rules import STATUS_LABELS as ENROLMENT_STATUS
+
+    labels = {"course": COURSE_STATUS, "enrolment": ENROLMENT_STATUS, "attendance_mark": MARK_LABELS}
+    return audit_labels.summary(event.action, event.changes, i18n.current_locale.get(),
+                                labels.get(event.entity_type))
 
 
 def _flash_signer() -> URLSafeSerializer:
