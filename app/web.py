@@ -10,6 +10,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import jinja2
+import markupsafe
 from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from itsdangerous import BadSignature, URLSafeSerializer
@@ -38,6 +39,10 @@ templates.env.filters["isodate"] = lambda text: i18n.fmt_date(date.fromisoformat
 templates.env.filters["time"] = lambda moment: moment.astimezone(ZoneInfo(i18n.DEFAULT_TZ)).strftime("%H:%M")
 templates.env.globals["LOCALE_NAMES"] = i18n.LOCALE_NAMES
 templates.env.globals["asset"] = asset  # /static/name.<hash>.ext (app.assets)
+# Only the script a page needs: HTMX is linked from every page's head, and dropped from a page that has no hx-
+# attribute once the page is rendered (most trainee pages), a third of a first visit's bytes.
+HTMX_TAG = f'<script src="{asset("vendor/htmx-2.0.11.min.js")}" defer></script>'
+templates.env.globals["htmx_tag"] = markupsafe.Markup(HTMX_TAG)
 templates.env.globals["history_line"] = lambda e: _history_line(e)  # an audit event in words (app.audit.labels)
 templates.env.globals["action_label"] = lambda action: audit_labels.action_label(action, i18n.current_locale.get())
 templates.env.globals["tr"] = i18n.gettext  # translate a runtime string as is (no %-formatting)
@@ -97,6 +102,9 @@ def render(request: Request, template: str, context: dict[str, Any] | None = Non
         return templates.TemplateResponse(request, template, ctx, block_name=block, status_code=status_code)
     ctx["flash"] = _read_flash(request)
     response = templates.TemplateResponse(request, template, ctx, status_code=status_code)
+    if b" hx-" not in response.body:
+        response.body = response.body.replace(HTMX_TAG.encode(), b"", 1)
+        response.headers["content-length"] = str(len(response.body))
     if FLASH_COOKIE in request.cookies:
         response.delete_cookie(FLASH_COOKIE, path="/")
     return response

@@ -46,3 +46,15 @@ def test_pages_and_static_files_are_compressed_when_the_browser_accepts_it(clien
         gz = client.get(path, headers={"Accept-Encoding": "gzip"})
         assert gz.headers["content-encoding"] == "gzip", path
         assert client.get(path, headers={"Accept-Encoding": "identity"}).headers.get("content-encoding") is None
+
+
+def test_a_page_links_htmx_only_when_it_uses_it(client, make_user):
+    from tests.helpers import sign_in
+
+    htmx = asset("vendor/htmx-2.0.11.min.js")
+    login = client.get("/login", headers={"Accept-Encoding": "identity"})
+    assert htmx not in login.text and " hx-" not in login.text
+    assert int(login.headers["content-length"]) == len(login.content)  # the shortened page says its own length
+    sign_in(client, make_user("trainee", unit="07432").username)
+    places = client.get("/places")
+    assert " hx-" in places.text and htmx in places.text
