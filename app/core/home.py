@@ -46,6 +46,7 @@ class TraineeHome:
     not_yet: int = 0  # open courses they cannot join (the reasons are on "Khoá học của tôi")
     materials: list[tuple[Course, int]] = field(default_factory=list)  # seated courses with their file count
     certificates: list = field(default_factory=list)
+    awaiting: list[Course] = field(default_factory=list)  # completed, certificate not issued yet
 
 
 def waitlist_sentence(position: int | None, reasons: list[dict]) -> tuple[str, str]:
@@ -86,7 +87,8 @@ def for_trainee(db: Session, who: Principal) -> TraineeHome:
     found = next_session(db, t.id)
     if found:
         home.next_session, home.next_course = found
-    for e, c in enrolment.my_enrolments(db, who):
+    enrolled = enrolment.my_enrolments(db, who)
+    for e, c in enrolled:
         if e.status == EnrolmentStatus.WAITLISTED:
             vi, en = waitlist_sentence(e.waitlist_position, e.reasons or [])
             home.waiting.append(Waiting(e, c, vi, en))
@@ -98,7 +100,10 @@ def for_trainee(db: Session, who: Principal) -> TraineeHome:
         else:
             home.not_yet += 1
     home.materials = [(m.course, m.count) for m in materials.my_materials(db, who) if m.count]
-    home.certificates = [(cert, c) for cert, c in certificates.mine(db, who) if cert.status == "valid"]
+    mine = certificates.mine(db, who)
+    home.certificates = [(cert, c) for cert, c in mine if cert.status == "valid"]
+    certified = {c.id for _, c in mine}
+    home.awaiting = [c for e, c in enrolled if e.status == EnrolmentStatus.COMPLETED and c.id not in certified]
     return home
 
 
