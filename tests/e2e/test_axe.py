@@ -1,5 +1,6 @@
 """Every page, for every role, has no serious or critical accessibility violation (axe-core, through
-axe-playwright-python), on a 360 px phone where tables and menus are at their tightest.
+axe-playwright-python) and no control a thumb cannot hit (44×44 px), on a 360 px phone where tables and menus are
+at their tightest.
 
 "Every page" is found the way a person finds it: from the role's first page, following the links of each page
 (one page per address pattern, /courses/1 and /courses/2 being the same page), plus the error pages. The report of
@@ -16,6 +17,7 @@ from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser
 
 from tests.e2e.conftest import sign_in_as
+from tests.e2e.test_phone import SMALL_TARGETS
 
 pytestmark = pytest.mark.browser
 PHONE = {"width": 360, "height": 640}
@@ -43,7 +45,8 @@ def _serious(violations: list[dict]) -> list[str]:
 
 
 @pytest.mark.parametrize("role", ROLES)
-def test_no_serious_accessibility_violation_on_any_page(browser: Browser, live_server, artifacts, backend, role):
+def test_no_serious_accessibility_violation_nor_small_target_on_any_page(browser: Browser, live_server, artifacts,
+                                                                         backend, role):
     if backend != "sqlite":
         pytest.skip("the same pages on both databases: checked once, on SQLite")
     context = browser.new_context(viewport=PHONE)
@@ -62,6 +65,7 @@ def test_no_serious_accessibility_violation_on_any_page(browser: Browser, live_s
         page.goto(live_server + path)
         page.wait_for_load_state("load")
         found = _serious(axe.run(page).response["violations"])
+        found += [f"target under 44×44 px: {t}" for t in page.evaluate(SMALL_TARGETS)]
         checked.append(f"{path}: {len(found)} serious or critical")
         problems += [f"{path}: {f}" for f in found]
         for href in page.eval_on_selector_all("a[href^='/']", "els => els.map(e => e.getAttribute('href'))"):

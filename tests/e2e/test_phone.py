@@ -66,11 +66,27 @@ def _course(api: httpx.Client, title: str) -> dict:
     return next(c for c in api.get("/api/v1/courses", params={"per_page": 100}).json()["items"] if c["title"] == title)
 
 
+# The focused control's ring: drawn (outline of at least 2 px) and at least 3:1 against the page behind it.
+FOCUS_RING = """() => {
+  const e = document.activeElement, st = getComputedStyle(e);
+  const rgb = c => (c.match(/[\\d.]+/g) || [0, 0, 0]).slice(0, 3).map(Number);
+  const lum = c => { const [r, g, b] = rgb(c).map(v => { v /= 255; return v <= .03928 ? v / 12.92
+                                                          : Math.pow((v + .055) / 1.055, 2.4); });
+                     return .2126 * r + .7152 * g + .0722 * b; };
+  const page = getComputedStyle(document.body).backgroundColor;
+  const [a, b] = [lum(st.outlineColor), lum(page === 'rgba(0, 0, 0, 0)' ? 'rgb(255,255,255)' : page)];
+  return {style: st.outlineStyle, width: parseFloat(st.outlineWidth),
+          contrast: (Math.max(a, b) + .05) / (Math.min(a, b) + .05)};
+}"""
+
+
 def tab_to(page: Page, selector: str, limit: int = 60) -> None:
-    """Press Tab until the focus is on `selector`, as a keyboard user would."""
+    """Press Tab until the focus is on `selector`, as a keyboard user would; the focus must be plain to see."""
     for _ in range(limit):
         page.keyboard.press("Tab")
         if page.evaluate("s => !!document.activeElement && document.activeElement.matches(s)", selector):
+            ring = page.evaluate(FOCUS_RING)
+            assert ring["style"] != "none" and ring["width"] >= 2 and 3 <= ring["contrast"] < 21, (selector, ring)
             return
     raise AssertionError(f"Tab never reached {selector}")
 
