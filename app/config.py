@@ -46,6 +46,12 @@ class Settings(BaseSettings):
     # Certificate numbers, per issuing unit and year: {n} (or {n:04d}), {year}, {unit} (the unit's code).
     certificate_number_pattern: str = "{n}/{year}/GCN"
     verify_per_minute: int = Field(default=30, ge=1)  # look-ups of /verify per client address
+    # Signed certificates (docs/signing.md): an RFC 3161 timestamp server makes signatures PAdES B-T; revocation
+    # data is embedded (B-LT) when the signer's certificate names an OCSP or CRL address; extra trust roots (PEM
+    # bundle, e.g. the national root CA) for checking uploaded files.
+    signing_tsa_url: str | None = None
+    signing_embed_revocation: bool = True
+    signing_trust_roots: Path | None = None
     # Records that have not moved for this many years are anonymised by `nangluc retention --apply`.
     retention_years: int = Field(default=5, ge=1, le=50)
     material_max_bytes: int = Field(default=200 * 1024 * 1024, ge=1024)  # each uploaded training material

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from app.assessment.demo import load_demo_tests
 from app.auth import service as auth_service
 from app.auth.models import Role, User
 from app.auth.principal import Principal
@@ -11,6 +12,7 @@ from app.db import new_session
 from app.demo_courses import load_demo_course, load_finished_course
 from app.demo_people import load_demo_people
 from app.places import service as places
+from app.signing.demo import load_demo_signing
 
 DEMO_PROVINCE = "24"  # Tỉnh Bắc Ninh since 1 July 2025 (Bắc Giang and Bắc Ninh merged)
 DEMO_COMMUNE = "07432"  # Xã Tân Dĩnh
@@ -45,5 +47,7 @@ def load_demo(password: str) -> list[str]:
         report.append(f"created {people} trainees" if people else "exists  trainees")
         report.append("created course" if load_demo_course(db) else "exists  course")
         report.append("created finished course" if load_finished_course(db) else "exists  finished course")
+        report.append("created tests" if load_demo_tests(db) else "exists  tests")
+        report.append(load_demo_signing(db, DEMO_PROVINCE))
         db.commit()
     return report

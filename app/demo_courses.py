@@ -1,7 +1,9 @@
-"""A demo course of Bắc Ninh, planned end to end and open for registration (dates relative to today)."""
+"""A demo course of Bắc Ninh, planned end to end and open for registration (dates relative to today), and the
+demo issuing body that signs its certificates."""
 from __future__ import annotations
 
 from datetime import timedelta
+from io import BytesIO
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -11,8 +13,46 @@ from app.auth.service import principal_for
 from app.courses import rules, service, sessions
 from app.courses.models import Course, Lecturer
 from app.db import utcnow
+from app.issuers import service as issuers
+from app.issuers.models import IssuingBody
 
 DEMO_TITLE = "Bồi dưỡng kỹ năng thông tin cơ sở năm 2026"
+
+
+DEMO_BODY = "Sở Văn hóa, Thể thao và Du lịch"
+
+
+def _specimen_seal() -> bytes:
+    """A red round seal that says it is a specimen (MẪU), for the demo only."""
+    import fontpkg
+    from PIL import Image, ImageDraw, ImageFont
+
+    image = Image.new("RGBA", (400, 400), (0, 0, 0, 0))
+    draw = ImageDraw.Draw(image)
+    red = (196, 30, 36, 235)
+    draw.ellipse((12, 12, 388, 388), outline=red, width=14)
+    draw.ellipse((52, 52, 348, 348), outline=red, width=5)
+    star = [(200, 120), (219, 176), (278, 176), (230, 210), (248, 266), (200, 232), (152, 266), (170, 210),
+            (122, 176), (181, 176)]
+    draw.polygon(star, fill=red)
+    font = ImageFont.truetype(str(fontpkg.path("Be Vietnam Pro", 700)), 46)
+    draw.text((200, 305), "MẪU", font=font, fill=red, anchor="mm")
+    out = BytesIO()
+    image.save(out, "PNG")
+    return out.getvalue()
+
+
+def demo_issuing_body(db: Session, who) -> IssuingBody:  # noqa: ANN001
+    """The demo department of Bắc Ninh, under "UBND TỈNH BẮC NINH", with a specimen seal; made once."""
+    found = db.scalar(select(IssuingBody).where(IssuingBody.name == DEMO_BODY,
+                                                IssuingBody.unit_id == who.unit_id))
+    if found is not None:
+        return found
+    body = issuers.create_body(db, who, {
+        "name": DEMO_BODY, "parent_name": "UBND TỈNH BẮC NINH", "short_code": "SVHTTDL", "place_name": "Bắc Ninh",
+        "signer_title": "KT. GIÁM ĐỐC / PHÓ GIÁM ĐỐC", "signer_name": "Ngô Văn Ký",
+        "number_pattern": "{n}/{year}/GCN-{code}"})
+    return issuers.set_seal(db, who, body.id, _specimen_seal())
 
 
 def load_demo_course(db: Session) -> bool:
@@ -24,12 +64,12 @@ def load_demo_course(db: Session) -> bool:
     if organiser is None:
         return False
     who = principal_for(organiser, None)
+    body = demo_issuing_body(db, who)
     course = service.create_course(db, who, curriculum_code="CT2", title=DEMO_TITLE)
     start = utcnow().date() + timedelta(days=21)
     start -= timedelta(days=start.weekday())  # a Monday
     service.update_course(db, who, course.id, {
-        "organising_body": "Sở Văn hóa, Thể thao và Du lịch tỉnh Bắc Ninh",
-        "signer_title": "KT. GIÁM ĐỐC / PHÓ GIÁM ĐỐC", "signer_name": "Ngô Văn Ký", "form": rules.Form.IN_PERSON,
+        "issuing_body_id": body.id, "form": rules.Form.IN_PERSON,
         "venue": "Hội trường Trường Chính trị tỉnh Bắc Ninh", "capacity": 80, "start_date": start,
         "end_date": start + timedelta(days=3), "registration_opens": utcnow().date(),
         "registration_closes": start - timedelta(days=3)})
@@ -73,12 +113,12 @@ def load_finished_course(db: Session) -> bool:
     if organiser is None:
         return False
     who = principal_for(organiser, None)
+    body = demo_issuing_body(db, who)
     course = service.create_course(db, who, curriculum_code="CT3", title=FINISHED_TITLE)
     start = utcnow().date() - timedelta(days=35)
     start -= timedelta(days=start.weekday())  # a Monday
     service.update_course(db, who, course.id, {
-        "organising_body": "Sở Văn hóa, Thể thao và Du lịch tỉnh Bắc Ninh",
-        "signer_title": "KT. GIÁM ĐỐC / PHÓ GIÁM ĐỐC", "signer_name": "Ngô Văn Ký", "form": rules.Form.IN_PERSON,
+        "issuing_body_id": body.id, "form": rules.Form.IN_PERSON,
         "venue": "Trung tâm Chính trị huyện Lạng Giang cũ, tỉnh Bắc Ninh", "capacity": 40, "start_date": start,
         "end_date": start + timedelta(days=1), "registration_opens": start - timedelta(days=30),
         "registration_closes": start - timedelta(days=3)})

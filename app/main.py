@@ -22,6 +22,8 @@ TOKEN_PATH = "/api/v1/auth/token"  # noqa: S105 - a URL, not a secret
 
 
 def _routers() -> list:
+    from app.assessment import api as assessment_api
+    from app.assessment import pages as assessment_pages
     from app.attendance import api as attendance_api
     from app.attendance import pages as attendance_pages
     from app.audit import pages as audit_pages
@@ -36,12 +38,16 @@ def _routers() -> list:
     from app.curricula import pages as curricula_pages
     from app.enrolment import api as enrolment_api
     from app.enrolment import pages as enrolment_pages
+    from app.issuers import api as issuers_api
+    from app.issuers import pages as issuers_pages
     from app.jobs import api as jobs_api
     from app.jobs import pages as jobs_pages
     from app.materials import api as materials_api
     from app.materials import pages as materials_pages
     from app.media import api as media_api
     from app.media import pages as media_pages
+    from app.paperwork import api as paperwork_api
+    from app.paperwork import pages as paperwork_pages
     from app.people import api as people_api
     from app.people import pages as people_pages
     from app.places import api as places_api
@@ -50,6 +56,8 @@ def _routers() -> list:
     from app.privacy import pages as privacy_pages
     from app.reports import api as reports_api
     from app.reports import pages as reports_pages
+    from app.signing import api as signing_api
+    from app.signing import pages as signing_pages
 
     return [core_pages.router, auth_pages.router, auth_api.router, places_api.router, places_pages.router,
             curricula_api.router, curricula_pages.router, courses_api.router, courses_pages.router,
@@ -58,7 +66,9 @@ def _routers() -> list:
             certificates_api.router, certificates_pages.router, jobs_api.router, jobs_pages.router,
             materials_api.router, materials_pages.router, privacy_api.router, privacy_pages.router,
             audit_pages.router, audit_pages.api, reports_api.router, reports_pages.router, media_api.router,
-            media_pages.router]
+            media_pages.router, assessment_api.router, assessment_pages.router, paperwork_api.router,
+            paperwork_pages.router, signing_api.router, signing_pages.router, issuers_api.router,
+            issuers_pages.router]
 
 
 def _secure(request: Request, response: Response) -> Response:

@@ -28,6 +28,12 @@ os.environ.update({
 })
 
 import pytest  # noqa: E402
+from hypothesis import settings as hypothesis_settings  # noqa: E402
+
+# Property tests judge behaviour, not speed: with several test runs on a two-core machine an example can take longer
+# than Hypothesis' default 200 ms deadline, which failed a correct test in a loaded run.
+hypothesis_settings.register_profile("nangluc", deadline=None)
+hypothesis_settings.load_profile("nangluc")
 from fastapi.testclient import TestClient  # noqa: E402
 from sqlalchemy import Engine, create_engine, text  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402

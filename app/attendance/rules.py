@@ -43,11 +43,13 @@ class Completion:
 
 
 def completion(rule: CompletionRule, marks: Mapping[int, str], session_ids: list[int],
-               assessment_passed: bool | None = None) -> Completion:
+               assessment_passed: bool | None = None,
+               assessment_reason: tuple[str, str] | None = None) -> Completion:
     """Whether a person completed: the share of the course's sessions attended against the course's minimum.
 
     A session without a mark counts as not attended. Late counts as present and an excused absence counts as
-    attended only when the course's rule says so.
+    attended only when the course's rule says so. When the course requires its final test, `assessment_reason`
+    (Vietnamese, English) says why it is not passed, e.g. the post-test score against the required one.
     """
     counted = {Mark.PRESENT} | ({Mark.LATE} if rule.late_counts_as_present else set()) | (
         {Mark.EXCUSED} if rule.excused_counts else set())
@@ -62,8 +64,8 @@ def completion(rule: CompletionRule, marks: Mapping[int, str], session_ids: list
                           f"Tham dự {attended}/{total} buổi ({share:.0%}), cần tối thiểu {needed:.0%}",
                           f"Attended {attended}/{total} sessions ({share:.0%}); at least {needed:.0%} needed")
     if rule.assessment_required and not assessment_passed:
-        return Completion(False, attended, total, share, "Chưa đạt bài kiểm tra cuối khoá",
-                          "The final assessment has not been passed")
+        vi, en = assessment_reason or ("Chưa đạt bài kiểm tra cuối khoá", "The final assessment has not been passed")
+        return Completion(False, attended, total, share, vi, en)
     return Completion(True, attended, total, share, f"Tham dự {attended}/{total} buổi ({share:.0%})",
                       f"Attended {attended}/{total} sessions ({share:.0%})")
 

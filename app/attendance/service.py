@@ -3,7 +3,7 @@ the completion list and recording the results on the enrolments."""
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
 from itsdangerous import BadSignature, URLSafeSerializer
@@ -12,6 +12,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
 from app import audit
+from app.assessment import rules as assessment_rules
+from app.assessment import service as assessment
 from app.attendance import rules
 from app.attendance.models import AttendanceMark
 from app.auth.models import Role
@@ -122,16 +124,25 @@ def course_rule(course: Course) -> rules.CompletionRule:
 def completion_list(db: Session, who: Principal, course_id: int
                     ) -> list[tuple[Enrolment, Trainee, rules.Completion]]:
     """Everyone on the course with their attendance and whether they completed, by the course's own rule."""
-    return _completions(grid(db, who, course_id))
+    return _completions(db, grid(db, who, course_id))
 
 
-def _completions(g: Grid) -> list[tuple[Enrolment, Trainee, rules.Completion]]:
+def _completions(db: Session, g: Grid) -> list[tuple[Enrolment, Trainee, rules.Completion]]:
     rule = course_rule(g.course)
     session_ids = [s.id for s in g.sessions]
+    required = g.course.post_test_min_percent
+    # A course that requires a post-test score judges the test by the best score (online or paper), not by hand.
+    best = assessment.best_percent(db, [e.id for e, _ in g.rows], "post") if required is not None else {}
     out = []
     for e, t in g.rows:
         marks = {sid: g.marks[(sid, e.id)].status for sid in session_ids if (sid, e.id) in g.marks}
-        out.append((e, t, rules.completion(rule, marks, session_ids, e.assessment_passed)))
+        if required is None:
+            c = rules.completion(rule, marks, session_ids, e.assessment_passed)
+        else:
+            why = assessment_rules.score_requirement(required, best.get(e.id))
+            c = rules.completion(replace(rule, assessment_required=True), marks, session_ids, why is None,
+                                 (why.vi, why.en) if why else None)
+        out.append((e, t, c))
     return out
 
 
@@ -145,7 +156,7 @@ def record_results(db: Session, who: Principal, course_id: int) -> tuple[int, in
         raise Conflict("no_sessions", "Khoá học chưa có buổi học nào, chưa thể chốt kết quả.")
     now = utcnow()
     done = not_done = 0
-    for e, t, c in _completions(g):
+    for e, t, c in _completions(db, g):
         status = EnrolmentStatus.COMPLETED if c.completed else EnrolmentStatus.NOT_COMPLETED
         done, not_done = done + c.completed, not_done + (not c.completed)
         kept = [r for r in e.reasons if r.get("code") != "result"]

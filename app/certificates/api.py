@@ -115,7 +115,7 @@ def course_zip(db: DbSession, who, course_id: int) -> StreamingResponse:  # noqa
     f = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115 - closed by stream_file
     with zipfile.ZipFile(f, "w", compression=zipfile.ZIP_STORED) as z:
         for c in service.iter_valid(db, who, course_id):
-            z.writestr(service.file_name(c), service.pdf_bytes(c))
+            z.writestr(service.file_name(c), service.pdf_bytes(c, db))
     return StreamingResponse(stream_file(f), media_type="application/zip",
                              headers={"Content-Disposition": f'attachment; filename="giay-chung-nhan-{course_id}.zip"'})
 
@@ -136,7 +136,7 @@ def all_zip(course_id: int, db: DbSession, who: Staff) -> StreamingResponse:
 def download(certificate_id: int, db: DbSession, who: SignedIn) -> Response:
     """The file as issued; for its holder and the course's organisers only."""
     c = service.get_for(db, who, certificate_id)
-    return Response(service.pdf_bytes(c), media_type="application/pdf",
+    return Response(service.pdf_bytes(c, db), media_type="application/pdf",
                     headers={"Content-Disposition": f'attachment; filename="{service.file_name(c)}"'})
 
 

@@ -16,17 +16,20 @@ class Certificate(Base):
         # Issuing twice never makes two certificates: one valid certificate per enrolment.
         Index("uq_certificate_valid_enrolment", "enrolment_id", unique=True,
               postgresql_where=text("status = 'valid'"), sqlite_where=text("status = 'valid'")),
-        Index("uq_certificate_issuer_year_number", "issuer_unit_id", "year", "sequence", unique=True),
+        # Numbers are counted per issuing body and year, register entries per body (Circular 03/2023/TT-BNV's sổ cấp).
+        Index("uq_certificate_body_year_number", "issuing_body_id", "year", "sequence", unique=True),
+        Index("uq_certificate_body_register_entry", "issuing_body_id", "register_entry", unique=True),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     enrolment_id: Mapped[int] = mapped_column(ForeignKey("enrolment.id"), index=True)
     course_id: Mapped[int] = mapped_column(ForeignKey("course.id"), index=True)
     issuer_unit_id: Mapped[int] = mapped_column(ForeignKey("admin_unit.id"))
+    issuing_body_id: Mapped[int | None] = mapped_column(ForeignKey("issuing_body.id"), index=True)
     year: Mapped[int] = mapped_column(Integer)
-    sequence: Mapped[int] = mapped_column(Integer)  # the n in the number, per issuer and year
+    sequence: Mapped[int] = mapped_column(Integer)  # the n in the number, per issuing body and year
     number: Mapped[str] = mapped_column(String(60))  # "123/2026/GCN"
-    register_entry: Mapped[int] = mapped_column(Integer)  # the line in the issuer's register book (sổ cấp)
+    register_entry: Mapped[int] = mapped_column(Integer)  # the line in the body's register book (sổ cấp)
     code: Mapped[str] = mapped_column(String(40), unique=True)  # verification code, 100 random bits
     status: Mapped[str] = mapped_column(String(10), default="valid", index=True)  # valid, revoked
     data: Mapped[dict] = mapped_column(JSON)  # what the certificate says, as issued
@@ -42,11 +45,12 @@ class Certificate(Base):
 
 
 class CertificateCounter(Base):
-    """The last number handed out per issuer and year (year 0: the register book, which does not restart)."""
+    """The last number handed out per issuing body and year (year 0: the body's register book, which does not
+    restart). Keyed by body, so two bodies of one province, or a former body and its successor, keep own series."""
 
     __tablename__ = "certificate_counter"
 
-    issuer_unit_id: Mapped[int] = mapped_column(ForeignKey("admin_unit.id"), primary_key=True)
+    issuing_body_id: Mapped[int] = mapped_column(ForeignKey("issuing_body.id"), primary_key=True)
     year: Mapped[int] = mapped_column(Integer, primary_key=True)
     last: Mapped[int] = mapped_column(Integer, default=0)
 

@@ -142,8 +142,9 @@ class CertificateData:
     subtitle: str = "Hoàn thành khóa bồi dưỡng"
     full_name: str
     birth_date: date | None = None
-    unit: str = ""                        # workplace or position: "Công chức Văn hóa - Xã hội"
-    commune: str = ""                     # "xã Tân Dĩnh, tỉnh Bắc Ninh"
+    unit: str = ""                        # workplace (đơn vị công tác): "UBND xã Tân Dĩnh, tỉnh Bắc Ninh"
+    commune: str = ""                     # printed after the workplace when set (older snapshots: the place)
+    position: str = ""                    # on a line of its own: "Công chức Văn hóa - Xã hội"
     course_title: str
     curriculum_title: str = ""
     start_date: date
@@ -161,6 +162,7 @@ class CertificateData:
     qr: QrMatrix | None = None            # from qr_matrix(verify_url) at issue time; None encodes it now (slow)
     logo_png: bytes | None = None
     seal_png: bytes | None = None
+    signature_note: str = ""              # signed certificates: who signed and when, printed in SIGNATURE_BOX
 
     def __post_init__(self) -> None:
         # Decomposed text (from some spreadsheets and keyboards) would print its tone marks as loose glyphs.
@@ -223,6 +225,8 @@ _BODY_WIDTH = PAGE_WIDTH - 2 * _MARGIN - 60
 _CENTRE_X = PAGE_WIDTH / 2
 _QR_SIZE = 82
 _TITLE_Y, _BODY_BOTTOM = 428, 206
+# The digital signature's field (app/signing): in the signer block, right of the seal, above the signer's name.
+SIGNATURE_BOX = (_RIGHT_X - 14, 76.0, _RIGHT_X + 156, 124.0)
 
 
 def _frame_ops() -> str:
@@ -429,10 +433,15 @@ class _Document:
             if d.birth_date else []
         place = ", ".join(part for part in (d.unit, d.commune) if part)
         work = [("Đơn vị công tác: ", regular, label, _INK), (place, bold, label, _INK)] if place else []
-        if who and work and sum(_width(t, f, s) for t, f, s, _ in who + work) + 40 > _BODY_WIDTH:
-            rows += [(25, who), (19, work)]
-        elif who or work:
-            rows.append((25, [*who, ("        ", regular, label, _INK)] + work if who and work else who or work))
+        role = [("Chức vụ: ", regular, label, _INK), (d.position, bold, label, _INK)] if d.position else []
+        person = [parts for parts in (who, role, work) if parts]
+        if len(person) == 3 and not self._room_for(rows, d, extra=19):  # date of birth and position share a line
+            person = [[*who, ("        ", regular, label, _INK), *role], work]
+        elif len(person) == 2 and sum(_width(t, f, s) for parts in person for t, f, s, _ in parts) + 40 \
+                <= _BODY_WIDTH and not role:
+            person = [[*who, ("        ", regular, label, _INK), *work]]
+        for i, parts in enumerate(person):
+            rows.append((25 if i == 0 else 19, parts))
         rows.append((25, [("Đã tham gia khóa bồi dưỡng", regular, label, _INK)]))
         lines, size = wrap_two(d.course_title, bold, 16, _BODY_WIDTH)
         rows.append((22, [(lines[0], bold, size, _BLUE)]))
@@ -458,6 +467,14 @@ class _Document:
         for i, (gap, parts) in enumerate(rows):
             y -= gap * stretch + (max(band - natural * stretch, 0) / 2 if i == 1 else 0)
             self._segments(y, parts)
+
+    @staticmethod
+    def _room_for(rows: list, d: CertificateData, extra: float) -> bool:
+        """Whether the body still fits its band at the tightest spacing with `extra` points more."""
+        rest = 25 + 22 + 25 + 19 * 2 + 19 + (18 if len(wrap_two(d.course_title, FONT_BOLD, 16, _BODY_WIDTH)[0]) > 1
+                                             else 0)
+        natural = sum(gap for gap, _ in rows[1:]) + 25 + 19 + extra + rest
+        return natural * 0.8 <= _TITLE_Y - _BODY_BOTTOM
 
     def _qr(self, d: CertificateData) -> None:
         qr = d.qr or qr_matrix(d.verify_url)
@@ -488,6 +505,20 @@ class _Document:
         self._centred(_RIGHT_X, 58, d.signer_name, FONT_BOLD, fit_size(d.signer_name, FONT_BOLD, 14, _COLUMN))
         if d.seal_png:  # over the signature, as the ink of a real seal is
             self._draw_image(d.seal_png, _RIGHT_X - 76, 106, 92)
+        if d.signature_note:
+            self._signature_note(d.signature_note)
+
+    def _signature_note(self, note: str) -> None:
+        """The visible part of the digital signature: a framed note under which the signature field lies."""
+        x0, y0, x1, y1 = SIGNATURE_BOX
+        self.c.addLiteral(f"q {_BLUE.upper()} 0.6 w {x0:.2f} {y0:.2f} {x1 - x0:.2f} {y1 - y0:.2f} re S Q")
+        lines = [line for line in note.splitlines() if line.strip()][:4]
+        size = 7.5
+        y = y1 - 4 - size
+        for i, line in enumerate(lines):
+            font = FONT_BOLD if i == 1 else FONT
+            self._show(x0 + 5, y, line, font, fit_size(line, font, size, x1 - x0 - 10), _BLUE)
+            y -= size + 2.6
 
     def close(self) -> None:
         if not self.pages:

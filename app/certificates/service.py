@@ -6,13 +6,13 @@ import hashlib
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import BinaryIO
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 
 from app import audit
 from app.auth.principal import Principal
@@ -26,6 +26,9 @@ from app.curricula.models import CurriculumVersion
 from app.db import utcnow
 from app.enrolment.models import Enrolment
 from app.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
+from app.issuers import rules as issuer_rules
+from app.issuers import service as issuers
+from app.issuers.models import IssuingBody
 from app.jobs import service as jobs
 from app.jobs.models import Job
 from app.notify.service import notify
@@ -34,6 +37,7 @@ from app.people import service as people
 from app.people.models import Trainee
 from app.places import service as places
 from app.places.models import AdminUnit
+from app.signing import service as signing
 
 VALID, REVOKED = "valid", "revoked"
 
@@ -55,51 +59,82 @@ def _pdf_path(c: Certificate) -> Path:
     return _pdf_dir() / f"{c.code}.pdf"
 
 
-def _next(db: Session, issuer_unit_id: int, year: int, count: int) -> int:
-    """Reserve `count` numbers for an issuer and year; returns the first. The counter row is locked (PostgreSQL) or
-    the whole database is (SQLite's write lock), so two requests never get the same numbers."""
-    row = db.scalar(select(CertificateCounter).where(CertificateCounter.issuer_unit_id == issuer_unit_id,
-                                                     CertificateCounter.year == year).with_for_update()
-                    .execution_options(populate_existing=True))
+def _next(db: Session, issuing_body_id: int, year: int, count: int) -> int:
+    """Reserve `count` numbers of an issuing body for a year (year 0: its register book); returns the first. The
+    counter row is locked (PostgreSQL) or the whole database is (SQLite's write lock), so two requests never get
+    the same numbers; two bodies have two rows and never wait for each other."""
+    def locked() -> CertificateCounter | None:
+        return db.scalar(select(CertificateCounter).where(CertificateCounter.issuing_body_id == issuing_body_id,
+                                                          CertificateCounter.year == year).with_for_update()
+                         .execution_options(populate_existing=True))
+
+    row = locked()
     if row is None:
         try:
             with db.begin_nested():
-                db.add(CertificateCounter(issuer_unit_id=issuer_unit_id, year=year, last=0))
+                db.add(CertificateCounter(issuing_body_id=issuing_body_id, year=year, last=0))
                 db.flush()
         except IntegrityError:
             pass  # another request created it first
-        row = db.scalar(select(CertificateCounter).where(CertificateCounter.issuer_unit_id == issuer_unit_id,
-                                                         CertificateCounter.year == year).with_for_update()
-                        .execution_options(populate_existing=True))
+        row = locked()
     first = row.last + 1
     row.last += count
     db.flush()
     return first
 
 
-def _province_name(unit: AdminUnit) -> str:
-    node = unit
-    while node.parent_id is not None and node.parent is not None:
-        node = node.parent
-    return node.short_name if getattr(node, "short_name", None) else node.name
+def _chain(db: Session, unit_id: int) -> list[AdminUnit]:
+    """The unit and its parents, read by id (a former commune's district and province are never lazy-loaded)."""
+    out, node = [], db.get(AdminUnit, unit_id)
+    while node is not None:
+        out.append(node)
+        node = db.get(AdminUnit, node.parent_id) if node.parent_id is not None else None
+    return out
 
 
-def _snapshot(course: Course, unit: AdminUnit, cv: CurriculumVersion, t: Trainee, number: str, entry: int,
-              code: str, today: date) -> dict:
+def _lower_first(name: str) -> str:
+    return name[:1].lower() + name[1:] if name else name
+
+
+# Organisation types whose name ends with the commune ("UBND xã/phường/đặc khu" → "UBND xã Tân Dĩnh").
+_OF_THE_COMMUNE = " xã/phường/đặc khu"
+_NO_ORGANISATION = {"khac", "thon_to_dan_pho"}
+
+
+def workplace(db: Session, t: Trainee) -> str:
+    """Đơn vị công tác as offices write it: "UBND xã Tân Dĩnh, tỉnh Bắc Ninh", "Hội Nông dân xã Tân Dĩnh, tỉnh Bắc
+    Ninh"; a former commune keeps its district and former province as they were."""
+    chain = _chain(db, t.unit_id)
+    places_text = [_lower_first(u.name) for u in chain]
+    org = reference.by_code(reference.ORGANISATION_TYPES, t.organisation_type)
+    if org is None or org.code in _NO_ORGANISATION:
+        return ", ".join(places_text)
+    label = org.vi.removesuffix(_OF_THE_COMMUNE)
+    if chain[0].level == "province":
+        return ", ".join([label, *places_text])
+    return ", ".join([f"{label} {places_text[0]}", *places_text[1:]])
+
+
+def _snapshot(course: Course, body: IssuingBody, cv: CurriculumVersion, t: Trainee, work: str, number: str,
+              entry: int, code: str, today: date, hours: float, seal_sha256: str | None) -> dict:
+    """What the certificate says, kept as issued: the course's own hours, the person's workplace and position, the
+    issuing body's parent line, place and seal; a provisional curriculum is not named as if it were official."""
     wording = (cv.document or {}).get("certificate", {})
     position = reference.by_code(reference.POSITIONS, t.position)
+    signer_title, signer_name = courses.signer_of(course)
     return {
-        "issuer_name": (course.organising_body or unit.name).upper(), "issuer_parent": "",
+        "issuer_name": body.name.upper(), "issuer_parent": body.parent_name.upper(),
         "title": wording.get("title_vi", "GIẤY CHỨNG NHẬN"),
         "full_name": t.full_name, "birth_date": t.birth_date.isoformat() if t.birth_date else None,
-        "unit": position.vi if position else "", "commune": places.path_label(t.unit),
-        "course_title": course.title, "curriculum_title": cv.title_vi,
+        "unit": work, "commune": "", "position": position.vi if position else "",
+        "course_title": course.title, "curriculum_title": "" if cv.provisional else cv.title_vi,
         "start_date": (course.start_date or today).isoformat(), "end_date": (course.end_date or today).isoformat(),
-        "venue": course.venue or "", "hours": cv.total_hours, "result": "Hoàn thành", "number": number,
-        "register_entry": f"Số vào sổ: {entry}", "issue_place": _province_name(unit),
+        "venue": course.venue or "", "hours": hours, "result": "Hoàn thành", "number": number,
+        "register_entry": f"Số vào sổ: {entry}", "issue_place": body.place_name,
         "issue_date": today.isoformat(),
-        "signer_title": _title_lines(course.signer_title or ""),
-        "signer_name": course.signer_name or "", "verify_url": f"{get_settings().public_url}/verify/{code}",
+        "signer_title": _title_lines(signer_title),
+        "signer_name": signer_name, "verify_url": f"{get_settings().public_url}/verify/{code}",
+        "seal_sha256": seal_sha256,
     }
 
 
@@ -108,11 +143,20 @@ def _title_lines(title: str) -> str:
     return "\n".join(part.strip() for part in title.replace("/", "\n").splitlines() if part.strip())
 
 
-def certificate_data(c: Certificate) -> render.CertificateData:
+def certificate_data(c: Certificate, db: Session | None = None, seal: bytes | None = None, *,
+                     signed: bool = False) -> render.CertificateData:
+    """The snapshot as the renderer's data; the seal it was issued with comes from the seal store (by hash). The
+    note about the digital signature only goes on the file that carries the signature (`signed`), never on a merged
+    print or a file rendered again."""
     d = dict(c.data)
+    if not signed:
+        d.pop("signature_note", None)
     for key in ("birth_date", "start_date", "end_date", "issue_date"):
         d[key] = date.fromisoformat(d[key]) if d.get(key) else None
-    return render.CertificateData(**d, qr=render.QrMatrix.from_bytes(c.qr))
+    digest = d.pop("seal_sha256", None)
+    if seal is None and digest and db is not None:
+        seal = issuers.seal_by_hash(db, digest)
+    return render.CertificateData(**d, qr=render.QrMatrix.from_bytes(c.qr), seal_png=seal)
 
 
 @dataclass(frozen=True)
@@ -128,23 +172,41 @@ def _course_for_issue(db: Session, who: Principal, course_id: int) -> Course:
     return course
 
 
+def _issuing_body(db: Session, who: Principal, course: Course) -> IssuingBody:
+    body = db.get(IssuingBody, course.issuing_body_id) if course.issuing_body_id else None
+    if body is None and course.organising_body:  # set before bodies were records: the body of that name
+        body = issuers.body_for_text(db, who, course.unit_id, course.organising_body, course.signer_title,
+                                     course.signer_name)
+        course.issuing_body_id = body.id
+        db.flush()
+    if body is None:
+        raise Invalid("issuing_body_missing", "Khoá học chưa chọn cơ quan cấp giấy chứng nhận: hãy chọn ở mục Thông "
+                      "tin trước khi cấp.", field="issuing_body_id")
+    return body
+
+
 def issue(db: Session, who: Principal, course_id: int, enrolment_ids: list[int] | None = None,
-          replaces: Certificate | None = None) -> IssueReport:
+          replaces: Certificate | None = None, *, now: datetime | None = None) -> IssueReport:
     """Issue certificates to the course's completed enrolments (all, or those listed). Idempotent: a person who
-    already holds a valid certificate is skipped, never given a second one."""
+    already holds a valid certificate is skipped, never given a second one. Numbered per issuing body and Việt Nam
+    year, register entries per body; dated in Việt Nam (`now`, the clock, is passed in by tests)."""
     course = _course_for_issue(db, who, course_id)
     not_ready = rules.course_ready(course.status)
     if not_ready:
         raise Conflict("course_not_finished", not_ready)
-    if not (course.signer_name and course.signer_title and course.organising_body):
-        raise Invalid("signer_missing", "Khoá học chưa có cơ quan tổ chức, chức danh và tên người ký: hãy điền ở "
-                      "mục Thông tin trước khi cấp giấy chứng nhận.", field="signer_name")
+    body = _issuing_body(db, who, course)
+    signer_title, signer_name = courses.signer_of(course)
+    if not (signer_name and signer_title):
+        raise Invalid("signer_missing", "Chưa có chức danh và tên người ký (của khoá học hoặc của cơ quan cấp): hãy "
+                      "điền ở mục Thông tin trước khi cấp giấy chứng nhận.", field="signer_name")
+    hours = courses.hours_of(course)
+    problem = issuer_rules.hours_problem(hours) or issuers.numbering_clash(db, body)
+    if problem:
+        raise (Conflict if problem.code == "number_clash" else Invalid)(problem.code, problem.vi,
+                                                                         field=problem.field)
     cv = db.get(CurriculumVersion, course.curriculum_version_id)
-    unit = db.scalar(select(AdminUnit).where(AdminUnit.id == course.unit_id)
-                     .options(selectinload(AdminUnit.parent)))
     stmt = (select(Enrolment, Trainee).join(Trainee, Trainee.id == Enrolment.trainee_id)
-            .where(Enrolment.course_id == course.id)
-            .options(selectinload(Trainee.unit).selectinload(AdminUnit.parent)).order_by(Trainee.search_name))
+            .where(Enrolment.course_id == course.id).order_by(Trainee.search_name))
     if enrolment_ids is not None:
         stmt = stmt.where(Enrolment.id.in_(enrolment_ids))
     rows = list(db.execute(stmt))
@@ -156,22 +218,29 @@ def issue(db: Session, who: Principal, course_id: int, enrolment_ids: list[int] 
         (skipped.append((t.full_name, why)) if why else todo.append((e, t)))
     if not todo:
         return IssueReport([], skipped)
-    today = utcnow().date()
+    today = issuer_rules.vn_date(now or utcnow())
     year = today.year
-    first = _next(db, course.unit_id, year, len(todo))
-    first_entry = _next(db, course.unit_id, 0, len(todo))
-    pattern = get_settings().certificate_number_pattern
+    first = _next(db, body.id, year, len(todo))
+    first_entry = _next(db, body.id, 0, len(todo))
+    seal = body.seal_image
+    seal_sha256 = issuers.keep_seal(db, seal) if seal else None
+    sealer = signing.sealer_for(db, body.id)  # None: the body has no key, certificates go unsigned
     issued = []
     for i, (e, t) in enumerate(todo):
         code = rules.new_code()
-        number = rules.format_number(pattern, first + i, year, unit.code)
-        data = _snapshot(course, unit, cv, t, number, first_entry + i, code, today)
+        number = issuer_rules.format_number(body.number_pattern, first + i, year, body.short_code)
+        data = _snapshot(course, body, cv, t, workplace(db, t), number, first_entry + i, code, today, hours,
+                         seal_sha256)
+        if sealer:
+            data["signature_note"] = signing.appearance(sealer[0], now or utcnow())
         qr = render.qr_matrix(data["verify_url"])
-        c = Certificate(enrolment_id=e.id, course_id=course.id, issuer_unit_id=course.unit_id, year=year,
-                        sequence=first + i, number=number, register_entry=first_entry + i, code=code, status=VALID,
-                        data=data, qr=qr.to_bytes(), pdf_sha256="", issued_by_id=who.user_id,
-                        replaces_id=replaces.id if replaces else None)
-        pdf = render.render_one(certificate_data(c))
+        c = Certificate(enrolment_id=e.id, course_id=course.id, issuer_unit_id=course.unit_id,
+                        issuing_body_id=body.id, year=year, sequence=first + i, number=number,
+                        register_entry=first_entry + i, code=code, status=VALID, data=data, qr=qr.to_bytes(),
+                        pdf_sha256="", issued_by_id=who.user_id, replaces_id=replaces.id if replaces else None,
+                        issued_at=now or utcnow())
+        # the signed file is the one stored, hashed and downloaded
+        pdf = signing.sign_certificate(sealer, render.render_one(certificate_data(c, seal=seal, signed=True)))
         c.pdf_sha256 = hashlib.sha256(pdf).hexdigest()
         db.add(c)
         _pdf_path(c).write_bytes(pdf)
@@ -179,7 +248,8 @@ def issue(db: Session, who: Principal, course_id: int, enrolment_ids: list[int] 
     db.flush()
     for c, t in issued:
         audit.record(db, who, "certificate.issue", "certificate", c.id,
-                     {"number": c.number, "enrolment": c.enrolment_id, "register_entry": c.register_entry})
+                     {"number": c.number, "enrolment": c.enrolment_id, "register_entry": c.register_entry,
+                      "issuing_body": body.id})
         notify(db, t.user_id, f"{course.code}: Đã cấp giấy chứng nhận số {c.number}",
                f"{course.title}. Tải giấy chứng nhận ở mục “Chứng nhận” hoặc ngay trên trang chủ.",
                link="/my-certificates",
@@ -219,12 +289,12 @@ def get_for(db: Session, who: Principal, certificate_id: int) -> Certificate:
     return c
 
 
-def pdf_bytes(c: Certificate) -> bytes:
+def pdf_bytes(c: Certificate, db: Session | None = None) -> bytes:
     """The file as issued (kept in the data folder); rendered again from the snapshot if the file is gone."""
     path = _pdf_path(c)
     if path.exists():
         return path.read_bytes()
-    return render.render_one(certificate_data(c))
+    return render.render_one(certificate_data(c, db))
 
 
 def file_name(c: Certificate) -> str:
@@ -274,7 +344,7 @@ def bulk_pdf(db: Session, who: Principal, course_id: int, out: BinaryIO) -> int:
     rows = [c for c, _ in course_certificates(db, who, course_id) if c.status == VALID]
     if not rows:
         raise NotFound("Khoá học chưa có giấy chứng nhận nào.", code="certificate_not_found")
-    return render.render_many((certificate_data(c) for c in rows), out)
+    return render.render_many((certificate_data(c, db) for c in rows), out)
 
 
 def iter_valid(db: Session, who: Principal, course_id: int) -> Iterator[Certificate]:
@@ -328,7 +398,9 @@ def public_view(db: Session, c: Certificate) -> dict:
             "hours": d["hours"], "issuer": d["issuer_name"], "issue_date": d["issue_date"],
             "signer": f"{d['signer_title'].splitlines()[-1] if d['signer_title'] else ''} {d['signer_name']}".strip(),
             "revoked_at": c.revoked_at.isoformat() if c.revoked_at else None, "revoke_reason": c.revoke_reason,
-            "replaced_by": replaced_by.code if replaced_by else None, "pdf_sha256": c.pdf_sha256}
+            "replaced_by": replaced_by.code if replaced_by else None, "pdf_sha256": c.pdf_sha256,
+            "digitally_signed": bool(d.get("signature_note")),
+            "signature_note": " · ".join(d.get("signature_note", "").splitlines()[1:])}
 
 
 def matches_file(c: Certificate, content: bytes) -> bool:
@@ -422,7 +494,7 @@ def _print_job(db: Session, who: Principal, job: Job, progress) -> None:  # noqa
         if req.fmt == "zip":
             with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_STORED) as z:
                 for i, c in enumerate(found, start=1):
-                    z.writestr(file_name(c), pdf_bytes(c))
+                    z.writestr(file_name(c), pdf_bytes(c, db))
                     if i % BATCH == 0:
                         progress(i, total)
         else:
@@ -430,7 +502,7 @@ def _print_job(db: Session, who: Principal, job: Job, progress) -> None:  # noqa
                 for i, c in enumerate(found, start=1):
                     if i % BATCH == 0:
                         progress(i, total)
-                    yield certificate_data(c)
+                    yield certificate_data(c, db)
             render.render_many(counted(), out)
     job.file_name = f"giay-chung-nhan-{p['unit']}-{p['from']}-{p['to']}.{req.fmt}"
     job.media_type = "application/zip" if req.fmt == "zip" else "application/pdf"

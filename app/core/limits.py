@@ -45,6 +45,12 @@ def _one_material() -> int:
     return materials_body(1)
 
 
+def _seal() -> int:
+    from app.issuers.rules import SEAL_MAX_BYTES
+
+    return SEAL_MAX_BYTES + FORM_OVERHEAD
+
+
 def _certificate_check() -> int:
     from app.certificates.pages import MAX_CHECK_BYTES
 
@@ -66,6 +72,8 @@ LARGER: dict[tuple[str, str], Callable[[], int]] = {
     ("POST", "/api/v1/materials/{material_id}/versions"): _one_material,
     ("POST", "/materials/{material_id}/replace"): _one_material,
     ("POST", "/verify/{code}"): _certificate_check,
+    ("PUT", "/api/v1/issuing-bodies/{body_id}/seal"): _seal,
+    ("POST", "/issuing-bodies/{body_id}/seal"): _seal,
 }
 
 

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.curricula.models import CurriculumModule, CurriculumVersion
 from app.db import Base, UtcDateTime, utcnow
+from app.issuers.models import IssuingBody
 from app.places.models import AdminUnit
 
 
@@ -27,6 +28,10 @@ class Course(Base):
     organising_body: Mapped[str] = mapped_column(String(300), default="")
     signer_title: Mapped[str] = mapped_column(String(200), default="")
     signer_name: Mapped[str] = mapped_column(String(120), default="")
+    # The body that signs the course's certificates and papers (its name, parent body, seal, signer, numbers).
+    issuing_body_id: Mapped[int | None] = mapped_column(ForeignKey("issuing_body.id"), index=True)
+    # The hours the certificate prints when the sessions do not tell them (None: the sum of the sessions).
+    hours_override: Mapped[float | None] = mapped_column(Float)
     form: Mapped[str] = mapped_column(String(12), default="in_person")
     venue: Mapped[str | None] = mapped_column(String(300))
     capacity: Mapped[int | None] = mapped_column(Integer)
@@ -37,6 +42,8 @@ class Course(Base):
     # The completion rule starts as the curriculum's and may be adjusted for the course.
     min_attendance_share: Mapped[float] = mapped_column(Float, default=0.8)
     assessment_required: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Completion may also require this score (%) on the post-course test (Circular 03/2023/TT-BNV, Art. 6).
+    post_test_min_percent: Mapped[float | None] = mapped_column(Float)
     late_counts_as_present: Mapped[bool] = mapped_column(Boolean, default=True)
     excused_counts: Mapped[bool] = mapped_column(Boolean, default=False)
     # Self check-in: a scan this many minutes after a session starts is marked late.
@@ -51,6 +58,7 @@ class Course(Base):
 
     curriculum_version: Mapped[CurriculumVersion] = relationship(lazy="raise")
     unit: Mapped[AdminUnit] = relationship(lazy="raise")
+    issuing_body: Mapped[IssuingBody | None] = relationship(lazy="raise")
     modules: Mapped[list[CourseModule]] = relationship(order_by="CourseModule.position", lazy="raise",
                                                        back_populates="course")
     places: Mapped[list[CoursePlace]] = relationship(lazy="raise", cascade="all, delete-orphan")

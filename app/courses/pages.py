@@ -18,6 +18,7 @@ from app.curricula import service as curricula
 from app.db import DbSession, utcnow
 from app.enrolment.rules import STATUS_LABELS
 from app.errors import DomainError, Invalid, NotFound
+from app.issuers import service as issuers
 from app.places import service as places
 from app.web import redirect, render
 
@@ -29,7 +30,8 @@ def _common(db: DbSession, who, course) -> dict:  # noqa: ANN001
     return {"course": course, "topics": present.topics, "rules": rules, "may_manage": who.is_admin or (
         who.role == "organiser" and places.is_within(db, course.unit_id, who.unit_id)),
         "status_label": lambda s: rules.STATUS_LABELS[s], "path_label": places.path_label,
-        "budget_categories": service.BUDGET_CATEGORIES, "funding_sources": service.FUNDING_SOURCES}
+        "budget_categories": service.BUDGET_CATEGORIES, "funding_sources": service.FUNDING_SOURCES,
+        "signer_of": service.signer_of, "hours_of": service.hours_of}
 
 
 @router.get("/courses")
@@ -83,7 +85,12 @@ def course_page(course_id: int, request: Request, db: DbSession, who: SignedIn) 
 def edit_page(course_id: int, request: Request, db: DbSession, who: Staff) -> HTMLResponse:
     course = service.get_course(db, who, course_id)
     service.ensure_may_manage(db, who, course)
-    return render(request, "courses/edit.html", {**_common(db, who, course), "tab": "edit", "errors": {}})
+    return render(request, "courses/edit.html", {**_edit_context(db, who, course), "errors": {}})
+
+
+def _edit_context(db: DbSession, who, course) -> dict:  # noqa: ANN001
+    return {**_common(db, who, course), "tab": "edit",
+            "body_choices": issuers.choices_for_course(db, course.unit_id, course.issuing_body_id)}
 
 
 def _date(raw: str, field: str) -> date | None:
@@ -105,8 +112,9 @@ async def edit(course_id: int, request: Request, db: DbSession, who: Staff) -> R
         share = str(form.get("min_attendance_percent") or "").strip()
         if capacity and not capacity.isdigit():
             raise Invalid("capacity_invalid", f"Số chỗ “{capacity}” phải là số nguyên dương.", field="capacity")
+        hours = str(form.get("hours_override") or "").strip()
         changes = {
-            "title": str(form.get("title") or ""), "organising_body": str(form.get("organising_body") or "").strip(),
+            "title": str(form.get("title") or ""),
             "signer_title": str(form.get("signer_title") or "").strip(),
             "signer_name": str(form.get("signer_name") or "").strip(), "form": str(form.get("form") or "in_person"),
             "venue": str(form.get("venue") or "").strip() or None, "capacity": int(capacity) if capacity else None,
@@ -116,6 +124,14 @@ async def edit(course_id: int, request: Request, db: DbSession, who: Staff) -> R
             "registration_closes": _date(str(form.get("registration_closes") or ""), "registration_closes"),
             "assessment_required": form.get("assessment_required") == "on",
         }
+        if "issuing_body_id" in form:
+            body_id = str(form.get("issuing_body_id") or "").strip()
+            if body_id and not body_id.isdigit():
+                raise Invalid("issuing_body_invalid", "Hãy chọn cơ quan cấp trong danh sách.", field="issuing_body_id")
+            changes["issuing_body_id"] = int(body_id) if body_id else None
+        elif "organising_body" in form:  # a form written before bodies were records
+            changes["organising_body"] = str(form.get("organising_body") or "").strip()
+        changes["hours_override"] = _hours(hours, "hours_override") if hours else None
         if share:
             try:
                 changes["min_attendance_share"] = float(share.replace(",", ".")) / 100
@@ -129,7 +145,7 @@ async def edit(course_id: int, request: Request, db: DbSession, who: Staff) -> R
         db.rollback()
         course = service.get_course(db, who, course_id)
         return render(request, "courses/edit.html",
-                      {**_common(db, who, course), "tab": "edit", "error": err.message,
+                      {**_edit_context(db, who, course), "error": err.message,
                        "errors": {err.field or "": err.message}, "values": dict(form)},
                       status_code=err.status)
     return redirect(f"/courses/{course.id}", "Đã lưu thông tin khoá học.")

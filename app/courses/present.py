@@ -11,12 +11,13 @@ from app.courses.schemas import (
     CourseOut,
     CoursePlan,
     CurriculumPin,
+    IssuingBodyBrief,
     PlaceOut,
     ProblemOut,
     SessionOut,
     TopicOut,
 )
-from app.courses.service import Checks
+from app.courses.service import Checks, hours_of, signer_of
 from app.places import service as places
 
 
@@ -43,9 +44,13 @@ def course_detail(c: Course) -> CourseDetail:
 
 
 def course_plan(c: Course, quotas: dict[str, int] | None = None) -> CoursePlan:
+    body = c.issuing_body
+    signer_title, signer_name = signer_of(c)
     return CoursePlan(
-        **course_detail(c).model_dump(), organising_body=c.organising_body, signer_title=c.signer_title,
-        signer_name=c.signer_name, form=c.form, venue=c.venue, capacity=c.capacity,
+        **course_detail(c).model_dump(), organising_body=body.name if body else c.organising_body,
+        signer_title=signer_title, signer_name=signer_name, issuing_body_id=c.issuing_body_id,
+        issuing_body=IssuingBodyBrief(id=body.id, name=body.name, parent_name=body.parent_name) if body else None,
+        hours=hours_of(c), hours_override=c.hours_override, form=c.form, venue=c.venue, capacity=c.capacity,
         registration_opens=c.registration_opens, registration_closes=c.registration_closes,
         start_date=c.start_date, end_date=c.end_date, min_attendance_share=c.min_attendance_share,
         assessment_required=c.assessment_required, cancel_reason=c.cancel_reason,

@@ -87,9 +87,15 @@ class CourseUpdate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     title: str | None = Field(default=None, max_length=300)
-    organising_body: str | None = Field(default=None, max_length=300)
-    signer_title: str | None = Field(default=None, max_length=200)
-    signer_name: str | None = Field(default=None, max_length=120)
+    organising_body: str | None = Field(default=None, max_length=300,
+                                        description="the issuing body's name; prefer `issuing_body_id` (a body of "
+                                                    "this name in the course's unit or a parent is used, or made)")
+    signer_title: str | None = Field(default=None, max_length=200, description="empty: the issuing body's")
+    signer_name: str | None = Field(default=None, max_length=120, description="empty: the issuing body's")
+    issuing_body_id: int | None = Field(default=None, ge=1, description="an issuing body of the course's unit or "
+                                                                        "of a parent unit (GET /api/v1/issuing-bodies)")
+    hours_override: float | None = Field(default=None, gt=0, le=2000, allow_inf_nan=False,
+                                         description="the hours certificates print; null: the sum of the sessions")
     form: str | None = Field(default=None, pattern="^(in_person|online|hybrid)$")
     venue: str | None = Field(default=None, max_length=300)
     capacity: int | None = Field(default=None, ge=1, le=100000)
@@ -146,10 +152,20 @@ class ChecksOut(BaseModel):
     ready_to_open: list[ProblemOut]
 
 
+class IssuingBodyBrief(BaseModel):
+    id: int
+    name: str
+    parent_name: str
+
+
 class CoursePlan(CourseDetail):
     organising_body: str
     signer_title: str
     signer_name: str
+    issuing_body_id: int | None
+    issuing_body: IssuingBodyBrief | None
+    hours: float = Field(description="the course's own hours, printed on its certificates")
+    hours_override: float | None
     form: str
     venue: str | None
     capacity: int | None

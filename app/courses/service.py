@@ -19,13 +19,15 @@ from app.curricula.models import CurriculumModule, CurriculumVersion
 from app.db import utcnow
 from app.enrolment.models import CourseQuota
 from app.errors import Conflict, Forbidden, Invalid, NotFound
+from app.issuers import rules as issuer_rules
+from app.issuers import service as issuers
 from app.places import service as places
 from app.places.models import AdminUnit
 
 
 def _options():  # noqa: ANN202
     return (selectinload(Course.curriculum_version),
-            selectinload(Course.unit).selectinload(AdminUnit.parent),
+            selectinload(Course.unit).selectinload(AdminUnit.parent), selectinload(Course.issuing_body),
             selectinload(Course.modules).selectinload(CourseModule.local_topics),
             selectinload(Course.modules).selectinload(CourseModule.curriculum_module)
             .selectinload(CurriculumModule.topics),
@@ -144,9 +146,13 @@ def create_course(db: Session, who: Principal, *, curriculum_code: str, title: s
             continue
     else:
         raise Conflict("course_code_busy", "Không cấp được mã khoá học, vui lòng thử lại.")
+    choices = issuers.choices_for_course(db, unit.id)
+    if len(choices) == 1:  # the unit's only issuing body signs, unless the organiser picks another
+        course.issuing_body_id, course.organising_body = choices[0].id, choices[0].name
+        db.flush()
     audit.record(db, who, "course.create", "course", course.id,
                  {"code": course.code, "title": title, "curriculum": cv.curriculum_code, "version": cv.number,
-                  "unit": unit.key})
+                  "unit": unit.key, "issuing_body_id": course.issuing_body_id})
     return get_course(db, who, course.id)
 
 
@@ -193,8 +199,8 @@ def add_local_topic(db: Session, who: Principal, course_id: int, module_id: int,
 
 # --- planning: details, places, budget, life cycle, copy ---------------------------------------------------
 
-EDITABLE_FIELDS = ("title", "allocation_mode", "organising_body", "signer_title", "signer_name", "form", "venue",
-                   "capacity",
+EDITABLE_FIELDS = ("title", "allocation_mode", "organising_body", "signer_title", "signer_name", "issuing_body_id",
+                   "hours_override", "form", "venue", "capacity",
                    "registration_opens", "registration_closes", "start_date", "end_date", "min_attendance_share",
                    "assessment_required")
 FROZEN_STATUSES = (rules.Status.CLOSED, rules.Status.CANCELLED)
@@ -244,13 +250,55 @@ def update_course(db: Session, who: Principal, course_id: int, changes: dict) ->
     if opens and closes and closes < opens:
         raise Invalid("registration_invalid", "Hạn đăng ký phải cùng hoặc sau ngày mở đăng ký.",
                       field="registration_closes")
+    if "hours_override" in changes:
+        problem = issuer_rules.hours_override_problem(changes["hours_override"])
+        if problem:
+            raise Invalid(problem.code, problem.vi, field=problem.field)
+    _issuing_body_changes(db, who, course, changes)
     diff = {k: [getattr(course, k), v] for k, v in changes.items() if getattr(course, k) != v}
     for k, (_, v) in diff.items():
         setattr(course, k, v)
     if diff:
         db.flush()
+        if "issuing_body_id" in diff:
+            db.refresh(course, ["issuing_body"])
         audit.record(db, who, "course.update", "course", course.id, diff)
     return course
+
+
+def _issuing_body_changes(db: Session, who: Principal, course: Course, changes: dict) -> None:
+    """A course picks an issuing body (of its unit or a parent); `organising_body` follows it. Scripts that still
+    send only the organiser's name get the body of that name (made if needed), so their certificates are numbered
+    per body too. An empty signer on the course means the body's own."""
+    if "issuing_body_id" in changes:
+        if changes["issuing_body_id"] is None:
+            changes["organising_body"] = ""
+        else:
+            body = issuers.pick_for_course(db, course.unit_id, int(changes["issuing_body_id"]),
+                                           course.issuing_body_id)
+            changes["issuing_body_id"], changes["organising_body"] = body.id, body.name
+    elif "organising_body" in changes:
+        name = " ".join((changes["organising_body"] or "").split())
+        if not name:
+            changes["issuing_body_id"] = None
+        elif course.issuing_body is None or course.issuing_body.name.casefold() != name.casefold():
+            body = issuers.body_for_text(db, who, course.unit_id, name,
+                                         changes.get("signer_title", course.signer_title) or "",
+                                         changes.get("signer_name", course.signer_name) or "")
+            changes["issuing_body_id"], changes["organising_body"] = body.id, body.name
+
+
+def signer_of(course: Course) -> tuple[str, str]:
+    """Who signs the course's certificates: the course's own signer, or its issuing body's."""
+    body = course.issuing_body
+    return (course.signer_title or (body.signer_title if body else ""),
+            course.signer_name or (body.signer_name if body else ""))
+
+
+def hours_of(course: Course) -> float:
+    """The course's own hours (its sessions, or the organiser's figure): what its certificates print."""
+    return issuer_rules.course_hours(course.hours_override,
+                                     [issuer_rules.Slot(s.start_time, s.end_time) for s in course.sessions])
 
 
 def set_places(db: Session, who: Principal, course_id: int, unit_keys: list[str]) -> Course:
@@ -399,7 +447,7 @@ def copy_course(db: Session, who: Principal, course_id: int, title: str | None =
                         title=title or f"{source.title} (bản sao)", unit_key=source.unit.key,
                         version=source.curriculum_version.number)
     course = db.get(Course, new.id)
-    for field in ("organising_body", "signer_title", "signer_name", "form", "venue", "capacity",
+    for field in ("organising_body", "signer_title", "signer_name", "issuing_body_id", "form", "venue", "capacity",
                   "min_attendance_share", "assessment_required"):
         setattr(course, field, getattr(source, field))
     course.copied_from_id = source.id

@@ -22,15 +22,19 @@ OUTBOX_KEY = "nangluc_outbox"
 
 
 def notify(db: Session, user_id: int | None, subject: str, body: str, link: str | None = None,
-           email: str | None = None) -> None:
-    """Record an in-app notification now; queue the e-mail copy for after the commit."""
+           email: str | None = None, attachments: list[tuple[str, str, bytes]] | None = None) -> None:
+    """Record an in-app notification now; queue the e-mail copy (with its attached files: name, media type,
+    content) for after the commit."""
     if user_id is None and not email:
         return
     if user_id is not None:
         db.add(Notification(user_id=user_id, subject=subject[:300], body=body, link=link))
     if email:
         db.connection()  # be inside the transaction, so that its commit or rollback decides the e-mail's fate
-        db.info.setdefault(OUTBOX_KEY, []).append({"to": email, "subject": subject, "body": body, "link": link})
+        message = {"to": email, "subject": subject, "body": body, "link": link}
+        if attachments:
+            message["attachments"] = attachments
+        db.info.setdefault(OUTBOX_KEY, []).append(message)
 
 
 def outbox_mark(db: Session) -> int:
@@ -61,12 +65,17 @@ def send_email(message: dict) -> None:
     s = get_settings()
     if not s.smtp_host:
         s.data_dir.mkdir(parents=True, exist_ok=True)
+        logged = {**message, "attachments": [{"name": n, "media_type": t, "bytes": len(c)}
+                                             for n, t, c in message.get("attachments", [])]}
         with (s.data_dir / "outbox.log").open("a", encoding="utf-8") as f:
-            f.write(json.dumps({"at": utcnow().isoformat(), **message}, ensure_ascii=False) + "\n")
+            f.write(json.dumps({"at": utcnow().isoformat(), **logged}, ensure_ascii=False) + "\n")
         return
     msg = EmailMessage()
     msg["From"], msg["To"], msg["Subject"] = s.smtp_from, message["to"], message["subject"]
     msg.set_content(message["body"] + (f"\n\n{s.public_url}{message['link']}" if message.get("link") else ""))
+    for name, media_type, content in message.get("attachments", []):
+        maintype, _, subtype = media_type.partition("/")
+        msg.add_attachment(content, maintype=maintype, subtype=subtype, filename=name)
     with smtplib.SMTP(s.smtp_host, s.smtp_port, timeout=10) as smtp:
         if s.smtp_starttls:
             smtp.starttls()

@@ -3,16 +3,18 @@ the pages (.xlsx, .csv)."""
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query
 from fastapi.responses import Response
+from pydantic import BaseModel, ConfigDict, Field
 
 from app import audit
+from app.assessment import report as assessment_report
 from app.auth.permissions import Staff
 from app.db import DbSession
-from app.reports import present, service
-from app.reports.pages import Code, Period, Place, csv_response, filters_from, xlsx_response
+from app.reports import present, service, submissions
+from app.reports.pages import XLSX, Code, Period, Place, csv_response, filters_from, xlsx_response
 
 router = APIRouter(prefix="/api/v1/reports", tags=["reports"])
 FILTERS_DOC = ("period: 2026, 2026-H1, 2026-H2, 2026-Q3 or empty for all time (or date_from/date_to); "
@@ -30,6 +32,16 @@ def summary(db: DbSession, who: Staff, period: Period = "", date_from: date | No
     audit.record(db, who, "report.export", "report", r.scope.key or "VN",
                  {"format": "json", **f.query(), "ethnicity_hidden": r.by_minority.hidden})
     return present.report_data(r)
+
+
+@router.get("/learning", description="Tests and evaluations in the scope: average pre/post scores and the gain per "
+            "curriculum, province, target group and course; satisfaction per course, curriculum, province and "
+            "lecturer; groups of fewer than five show null. " + FILTERS_DOC)
+def learning(db: DbSession, who: Staff, period: Period = "", date_from: date | None = None,
+             date_to: date | None = None, curriculum: Code = "", target_group: Code = "",
+             place: Place = "") -> dict[str, Any]:
+    f = filters_from(period, date_from, date_to, curriculum, target_group, place)
+    return assessment_report.as_data(assessment_report.learning(db, who, f))
 
 
 @router.get("/courses/{course_id}", description="One course: the caller's officials on it (all of them when the "
@@ -51,3 +63,54 @@ def export_csv(db: DbSession, who: Staff, period: Period = "", date_from: date |
                date_to: date | None = None, curriculum: Code = "", target_group: Code = "",
                place: Place = "") -> Response:
     return csv_response(db, who, filters_from(period, date_from, date_to, curriculum, target_group, place))
+
+
+class CloseIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    period: str = Field(max_length=10, description="an ended period: 2025, 2025-H2, 2026-Q1")
+    place: str = Field(default="", max_length=12, description="a unit inside the caller's scope (default: theirs)")
+
+
+class AmendIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    reason: str = Field(max_length=2000, description="why the figures changed after the report was submitted")
+
+
+def _submission(row) -> dict[str, Any]:  # noqa: ANN001
+    return {"id": row.id, "scope": {"key": row.scope_key, "name": row.scope_name}, "period": row.period_key,
+            "kind": row.kind, "amends": row.amends_id, "reason": row.reason, "submitted_at": row.submitted_at,
+            "submitted_by": row.submitted_by_label, "workbook_sha256": row.workbook_sha256,
+            "csv_sha256": row.csv_sha256, "figures": row.figures}
+
+
+@router.get("/submissions", description="Reports submitted for closed periods in the caller's scope.")
+def list_submissions(db: DbSession, who: Staff) -> list[dict[str, Any]]:
+    return [{k: v for k, v in _submission(r).items() if k != "figures"} for r in submissions.listing(db, who)]
+
+
+@router.post("/submissions", status_code=201, description="Close an ended period: the report is kept as submitted.")
+def close_period(body: CloseIn, db: DbSession, who: Staff) -> dict[str, Any]:
+    return _submission(submissions.close_period(db, who, body.period, body.place))
+
+
+@router.get("/submissions/{submission_id}", description="A submitted report, its amendments and what differs now.")
+def get_submission(submission_id: int, db: DbSession, who: Staff) -> dict[str, Any]:
+    d = submissions.detail(db, who, submission_id)
+    return {**_submission(d.original), "amendments": [_submission(a) for a in d.amendments],
+            "differs_now": [{"where": w, "submitted": a, "now": b} for w, a, b in d.pending]}
+
+
+@router.post("/submissions/{submission_id}/amendments", status_code=201,
+             description="Record the report as it stands now beside the submitted one, with the reason.")
+def amend(submission_id: int, body: AmendIn, db: DbSession, who: Staff) -> dict[str, Any]:
+    return _submission(submissions.amend(db, who, submission_id, body.reason))
+
+
+@router.get("/submissions/{submission_id}/report.{fmt}", response_class=Response,
+            description="The workbook (xlsx) or CSV exactly as submitted.")
+def submission_file(submission_id: int, fmt: Literal["xlsx", "csv"], db: DbSession, who: Staff) -> Response:
+    content, name = submissions.download(db, who, submission_id, fmt)
+    media = XLSX if fmt == "xlsx" else "text/csv; charset=utf-8"
+    return Response(content, media_type=media, headers={"Content-Disposition": f'attachment; filename="{name}"'})

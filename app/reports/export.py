@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -120,8 +120,10 @@ def _people_row(i: int | str, label: str, f: dict, held: int | None = None) -> l
 PEOPLE_HEADERS = ["Lượt học viên tham dự", "Số cán bộ được bồi dưỡng", "Lượt hoàn thành", "Giấy chứng nhận"]
 
 
-def report_xlsx(db: Session, r: Report, *, generated_at: datetime) -> bytes:
-    """The report workbook: sheet "Báo cáo" to sign and submit, sheet "Khoá học" listing the courses held."""
+def report_xlsx(db: Session, r: Report, *, generated_at: datetime, learning: Callable[[Workbook], None] | None = None
+                ) -> bytes:
+    """The report workbook: sheet "Báo cáo" to sign and submit, sheet "Khoá học" listing the courses held, and the
+    tests' and evaluations' sheet when `learning` writes it."""
     wb = Workbook()
     ws = wb.active
     ws.title = "Báo cáo"
@@ -253,6 +255,8 @@ def report_xlsx(db: Session, r: Report, *, generated_at: datetime) -> bytes:
     ws.oddFooter.center.text = "Trang &P / &N"
 
     _courses_sheet(db, wb, r)
+    if learning is not None:
+        learning(wb)
     wb.properties.title = TITLE
     wb.properties.creator = "Năng Lực"
     buf = io.BytesIO()

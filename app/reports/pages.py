@@ -6,21 +6,23 @@ from datetime import date
 from typing import Annotated
 from urllib.parse import quote, urlencode
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app import audit, i18n
+from app.assessment import report as assessment_report
 from app.auth.permissions import Staff
 from app.auth.principal import Principal
 from app.curricula import service as curricula
 from app.curricula.models import TargetGroup
 from app.db import DbSession, utcnow
+from app.errors import DomainError
 from app.media import rules as media_rules
 from app.places.models import AdminUnit
-from app.reports import charts, export, present, rules, service
-from app.web import render
+from app.reports import charts, export, present, rules, service, submissions
+from app.web import redirect, render
 
 router = APIRouter(include_in_schema=False)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -124,7 +126,9 @@ def export_name(r: service.Report, ext: str) -> str:
 
 def xlsx_response(db: Session, who: Principal, f: service.Filters) -> Response:
     r = service.dashboard(db, who, f)
-    content = export.report_xlsx(db, r, generated_at=utcnow())
+    learning = assessment_report.learning(db, who, f)
+    content = export.report_xlsx(db, r, generated_at=utcnow(),
+                                 learning=lambda wb: assessment_report.write_sheet(wb, learning))
     audit.record(db, who, "report.export", "report", r.scope.key or "VN",
                  {"format": "xlsx", **f.query(), "ethnicity_hidden": r.by_minority.hidden})
     return _attachment(content, XLSX, export_name(r, "xlsx"))
@@ -152,6 +156,17 @@ def report_csv(db: DbSession, who: Staff, period: Period = "", date_from: date |
     return csv_response(db, who, filters_from(period, date_from, date_to, curriculum, target_group, place))
 
 
+@router.get("/reports/learning")
+def learning_page(request: Request, db: DbSession, who: Staff, period: Period | None = None,
+                  date_from: date | None = None, date_to: date | None = None, curriculum: Code = "",
+                  target_group: Code = "", place: Place = "") -> HTMLResponse:
+    """How much officials learned (pre/post scores) and how they rated the courses, in the report's scope."""
+    f = filters_from(default_period() if period is None else period, date_from, date_to, curriculum,
+                     target_group, place)
+    return render(request, "reports/learning.html", {"lr": assessment_report.learning(db, who, f), "f": f,
+                                                      "back": "/reports?" + urlencode(f.query())})
+
+
 @router.get("/reports/courses/{course_id}")
 def course_report_page(course_id: int, request: Request, db: DbSession, who: Staff, period: Period = "",
                        curriculum: Code = "", target_group: Code = "", place: Place = "") -> HTMLResponse:
@@ -167,3 +182,63 @@ def course_report_page(course_id: int, request: Request, db: DbSession, who: Sta
         "budget_label": present.budget_label, "back": "/reports?" + urlencode(f.query()),
         "attendance_rate": rules.share(sum(n for _, n in c.sessions),
                                        len(c.sessions) * c.figures["enrolled"])})
+
+
+# --- closed periods: reports as submitted -------------------------------------------------------------------------
+
+
+def _submissions_page(request: Request, db: Session, who: Principal, error: DomainError | None = None,
+                      values: dict | None = None) -> HTMLResponse:
+    today = utcnow().date()
+    closable = [p for p in rules.period_choices(today) if rules.may_close(p, today) is None]
+    return render(request, "reports/submissions.html",
+                  {"rows": submissions.listing(db, who), "closable": closable, "error": error,
+                   "values": values or {}}, status_code=error.status if error else 200)
+
+
+@router.get("/reports/submissions")
+def submissions_page(request: Request, db: DbSession, who: Staff) -> HTMLResponse:
+    return _submissions_page(request, db, who)
+
+
+@router.post("/reports/submissions")
+def close_period(request: Request, db: DbSession, who: Staff, period: Annotated[str, Form(max_length=10)] = "",
+                 place: Annotated[str, Form(max_length=12)] = "") -> Response:
+    try:
+        row = submissions.close_period(db, who, period, place)
+    except DomainError as err:
+        db.rollback()  # a refused closing leaves nothing behind
+        return _submissions_page(request, db, who, err, {"period": period, "place": place})
+    return redirect(f"/reports/submissions/{row.id}", f"Đã chốt kỳ {row.period_key} và lưu báo cáo đã nộp.")
+
+
+def _detail_page(request: Request, db: Session, who: Principal, submission_id: int,
+                 error: DomainError | None = None, reason: str = "") -> HTMLResponse:
+    d = submissions.detail(db, who, submission_id)
+    return render(request, "reports/submission.html", {"d": d, "error": error, "reason": reason,
+                                                       "measures": present.MEASURE_LABELS},
+                  status_code=error.status if error else 200)
+
+
+@router.get("/reports/submissions/{submission_id}")
+def submission_page(submission_id: int, request: Request, db: DbSession, who: Staff) -> HTMLResponse:
+    return _detail_page(request, db, who, submission_id)
+
+
+@router.post("/reports/submissions/{submission_id}/amendments")
+def amend(submission_id: int, request: Request, db: DbSession, who: Staff,
+          reason: Annotated[str, Form(max_length=2000)] = "") -> Response:
+    try:
+        row = submissions.amend(db, who, submission_id, reason)
+    except DomainError as err:
+        db.rollback()
+        return _detail_page(request, db, who, submission_id, err, reason)
+    return redirect(f"/reports/submissions/{row.amends_id}", "Đã lưu báo cáo điều chỉnh bên cạnh báo cáo đã nộp.")
+
+
+@router.get("/reports/submissions/{submission_id}/report.{fmt}")
+def submission_file(submission_id: int, fmt: str, db: DbSession, who: Staff) -> Response:
+    if fmt not in ("xlsx", "csv"):
+        return Response(status_code=404)
+    content, name = submissions.download(db, who, submission_id, fmt)
+    return _attachment(content, XLSX if fmt == "xlsx" else "text/csv; charset=utf-8", name)

@@ -180,3 +180,42 @@ def suppress_pair(rows: Mapping[str, Mapping[str, int]], *, people: str = "offic
     hidden = {k: dict.fromkeys(v, None) for k, v in rows.items()}
     return Suppressed(hidden, True, f"Ẩn vì có nhóm dưới {threshold} người (dữ liệu dân tộc là dữ liệu nhạy cảm).",
                       f"Hidden because a group has fewer than {threshold} people (ethnicity is sensitive data).")
+
+
+# --- submitted reports ------------------------------------------------------------------------------------------
+
+
+def may_close(period: Period, today: date) -> tuple[str, str] | None:
+    """A period is closed (its report submitted and kept as submitted) once it has ended: a year, a half or a
+    quarter, never "all time". None when it may be; otherwise the reason (Vietnamese, English)."""
+    if period.is_all or period.start is None or period.end is None:
+        return ("Chỉ chốt được một kỳ cụ thể (năm, 6 tháng hoặc quý), không chốt “toàn bộ thời gian”.",
+                "Only a year, half or quarter can be closed, not all time.")
+    if period.end >= today:
+        return (f"Kỳ {period.key} chưa kết thúc (đến hết ngày {period.end:%d/%m/%Y}); hãy chốt sau khi kỳ kết thúc.",
+                f"Period {period.key} has not ended yet (it ends on {period.end:%d/%m/%Y}).")
+    return None
+
+
+def _flatten(value: object, path: str, out: dict[str, object]) -> None:
+    if isinstance(value, Mapping):
+        for key, item in value.items():
+            _flatten(item, f"{path}.{key}" if path else str(key), out)
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            label = item.get("key") or item.get("code") or item.get("sex") or item.get("group") or item.get(
+                "category") or i if isinstance(item, Mapping) else i
+            _flatten(item, f"{path}[{label}]", out)
+    else:
+        out[path] = value
+
+
+def differences(submitted: Mapping, current: Mapping) -> list[tuple[str, object, object]]:
+    """Every figure that differs between a submitted report and the same report computed now, as (where, then,
+    now): what an amendment would change. Labels (names, titles) are compared too, so a renamed unit shows."""
+    before: dict[str, object] = {}
+    after: dict[str, object] = {}
+    _flatten(submitted, "", before)
+    _flatten(current, "", after)
+    return [(k, before.get(k), after.get(k)) for k in sorted(before.keys() | after.keys())
+            if before.get(k) != after.get(k)]

@@ -112,6 +112,9 @@ EXPECTED = {  # route: answer for each caller, in the order of SCOPES
     "GET /api/v1/courses/{c}/enrolments": (200, 200, 404, 404, 403, 401),
     "GET /api/v1/courses/{c}/attendance": (200, 200, 404, 404, 404, 401),  # a draft is hidden from trainees
     "PATCH /api/v1/courses/{c}": (200, 200, 404, 404, 403, 401),
+    # A province's issuing body and its register book: its organisers only; a commune of it does not manage it.
+    "GET /api/v1/issuing-bodies/{b}": (200, 404, 404, 404, 403, 401),
+    "GET /api/v1/issuing-bodies/{b}/register/2026.xlsx": (200, 404, 404, 404, 403, 401),
 }
 
 
@@ -136,8 +139,10 @@ def scoped_world(db, make_user):
     commune_who = principal(users["commune"])
     commune_course = courses.create_course(db, commune_who, curriculum_code="CT2", title="Lớp của xã")
     t = add_trainee(db, principal(users["province"]), 70)
+    from app.issuers import service as issuers
+    body = issuers.create_body(db, principal(users["province"]), {"name": "Sở Văn hóa, Thể thao và Du lịch"})
     db.flush()
-    return users, {"p": province_course.id, "c": commune_course.id, "t": t.id}
+    return users, {"p": province_course.id, "c": commune_course.id, "t": t.id, "b": body.id}
 
 
 def test_records_answer_by_scope(client, scoped_world):

@@ -68,8 +68,13 @@ def world(app, db, course_with_class, make_user):  # noqa: ANN001, F811
     known = {"course_id": course.id, "enrolment_id": e.id, "trainee_id": seated.id, "material_id": material_id,
              "session_id": (sessions or [{"id": 1}])[0]["id"], "module_id": course.modules[0].id, "number": 1,
              "user_id": trainee.id, "code": "CT2", "key": "24", "line_id": 1, "job_id": 1,
-             "certificate_id": 1}
+             "certificate_id": 1, "body_id": _body(db, c["who"]), "year": 2026}
     return {**c, "trainee": trainee, "known": known}
+
+
+def _body(db, who) -> int:  # noqa: ANN001
+    from app.issuers import service as issuers
+    return issuers.create_body(db, who, {"name": "Sở Văn hóa, Thể thao và Du lịch"}).id
 
 
 def _user(make_user, role: str, world: dict):  # noqa: ANN001
