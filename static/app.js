@@ -59,7 +59,7 @@
     var active = document.activeElement, row = active && active.closest ? active.closest("li[id], tr[id], article[id]") : null;
     lastRow = row && row !== document.body ? row.id : null;
   });
-  document.addEventListener("htmx:afterSettle", function () {
+  document.addEventListener("htmx:afterSwap", function () {
     if (document.activeElement && document.activeElement !== document.body) return;
     var row = lastRow && document.getElementById(lastRow);
     var target = row && (row.matches("button, a, input") ? row : row.querySelector("button, a, input"));
