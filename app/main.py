@@ -9,14 +9,14 @@ from contextlib import asynccontextmanager
 import anyio.to_thread
 from fastapi import FastAPI, Request, Response
 from fastapi.responses import JSONResponse
-from fastapi.staticfiles import StaticFiles
+from starlette_compress import CompressMiddleware
 
+from app.assets import HashedStaticFiles
 from app.auth.permissions import CSRF_COOKIE
 from app.config import get_settings
 from app.core.limits import BodyLimit
 from app.core.openapi import document_errors
 from app.errors import install_error_handlers
-from app.web import ROOT
 
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
        "connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'")
@@ -144,7 +144,11 @@ def create_app() -> FastAPI:
                                 secure=request.url.scheme == "https")
         return _secure(request, response)
 
+    # Outermost: every answer (pages, JSON, static files) is compressed, Brotli or gzip as the browser accepts; a
+    # trainee page on a slow phone link weighs a fifth of its size (tests/e2e/test_light_pages.py measures it).
+    # zstd is left out: browsers on older phones do not read it and Brotli is as small for our pages.
+    app.add_middleware(CompressMiddleware, zstd=False, minimum_size=500)
     for router in _routers():
         app.include_router(router)
-    app.mount("/static", StaticFiles(directory=ROOT / "static"), name="static")
+    app.mount("/static", HashedStaticFiles(), name="static")
     return app

@@ -28,6 +28,43 @@
   document.addEventListener("htmx:sendError", function () {
     toast(document.documentElement.lang === "en" ? "No connection. Please try again." : "Mất kết nối. Vui lòng thử lại.", "error");
   });
+  // The header menu is one button on a phone (a <details>); on a wide screen it stays open and the button is hidden.
+  var menu = document.getElementById("site-menu");
+  if (menu && window.matchMedia) {
+    var wide = window.matchMedia("(min-width: 1024px)");
+    var syncMenu = function () { menu.open = wide.matches; };
+    syncMenu();
+    if (wide.addEventListener) wide.addEventListener("change", syncMenu);
+  }
+  // Tables marked .cards become one card per row on a phone: each cell is labelled with its column's heading.
+  function labelCells(root) {
+    (root.querySelectorAll ? root : document).querySelectorAll("table.cards").forEach(function (table) {
+      var heads = Array.prototype.map.call(table.querySelectorAll("thead th"), function (th) { return th.textContent.trim(); });
+      table.querySelectorAll("tbody tr").forEach(function (tr) {
+        Array.prototype.forEach.call(tr.children, function (td, i) {
+          if (!td.hasAttribute("data-label") && heads[i] && !td.hasAttribute("colspan")) td.setAttribute("data-label", heads[i]);
+        });
+      });
+    });
+  }
+  labelCells(document);
+  document.addEventListener("htmx:afterSettle", function (event) { labelCells(event.target.parentNode || document); });
+  // The course's sections are one row that scrolls sideways on a phone: bring the current one into view.
+  var current = document.querySelector(".tabs [aria-current=page]");
+  if (current && current.scrollIntoView) current.scrollIntoView({ block: "nearest", inline: "center" });
+  // After a fragment is swapped in (a roll-call tap), HTMX gives focus back to the element with the same id; when
+  // that element is gone (the undo button after an undo), keep focus in the same row instead of the page body.
+  var lastRow = null;
+  document.addEventListener("htmx:beforeSwap", function () {
+    var active = document.activeElement, row = active && active.closest ? active.closest("li[id], tr[id], article[id]") : null;
+    lastRow = row && row !== document.body ? row.id : null;
+  });
+  document.addEventListener("htmx:afterSwap", function () {
+    if (document.activeElement && document.activeElement !== document.body) return;
+    var row = lastRow && document.getElementById(lastRow);
+    var target = row && (row.matches("button, a, input") ? row : row.querySelector("button, a, input"));
+    if (target) target.focus();
+  });
   // <form data-confirm="..."> asks before a destructive action.
   document.addEventListener("submit", function (event) {
     var msg = event.target.getAttribute && event.target.getAttribute("data-confirm");

@@ -11,7 +11,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from app.attendance import marks_import, rules, service
 from app.attendance.sheet import SheetData, SheetRow, sign_in_sheets
-from app.auth.permissions import SignedIn
+from app.auth.permissions import Public, SignedIn
 from app.config import get_settings
 from app.core.text import fold
 from app.courses import service as courses
@@ -204,21 +204,41 @@ def check_in_screen(course_id: int, session_id: int, request: Request, db: DbSes
     return _qr_block(request, db, who, course_id, session_id)
 
 
+SCAN_COOKIE = "nangluc_scan"
+
+
+def _remember_scan(response: Response, request: Request, code: str) -> Response:
+    """The moment of the scan, signed, on the phone that scanned (not in the address, so a forwarded link carries
+    nothing); kept only for the check-in pages and SCAN_KEEPS_MINUTES."""
+    now = service.utcnow()
+    kept = service.scan_moment(request.cookies.get(SCAN_COOKIE), code)
+    if kept is None or rules.judged_at(now, kept) == now:  # a reload within the time keeps the first moment
+        response.set_cookie(SCAN_COOKIE, service.scan_token(code, now), max_age=rules.SCAN_KEEPS_MINUTES * 60,
+                            path="/check-in/", httponly=True, samesite="lax", secure=request.url.scheme == "https")
+    return response
+
+
 @router.get("/check-in/{code}")
-def scan_page(code: str, request: Request, db: DbSession, who: SignedIn) -> HTMLResponse:
-    """What a trainee's phone opens from the QR: the session and one button (the mark itself needs a POST), or
-    why a check-in would be refused, or the earlier check-in."""
+def scan_page(code: str, request: Request, db: DbSession, who: Public) -> Response:
+    """What a phone opens from the QR: the session and one button (the mark itself needs a POST), or why a
+    check-in would be refused, or the earlier check-in. Public so that the scan is remembered before signing in:
+    a signed-out phone is sent to the sign-in page and back here, and the code is judged as of the scan."""
     code = code[:100]
+    if not who.is_authenticated:
+        return _remember_scan(redirect(f"/login?next=/check-in/{code}"), request, code)
+    scanned_at = service.scan_moment(request.cookies.get(SCAN_COOKIE), code)
     try:
-        s, course, already = service.may_check_in(db, who, code)
+        s, course, already = service.may_check_in(db, who, code, scanned_at=scanned_at)
     except DomainError as err:
-        return _scan_refused(request, db, code, err)
-    return render(request, "attendance/scan.html", {"code": code, "s": s, "course": course, "done": already,
-                                                    "labels": rules.MARK_LABELS})
+        return _scan_refused(request, db, code, err, scanned_at)
+    return _remember_scan(render(request, "attendance/scan.html", {"code": code, "s": s, "course": course,
+                                                                    "done": already, "labels": rules.MARK_LABELS}),
+                          request, code)
 
 
-def _scan_refused(request: Request, db: DbSession, code: str, err: DomainError) -> HTMLResponse:
-    s, course, _ = service.scanned(db, code)
+def _scan_refused(request: Request, db: DbSession, code: str, err: DomainError, scanned_at=None  # noqa: ANN001
+                  ) -> HTMLResponse:
+    s, course, _ = service.scanned(db, code, rules.judged_at(service.utcnow(), scanned_at))
     return render(request, "attendance/scan.html", {"code": code, "s": s, "course": course, "refusal": err.message,
                                                     "at": getattr(err, "at", None)}, status_code=err.status)
 
@@ -226,9 +246,10 @@ def _scan_refused(request: Request, db: DbSession, code: str, err: DomainError) 
 @router.post("/check-in/{code}")
 def scan_confirm(code: str, request: Request, db: DbSession, who: SignedIn) -> HTMLResponse:
     code = code[:100]
+    scanned_at = service.scan_moment(request.cookies.get(SCAN_COOKIE), code)
     try:
-        result = service.check_in(db, who, service.session_of_code(code) or 0, code)
+        result = service.check_in(db, who, service.session_of_code(code) or 0, code, scanned_at=scanned_at)
     except DomainError as err:
-        return _scan_refused(request, db, code, err)
+        return _scan_refused(request, db, code, err, scanned_at)
     return render(request, "attendance/scan.html", {"code": code, "s": result.session, "course": result.course,
                                                     "done": result, "labels": rules.MARK_LABELS})

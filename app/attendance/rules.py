@@ -80,6 +80,10 @@ def completion(rule: CompletionRule, marks: Mapping[int, str], session_ids: list
 CODE_PERIOD = 15  # seconds a code is shown before the next one
 CODE_GRACE_STEPS = 2  # a scanned code is accepted this many periods after its own (time to tap "confirm")
 OPENS_BEFORE_MINUTES = 30  # check-in opens this long before a session starts, and closes when it ends
+# A scan is judged at the moment of the scan, not when the person finally taps "confirm": the server signs the
+# moment into a token kept on the phone that scanned (a cookie), so signing in first (typing a password, a forgotten
+# one) does not outlast the code. The token is honoured this long after the scan, and only with the same code.
+SCAN_KEEPS_MINUTES = 15
 
 
 class CheckInRefusal(StrEnum):
@@ -136,6 +140,15 @@ def read_code(secret: bytes, code: str, session_id: int, now_epoch: float) -> Ch
     if step > now_step + 1 or now_step - step > CODE_GRACE_STEPS:  # +1: clocks of two servers may differ a little
         return CheckInRefusal.CODE_EXPIRED
     return None
+
+
+def judged_at(now: datetime, scanned_at: datetime | None) -> datetime:
+    """The moment a check-in is judged at: the scan's, when the server vouched for it within SCAN_KEEPS_MINUTES;
+    otherwise now. A moment in the future (a clock gone back) is not trusted either."""
+    if scanned_at is None or scanned_at > now + timedelta(seconds=CODE_PERIOD) \
+            or now - scanned_at > timedelta(minutes=SCAN_KEEPS_MINUTES):
+        return now
+    return scanned_at
 
 
 @dataclass(frozen=True)

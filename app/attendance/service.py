@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import UTC, datetime
 
+from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
@@ -240,6 +241,27 @@ def current_code(db: Session, who: Principal, course_id: int, session_id: int, n
     return code, f"{get_settings().public_url}/check-in/{code}"
 
 
+def _scan_signer() -> URLSafeSerializer:
+    return URLSafeSerializer(get_settings().resolved_secret_key(), salt="check-in-scan")
+
+
+def scan_token(code: str, now: datetime | None = None) -> str:
+    """A token saying "this phone showed us `code` at this moment" (how long it counts: rules.judged_at)."""
+    return _scan_signer().dumps([code[:100], int((now or utcnow()).timestamp())])
+
+
+def scan_moment(token: str | None, code: str) -> datetime | None:
+    """When the scan vouched for by `token` happened, if the token is ours and for this very code."""
+    if not token:
+        return None
+    try:
+        signed_code, epoch = _scan_signer().loads(token[:400])
+        at = datetime.fromtimestamp(int(epoch), UTC)
+    except (BadSignature, ValueError, TypeError, OverflowError, OSError):
+        return None
+    return at if signed_code == code else None
+
+
 def session_of_code(code: str) -> int | None:
     head = code.split(".", 1)[0]
     return int(head) if head.isdigit() and len(head) <= 12 else None
@@ -290,22 +312,24 @@ def _assess(db: Session, who: Principal, session_id: int, code: str, now: dateti
     return _Scan(s, course, e, existing, outcome)
 
 
-def may_check_in(db: Session, who: Principal, code: str, now: datetime | None = None
-                 ) -> tuple[CourseSession | None, Course | None, CheckIn | None]:
+def may_check_in(db: Session, who: Principal, code: str, now: datetime | None = None,
+                 scanned_at: datetime | None = None) -> tuple[CourseSession | None, Course | None, CheckIn | None]:
     """What the scan page shows before the person confirms: raises CheckInRefused with the reason, or returns the
     session (and the earlier check-in when there is one). Writes nothing."""
     session_id = session_of_code(code) or 0
-    scan = _assess(db, who, session_id, code, now or utcnow())
+    scan = _assess(db, who, session_id, code, rules.judged_at(now or utcnow(), scanned_at))
     already = None
     if scan.existing is not None and scan.existing.status == scan.outcome and scan.existing.method == "check_in":
         already = CheckIn(scan.existing, scan.session, scan.course, already=True)
     return scan.session, scan.course, already
 
 
-def check_in(db: Session, who: Principal, session_id: int, code: str, now: datetime | None = None) -> CheckIn:
+def check_in(db: Session, who: Principal, session_id: int, code: str, now: datetime | None = None,
+             scanned_at: datetime | None = None) -> CheckIn:
     """A signed-in trainee scanned `code` for `session_id`: mark them present or late, or say why not.
-    A second scan answers with the first mark."""
-    now = now or utcnow()
+    A second scan answers with the first mark. `scanned_at` (from `scan_moment`) judges the code, the session's
+    times and lateness at the moment of the scan, and is the time the mark records."""
+    now = rules.judged_at(now or utcnow(), scanned_at)
     scan = _assess(db, who, session_id, code, now)
     s, course, e, existing, outcome = scan.session, scan.course, scan.enrolment, scan.existing, scan.outcome
     if existing is not None and existing.status in (rules.Mark.PRESENT, rules.Mark.LATE):

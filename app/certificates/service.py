@@ -251,7 +251,8 @@ def issue(db: Session, who: Principal, course_id: int, enrolment_ids: list[int] 
                      {"number": c.number, "enrolment": c.enrolment_id, "register_entry": c.register_entry,
                       "issuing_body": body.id})
         notify(db, t.user_id, f"{course.code}: Đã cấp giấy chứng nhận số {c.number}",
-               f"{course.title}. Tải giấy chứng nhận trong mục Khoá học của tôi.", link="/my-certificates",
+               f"{course.title}. Tải giấy chứng nhận ở mục “Chứng nhận” hoặc ngay trên trang chủ.",
+               link="/my-certificates",
                email=t.email)
     return IssueReport([c for c, _ in issued], skipped)
 

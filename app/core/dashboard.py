@@ -8,6 +8,7 @@ from app.audit.models import AuditEvent
 from app.auth import service as auth_service
 from app.auth.models import User
 from app.auth.principal import Principal
+from app.core import home
 from app.places import service as places
 from app.places.models import Era, Level
 
@@ -32,6 +33,8 @@ def for_principal(db: Session, who: Principal) -> dict:
         from app.signup import service as signups
 
         data["pending_signups"] = signups.count_pending(db, who)
+    if who.role == "trainee":
+        data["home"] = home.for_trainee(db, who)
     if who.is_admin:
         data["user_count"] = auth_service.count_users(db)
         data["recent_events"] = list(db.scalars(select(AuditEvent).order_by(AuditEvent.id.desc()).limit(8)))

@@ -13,6 +13,7 @@ from app.auth.permissions import Public, SignedIn
 from app.core import dashboard
 from app.core.schemas import Health
 from app.db import DbSession
+from app.enrolment.rules import STATUS_LABELS
 from app.i18n import LOCALES
 from app.web import LOCALE_COOKIE, redirect, render
 
@@ -59,7 +60,7 @@ def home(who: Public) -> RedirectResponse:
 
 @router.get("/dashboard", include_in_schema=False)
 def dashboard_page(request: Request, db: DbSession, who: SignedIn) -> HTMLResponse:
-    return render(request, "dashboard.html", dashboard.for_principal(db, who))
+    return render(request, "dashboard.html", {**dashboard.for_principal(db, who), "labels": STATUS_LABELS})
 
 
 @router.post("/lang", include_in_schema=False)

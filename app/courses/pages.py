@@ -11,11 +11,12 @@ from fastapi.responses import HTMLResponse, Response
 from app import audit
 from app.auth.permissions import Public, SignedIn, Staff
 from app.auth.service import principal_for
+from app.core import home
 from app.courses import feeds, present, rules, service, sessions
 from app.curricula import present as curricula_present
 from app.curricula import service as curricula
 from app.db import DbSession, utcnow
-from app.enrolment.rules import retraining_setting
+from app.enrolment.rules import STATUS_LABELS, retraining_setting
 from app.errors import DomainError, Invalid, NotFound
 from app.issuers import service as issuers
 from app.places import service as places
@@ -77,7 +78,8 @@ def course_page(course_id: int, request: Request, db: DbSession, who: SignedIn) 
         ctx["open_problems"] = rules.transition_problems(service.facts(course), rules.Status.OPEN, utcnow().date(),
                                                          ch.conflicts) if course.status == rules.Status.DRAFT else []
         ctx["history"] = audit.history(db, "course", course.id)
-    return render(request, "courses/detail.html", {**ctx, "tab": "overview"})
+    ctx["registration"] = home.registration_for(db, who, course)
+    return render(request, "courses/detail.html", {**ctx, "tab": "overview", "enrolment_labels": STATUS_LABELS})
 
 
 @router.get("/courses/{course_id}/edit")

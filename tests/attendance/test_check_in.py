@@ -154,3 +154,62 @@ def test_the_trainer_screen_and_the_phone_pages(client, db, hall):
     assert db.scalars(select(AttendanceMark)).all() == []
     stale = client.get("/check-in/1.1.AAAAAAAAAAAAAAAA")
     assert stale.status_code == 409 and "không hợp lệ" in stale.text
+
+
+# --- a scan survives signing in: judged at the moment of the scan ---------------------------------------------------
+
+
+def test_a_scan_is_judged_at_its_moment_only_while_the_server_vouches_for_it():
+    now = datetime(2026, 12, 3, 8, 0, tzinfo=VN)
+    assert rules.judged_at(now, None) == now
+    assert rules.judged_at(now, now - timedelta(minutes=9)) == now - timedelta(minutes=9)
+    assert rules.judged_at(now, now - timedelta(minutes=rules.SCAN_KEEPS_MINUTES, seconds=1)) == now  # too old
+    assert rules.judged_at(now, now + timedelta(hours=1)) == now  # a moment from the future is not believed
+
+
+def test_a_trainee_who_signs_in_after_scanning_is_checked_in_as_of_the_scan(client, db, hall, monkeypatch):
+    """Scanned at 07:40 while signed out; the sign-in takes ten minutes (the code has long rotated): still present,
+    recorded at 07:40. The same path with a stale or forged code, or with another phone, checks no one in."""
+    clock = {"now": hall["at"](7, 40)}
+    monkeypatch.setattr(service, "utcnow", lambda: clock["now"])
+    code = service.current_code(db, hall["who"], hall["course"].id, hall["morning"].id, now=clock["now"])[0]
+    scanned = client.get(f"/check-in/{code}", follow_redirects=False)
+    assert scanned.status_code == 303 and scanned.headers["location"] == f"/login?next=/check-in/{code}"
+    assert "nangluc_scan" in client.cookies
+    clock["now"] = hall["at"](7, 50)
+    forwarded = client.cookies.get("nangluc_scan")
+    client.cookies.delete("nangluc_scan")  # a friend at home with the forwarded link, without the scanning phone
+    assert sign_in(client, hall["user"].username).status_code == 303
+    refused = client.get(f"/check-in/{code}")
+    assert refused.status_code == 409 and "hết hạn" in refused.text
+    client.cookies.set("nangluc_scan", forwarded, path="/check-in/")  # the phone that scanned
+    page = client.get(f"/check-in/{code}")
+    assert page.status_code == 200 and "Xác nhận tôi có mặt" in page.text
+    clock["now"] = hall["at"](7, 52)
+    done = client.post(f"/check-in/{code}", data={"csrf_token": client.cookies.get("nangluc_csrf")})
+    assert done.status_code == 200 and "Có mặt" in done.text and "07:40" in done.text
+    mark = db.scalar(select(AttendanceMark))
+    assert (mark.status, mark.method) == ("present", "check_in")
+
+
+def test_the_vouched_scan_never_stands_in_for_the_projected_code(client, db, hall, monkeypatch):
+    clock = {"now": hall["at"](7, 40)}
+    monkeypatch.setattr(service, "utcnow", lambda: clock["now"])
+    code = service.current_code(db, hall["who"], hall["course"].id, hall["morning"].id, now=clock["now"])[0]
+    other = service.current_code(db, hall["who"], hall["course"].id, hall["morning"].id,
+                                 now=clock["now"] - timedelta(minutes=5))[0]  # a photo of an old screen
+    assert sign_in(client, hall["user"].username).status_code == 303
+    csrf = client.cookies.get("nangluc_csrf")
+    # a token for one code does not vouch for another, and a stale code is stale at the scan too
+    client.cookies.set("nangluc_scan", service.scan_token(code, clock["now"]), path="/check-in/")
+    assert client.post(f"/check-in/{other}", data={"csrf_token": csrf}).status_code == 409
+    client.cookies.set("nangluc_scan", service.scan_token(other, clock["now"]), path="/check-in/")
+    assert client.post(f"/check-in/{other}", data={"csrf_token": csrf}).status_code == 409
+    # a token we did not sign, or one older than the time a scan is kept, counts for nothing
+    clock["now"] = hall["at"](7, 50)
+    client.cookies.set("nangluc_scan", service.scan_token(code, hall["at"](7, 40))[:-3] + "AAA", path="/check-in/")
+    assert client.post(f"/check-in/{code}", data={"csrf_token": csrf}).status_code == 409
+    clock["now"] = hall["at"](7, 40) + timedelta(minutes=rules.SCAN_KEEPS_MINUTES + 1)
+    client.cookies.set("nangluc_scan", service.scan_token(code, hall["at"](7, 40)), path="/check-in/")
+    assert client.post(f"/check-in/{code}", data={"csrf_token": csrf}).status_code == 409
+    assert db.scalars(select(AttendanceMark)).all() == []

@@ -159,7 +159,7 @@ MATRIX: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/courses/{course_id}/completion/record"): SIGNED_IN,
     ("POST", "/courses/{course_id}/enrolments/{enrolment_id}/assessment"): SIGNED_IN,
     ("GET", "/courses/{course_id}/sessions/{session_id}/check-in"): SIGNED_IN,
-    ("GET", "/check-in/{code}"): SIGNED_IN,
+    ("GET", "/check-in/{code}"): PUBLIC,  # remembers the moment of the scan, then sends a signed-out phone to sign in
     ("POST", "/check-in/{code}"): SIGNED_IN,
     ("POST", "/api/v1/courses/{course_id}/certificates"): STAFF,
     ("POST", "/api/v1/certificates/print"): STAFF,

@@ -18,6 +18,7 @@ PUBLIC = {
     ("POST", "/lang"),  # the language switch on the sign-in page
     ("GET", "/signup"), ("POST", "/signup"),  # trainee self sign-up; an organiser confirms the record
     ("GET", "/claim"), ("POST", "/claim"),  # an official on record claims their account with a one-time code
+    ("GET", "/check-in/{code}"),  # the QR scan: its moment is signed onto the phone before the sign-in (attendance)
 }
 PUBLIC_PREFIXES = ("/verify/",  # certificate verification from the QR code
                    "/ical/")  # calendar feeds: calendar apps cannot sign in, the unguessable token is the credential

@@ -105,3 +105,9 @@ def sign_in_as(page, base: str, username: str) -> None:  # noqa: ANN001
     page.fill("input[name=password]", DEMO_PASSWORD)
     page.click("button[type=submit]:has-text('Đăng nhập')")
     expect(page).to_have_url(re.compile(r"/dashboard$"))
+
+
+def open_menu(page) -> None:  # noqa: ANN001
+    """On a phone the header's menu is behind one button (a <details>); open it unless it is open already."""
+    if not page.evaluate("() => { const m = document.getElementById('site-menu'); return !m || m.open; }"):
+        page.click("#site-menu > summary")

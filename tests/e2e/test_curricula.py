@@ -6,7 +6,7 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.e2e.conftest import DEMO_PASSWORD
+from tests.e2e.conftest import DEMO_PASSWORD, open_menu
 
 pytestmark = pytest.mark.browser
 
@@ -23,7 +23,8 @@ def _sign_in(page: Page, base: str, username: str) -> None:
 def test_catalogue_and_curriculum(page: Page, live_server, artifacts, backend, width, label):
     page.set_viewport_size({"width": width, "height": 900})
     _sign_in(page, live_server, "trainee")
-    page.click("nav >> text=Chương trình")
+    open_menu(page)  # on a phone the menu is behind one button
+    page.click("#site-menu >> text=Chương trình")
     expect(page.locator(".curriculum-card")).to_have_count(4)
     page.screenshot(path=str(artifacts / f"catalogue-{label}-{backend}.png"), full_page=True)
     page.click("#card-CT2 h2 a")

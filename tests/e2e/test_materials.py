@@ -11,7 +11,7 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from app.db import utcnow
-from tests.e2e.conftest import DEMO_PASSWORD, sign_in_as
+from tests.e2e.conftest import DEMO_PASSWORD, open_menu, sign_in_as
 from tests.materials import files
 
 pytestmark = pytest.mark.browser
@@ -98,7 +98,8 @@ def test_upload_two_files_then_a_trainee_downloads_one(page: Page, browser: Brow
     phone = browser.new_context(viewport=PHONE, accept_downloads=True)
     trainee = phone.new_page()
     sign_in_as(trainee, live_server, "trainee")
-    trainee.click("a[href='/my-materials']")
+    open_menu(trainee)  # on a phone the menu is behind one button
+    trainee.click("#site-menu a[href='/my-materials']")
     mine = trainee.locator(f"#my-course-{course['id']}")
     expect(mine.locator(".material")).to_have_count(2)
     trainee.screenshot(path=str(artifacts / f"materials-mine-390-{backend}.png"), full_page=True)

@@ -6,7 +6,7 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.e2e.conftest import DEMO_PASSWORD
+from tests.e2e.conftest import DEMO_PASSWORD, open_menu
 
 pytestmark = pytest.mark.browser
 
@@ -46,6 +46,7 @@ def test_sign_in_dashboard_switch_language_sign_out(page: Page, live_server, art
     expect(page.locator("#results")).to_contain_text("Xã Tân Dĩnh")  # arrives by HTMX, no page reload
     page.screenshot(path=str(artifacts / f"places-{label}-{backend}.png"), full_page=True)
 
+    open_menu(page)  # on a phone the menu is behind one button
     page.click("#sign-out")
     expect(page).to_have_url(re.compile(r"/login"))
     expect(page.locator("#toasts")).to_contain_text("Bạn đã đăng xuất.")

@@ -6,6 +6,7 @@ import re
 
 from sqlalchemy import select
 
+from app.assets import asset
 from app.materials.models import Material
 from tests.helpers import sign_in
 from tests.materials import files
@@ -29,7 +30,7 @@ def test_organiser_uploads_from_the_course_tab_with_the_script(client, db, world
     assert page.status_code == 200
     assert 'id="tab-materials"' in page.text and 'aria-current="page" id="tab-materials"' in page.text
     assert "data-upload" in page.text and 'name="course_module_id"' in page.text
-    assert "/static/materials.js" in page.text
+    assert asset("materials.js") in page.text
     r = _script_upload(client, f"/courses/{world.course.id}/materials",
                        [("Bài giảng 1.pdf", files.pdf()), ("Bài giảng 2.pdf", files.pdf("2"))],
                        course_module_id=str(world.modules[0][0]), description="Ngày thứ nhất")

@@ -104,7 +104,7 @@ def test_pages_record_with_the_form_show_errors_by_field_and_edit(client, db, ma
     client.post(f"/media/{media_id}", data={**form, "title": "Phóng sự đã sửa", "produced_on": "2026-03-02"})
     listing = client.get("/media?q=đã sửa")
     assert "Phóng sự đã sửa" in listing.text and "1 sản phẩm" in listing.text
-    assert "media.update" in client.get(f"/media/{media_id}").text
+    assert "Sửa tin bài" in client.get(f"/media/{media_id}").text  # the history, in words (app/audit/labels.py)
     report = client.get("/reports?period=2026")
     assert 'id="kpi-media">1<' in report.text
     removed = client.post(f"/media/{media_id}/delete", data={"csrf_token": csrf}, follow_redirects=False)
