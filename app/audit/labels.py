@@ -10,6 +10,19 @@ from collections.abc import Mapping
 from typing import Any
 
 ACTIONS: Mapping[str, tuple[str, str]] = {
+    "auth.end_other_sessions": ("Đăng xuất các phiên khác", "Other sessions ended"),
+    "auth.sign_in_failed": ("Đăng nhập sai", "Failed sign-in"),
+    "course.import_participants": ("Nhập học viên của khoá đã tổ chức", "Past course's participants imported"),
+    "course.record_past": ("Ghi nhận khoá học đã tổ chức", "Past course recorded"),
+    "course.record_past_finish": ("Hoàn tất ghi nhận khoá học đã tổ chức", "Past course finished"),
+    "enrolment.record_past": ("Ghi nhận học viên của khoá đã tổ chức", "Past course's participant recorded"),
+    "invitation.claim": ("Nhận tài khoản bằng mã mời", "Account claimed with an invitation"),
+    "invitation.create": ("Tạo mã mời", "Invitation created"),
+    "signup.create": ("Đăng ký tài khoản", "Sign-up"),
+    "trainee.link_account": ("Gắn tài khoản với hồ sơ học viên", "Account linked to a trainee record"),
+    "user.change_password": ("Đổi mật khẩu", "Password changed"),
+    "user.change_password_refused": ("Đổi mật khẩu không thành công", "Password change refused"),
+    "user.unlock": ("Mở khoá tài khoản", "Account unlocked"),
     "attendance.check_in": ("Học viên tự điểm danh", "Self check-in"),
     "attendance.import": ("Nhập điểm danh từ bảng tính", "Attendance imported from a spreadsheet"),
     "attendance.mark": ("Điểm danh", "Attendance marked"),
