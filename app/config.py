@@ -27,6 +27,11 @@ class Settings(BaseSettings):
     data_dir: Path = Path("./var")
     public_url: str = "http://127.0.0.1:8000"
     default_locale: Literal["vi", "en"] = "vi"
+    # The API's browsable documentation (/docs) and its schema (/openapi.json); false answers 404 for both.
+    api_docs: bool = True
+    # Behind a reverse proxy that terminates TLS: trust its X-Forwarded-Proto to know a request came over https
+    # (cookies then carry Secure). Leave false when clients reach the server directly: they could forge the header.
+    behind_proxy: bool = False
 
     # Sign-in protection: this many failures within the window locks the account name for lock_minutes.
     sign_in_max_failures: int = Field(default=5, ge=1)
