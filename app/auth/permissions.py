@@ -6,7 +6,7 @@
 `tests/auth/test_route_permissions.py` walks every registered route and fails when one declares nothing.
 
 Who may see and manage which record is decided here too, once: the predicates and query scopes below
-(`may_manage_course`, `may_see_course`, `may_see_session`, `visible_courses_for`, `manages_unit`, …) are what the
+(`may_manage_course`, `may_see_course`, `may_see_session`, `visible_courses_for`, `may_manage_unit`, …) are what the
 services call. Scoping to a province or commune goes through `app.places.service.unit_ids_within`, and a record
 outside the caller's scope answers 404 so that its existence is not revealed.
 """
@@ -137,7 +137,7 @@ Staff = Annotated[Principal, Depends(staff)]
 # an admin runs everything; trainers and trainees manage no unit's records.
 
 
-def manages_unit(db: Session, who: Principal, unit_id: int | None) -> bool:
+def may_manage_unit(db: Session, who: Principal, unit_id: int | None) -> bool:
     """Admin, or an organiser whose unit holds `unit_id`."""
     if who.is_admin:
         return True
@@ -154,7 +154,7 @@ def unit_scope(db: Session, who: Principal, column: ColumnElement) -> ColumnElem
 
 def may_manage_course(db: Session, who: Principal, course) -> bool:  # noqa: ANN001 - any object with unit_id
     """Plan, change, enrol into and certify a course: its unit's organisers and admins."""
-    return manages_unit(db, who, course.unit_id)
+    return may_manage_unit(db, who, course.unit_id)
 
 
 def may_see_course(db: Session, who: Principal, course) -> bool:  # noqa: ANN001
@@ -189,7 +189,7 @@ def may_see_budget(db: Session, who: Principal, course) -> bool:  # noqa: ANN001
 
 def may_manage_trainee(db: Session, who: Principal, trainee) -> bool:  # noqa: ANN001
     """Correct a person's record, answer their data requests: the organisers of their commune or province."""
-    return manages_unit(db, who, trainee.unit_id)
+    return may_manage_unit(db, who, trainee.unit_id)
 
 
 def may_see_account(db: Session, who: Principal, user: User) -> bool:

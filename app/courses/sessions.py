@@ -75,7 +75,7 @@ def _lecturer_for(db: Session, who: Principal, lecturer_id: int | None) -> Lectu
     if lecturer_id is None:
         return None
     lecturer = db.get(Lecturer, lecturer_id)
-    if lecturer is None or not permissions.manages_unit(db, who, lecturer.unit_id):
+    if lecturer is None or not permissions.may_manage_unit(db, who, lecturer.unit_id):
         raise Invalid("lecturer_not_found", "Không tìm thấy giảng viên trong danh sách của đơn vị.",
                       field="lecturer_id")
     return lecturer

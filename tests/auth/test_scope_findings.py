@@ -128,5 +128,5 @@ def test_the_predicates_agree_with_the_lists(db, two_provinces):
         assert listed == {c.id for c in everyone if permissions.may_see_course(db, who, c)}
     assert w["draft"].id not in {c.id for c in courses.visible_courses(db, principal(w["trainee"]))}
     province = db.scalar(select(AdminUnit).where(AdminUnit.era == "current", AdminUnit.code == "24"))
-    assert permissions.manages_unit(db, principal(w["bac_ninh"]), province.id)
-    assert not permissions.manages_unit(db, principal(w["trainer_bn"]), province.id)
+    assert permissions.may_manage_unit(db, principal(w["bac_ninh"]), province.id)
+    assert not permissions.may_manage_unit(db, principal(w["trainer_bn"]), province.id)
