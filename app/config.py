@@ -44,6 +44,11 @@ class Settings(BaseSettings):
     jobs_runner: Literal["auto", "queue", "inline"] = "auto"
     worker_heartbeat_seconds: float = Field(default=10.0, gt=0, le=600)
     worker_stalled_seconds: float = Field(default=60.0, gt=0, le=3600)  # no heartbeat this long: the job is retried
+    # The API's browsable documentation (/docs) and its schema (/openapi.json); false answers 404 for both.
+    api_docs: bool = True
+    # Behind a reverse proxy that terminates TLS: trust its X-Forwarded-Proto to know a request came over https
+    # (cookies then carry Secure). Leave false when clients reach the server directly: they could forge the header.
+    behind_proxy: bool = False
 
     # Sign-in protection (app/auth/throttle.py). Per account name: this many failures are free, then each further
     # attempt waits a delay that doubles from sign_in_lock_minutes up to sign_in_lock_max_minutes; a client that has

@@ -77,12 +77,32 @@ def _routers() -> list:
             issuers_pages.router, history_api.router, history_pages.router, signup_pages.router, signup_api.router]
 
 
+def is_https(request: Request) -> bool:
+    """Whether the client reached us over https: the request's own scheme, or, only when NANGLUC_BEHIND_PROXY says a
+    TLS-terminating proxy is in front, the proxy's X-Forwarded-Proto (a client reaching us directly could forge it)."""
+    if request.url.scheme == "https":
+        return True
+    if get_settings().behind_proxy:
+        forwarded = request.headers.get("x-forwarded-proto", "")
+        return forwarded.split(",")[0].strip().lower() == "https"
+    return False
+
+
+def _secure_cookies(response: Response) -> None:
+    """Every cookie of an answer over https carries Secure, whichever route set it (session, CSRF, flash, language):
+    one place, so that a new cookie cannot forget it."""
+    for i, (name, value) in enumerate(response.raw_headers):
+        if name.lower() == b"set-cookie" and b"; secure" not in value.lower():
+            response.raw_headers[i] = (name, value + b"; Secure")
+
+
 def _secure(request: Request, response: Response) -> Response:
     """The security headers every answer carries (a route may set its own, e.g. a download's stricter CSP)."""
     path = request.url.path
     headers = response.headers
-    if request.url.scheme == "https":  # behind a proxy, with `nangluc serve --proxy-headers`
+    if is_https(request):
         headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+        _secure_cookies(response)
     headers.setdefault("Content-Security-Policy", CSP)
     headers.setdefault("X-Content-Type-Options", "nosniff")
     headers.setdefault("X-Frame-Options", "DENY")

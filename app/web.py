@@ -4,6 +4,9 @@ from __future__ import annotations
 import json
 import secrets
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
@@ -15,6 +18,7 @@ from fastapi import Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from itsdangerous import BadSignature, URLSafeSerializer
 from jinja2_fragments.fastapi import Jinja2Blocks
+from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
 from app import i18n
@@ -154,6 +158,49 @@ def redirect(url: str, message: str | None = None, kind: str = "success") -> Red
     if message:
         flash(response, message, kind)
     return response
+
+
+@dataclass
+class Refusal:
+    """What `form_action` saw: the refusal (None when the action went through)."""
+
+    error: DomainError | None = None
+
+    def __bool__(self) -> bool:
+        return self.error is not None
+
+    @property
+    def message(self) -> str:
+        return self.error.message if self.error else ""
+
+    @property
+    def status(self) -> int:
+        return self.error.status if self.error else 200
+
+
+@contextmanager
+def form_action(db: Session) -> Iterator[Refusal]:
+    """The one way a page form action reports a refusal: whatever the request wrote is rolled back, then the page
+    answers with the reason (a redirect with a message, or the form again).
+
+        with form_action(db) as refused:
+            service.revoke(...)
+        if refused:
+            return redirect(back, refused.message, "error")
+
+    Catching a DomainError and answering anyway would let the request's commit keep what the action wrote before
+    it refused (a certificate revoked, its reissue refused). A record that is missing or outside the caller's scope
+    (404) is not a form refusal: it propagates to the error page, so that a page answers as the API does.
+    `tests/core/test_refusals.py` holds every page to this.
+    """
+    outcome = Refusal()
+    try:
+        yield outcome
+    except DomainError as err:
+        db.rollback()
+        if err.status == 404:
+            raise
+        outcome.error = err
 
 
 def render_error(request: Request, err: DomainError) -> Response:

@@ -78,7 +78,7 @@ def import_marks(db: Session, who: Principal, course_id: int, content: bytes, *,
         if name and fold(name) != fold(t.full_name):
             report.errors.append(RowError(row, HEADER["full_name"], f"Tên “{name}” khác tên trong hồ sơ "
                                                                    f"“{t.full_name}”."))
-        number = re.match(r"\s*(\d+)", str(raw.get("session") or ""))
+        number = re.match(r"\s*([0-9]+)", str(raw.get("session") or ""))
         s = numbers.get(int(number.group(1))) if number else None
         if s is None:
             report.errors.append(RowError(row, HEADER["session"], f"Không có buổi số này; khoá học có buổi 1 đến "

@@ -12,15 +12,16 @@ from fastapi.responses import HTMLResponse, Response
 from app.attendance import marks_import, rules, service
 from app.attendance.sheet import SheetData, SheetRow, sign_in_sheets
 from app.auth.permissions import Public, SignedIn
+from app.auth.principal import Principal
 from app.config import get_settings
-from app.core.text import fold
+from app.core.text import fold, is_digits
 from app.courses import service as courses
 from app.courses.pages import _common
 from app.db import DbSession
-from app.errors import DomainError, NotFound
+from app.errors import DomainError, Invalid, NotFound
 from app.people import reference
 from app.places import service as places
-from app.web import redirect, render, stage, staged
+from app.web import form_action, redirect, render, stage, staged
 
 router = APIRouter(include_in_schema=False)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -59,10 +60,12 @@ def mark(course_id: int, session_id: int, request: Request, db: DbSession, who: 
     marked)."""
     g = service.grid(db, who, course_id)
     _session(g, session_id)
-    if status == UNDO and enrolment_id.isdigit():
+    if enrolment_id and not is_digits(enrolment_id):  # never read as "no one named": that would mark everyone
+        raise Invalid("enrolment_invalid", "Mã lượt đăng ký không hợp lệ.", field="enrolment_id")
+    if status == UNDO and is_digits(enrolment_id):
         service.unmark(db, who, course_id, session_id, int(enrolment_id))
         return _roll(request, db, who, course_id, session_id, q)
-    if enrolment_id.isdigit():
+    if is_digits(enrolment_id):
         targets = [int(enrolment_id)]
     else:
         targets = [e.id for e, _ in g.rows if (session_id, e.id) not in g.marks]
@@ -165,10 +168,10 @@ def marks_upload(course_id: int, request: Request, db: DbSession, who: SignedIn,
 
 @router.post("/courses/{course_id}/completion/record")
 def record_results(course_id: int, db: DbSession, who: SignedIn) -> Response:
-    try:
+    with form_action(db) as refused:
         done, not_done = service.record_results(db, who, course_id)
-    except DomainError as err:
-        return redirect(f"/courses/{course_id}/attendance", err.message, "error")
+    if refused:
+        return redirect(f"/courses/{course_id}/attendance", refused.message, "error")
     return redirect(f"/courses/{course_id}/attendance#completion",
                     f"Đã chốt kết quả: {done} người hoàn thành, {not_done} người chưa hoàn thành.")
 
@@ -227,18 +230,18 @@ def scan_page(code: str, request: Request, db: DbSession, who: Public) -> Respon
     if not who.is_authenticated:
         return _remember_scan(redirect(f"/login?next=/check-in/{code}"), request, code)
     scanned_at = service.scan_moment(request.cookies.get(SCAN_COOKIE), code)
-    try:
+    with form_action(db) as refused:
         s, course, already = service.may_check_in(db, who, code, scanned_at=scanned_at)
-    except DomainError as err:
-        return _scan_refused(request, db, code, err, scanned_at)
+    if refused:
+        return _scan_refused(request, db, who, code, refused.error, scanned_at)
     return _remember_scan(render(request, "attendance/scan.html", {"code": code, "s": s, "course": course,
                                                                     "done": already, "labels": rules.MARK_LABELS}),
                           request, code)
 
 
-def _scan_refused(request: Request, db: DbSession, code: str, err: DomainError, scanned_at=None  # noqa: ANN001
-                  ) -> HTMLResponse:
-    s, course, _ = service.scanned(db, code, rules.judged_at(service.utcnow(), scanned_at))
+def _scan_refused(request: Request, db: DbSession, who: Principal, code: str, err: DomainError,
+                  scanned_at=None) -> HTMLResponse:  # noqa: ANN001
+    s, course, _ = service.scanned(db, who, code, rules.judged_at(service.utcnow(), scanned_at))
     return render(request, "attendance/scan.html", {"code": code, "s": s, "course": course, "refusal": err.message,
                                                     "at": getattr(err, "at", None)}, status_code=err.status)
 
@@ -247,9 +250,9 @@ def _scan_refused(request: Request, db: DbSession, code: str, err: DomainError, 
 def scan_confirm(code: str, request: Request, db: DbSession, who: SignedIn) -> HTMLResponse:
     code = code[:100]
     scanned_at = service.scan_moment(request.cookies.get(SCAN_COOKIE), code)
-    try:
+    with form_action(db) as refused:
         result = service.check_in(db, who, service.session_of_code(code) or 0, code, scanned_at=scanned_at)
-    except DomainError as err:
-        return _scan_refused(request, db, code, err, scanned_at)
+    if refused:
+        return _scan_refused(request, db, who, code, refused.error, scanned_at)
     return render(request, "attendance/scan.html", {"code": code, "s": result.session, "course": result.course,
                                                     "done": result, "labels": rules.MARK_LABELS})

@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
+from app.core.text import is_digits
+
 
 class Mark(StrEnum):
     PRESENT = "present"
@@ -128,7 +130,7 @@ def make_code(secret: bytes, session_id: int, now_epoch: float) -> str:
 def read_code(secret: bytes, code: str, session_id: int, now_epoch: float) -> CheckInRefusal | None:
     """None when `code` is a genuine, fresh code for `session_id`; otherwise why not."""
     parts = code.strip().split(".")
-    if len(parts) != 3 or not parts[0].isdigit() or not parts[1].isdigit() or len(parts[0]) > 12 \
+    if len(parts) != 3 or not is_digits(parts[0]) or not is_digits(parts[1]) or len(parts[0]) > 12 \
             or len(parts[1]) > 12:
         return CheckInRefusal.CODE_INVALID
     code_session, step = int(parts[0]), int(parts[1])

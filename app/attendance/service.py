@@ -16,9 +16,10 @@ from app.assessment import rules as assessment_rules
 from app.assessment import service as assessment
 from app.attendance import rules
 from app.attendance.models import AttendanceMark
-from app.auth.models import Role
+from app.auth import permissions
 from app.auth.principal import Principal
 from app.config import get_settings
+from app.core.text import is_digits
 from app.courses import service as courses
 from app.courses.calendar import VN
 from app.courses.models import Course, CourseSession, Lecturer
@@ -36,7 +37,7 @@ ON_COURSE = (EnrolmentStatus.CONFIRMED, EnrolmentStatus.COMPLETED, EnrolmentStat
 
 def ensure_may_take(db: Session, who: Principal, course: Course) -> None:
     """Organisers of the course's unit, admins, and the lecturers who teach in it take attendance."""
-    if who.is_admin or (who.role == Role.ORGANISER and places.is_within(db, course.unit_id, who.unit_id)):
+    if permissions.may_manage_course(db, who, course):
         return
     teaches = db.scalar(select(CourseSession.id).join(Lecturer, Lecturer.id == CourseSession.lecturer_id)
                         .where(CourseSession.course_id == course.id, Lecturer.user_id == who.user_id).limit(1))
@@ -264,18 +265,25 @@ def scan_moment(token: str | None, code: str) -> datetime | None:
 
 def session_of_code(code: str) -> int | None:
     head = code.split(".", 1)[0]
-    return int(head) if head.isdigit() and len(head) <= 12 else None
+    return int(head) if is_digits(head) and len(head) <= 12 else None
 
 
-def scanned(db: Session, code: str, now: datetime | None = None
+def scanned(db: Session, who: Principal, code: str, now: datetime | None = None
             ) -> tuple[CourseSession | None, Course | None, str | None]:
-    """The session a scanned code names, its course, and why the code is no good (None when it is)."""
+    """The session a scanned code names, its course, and why the code is no good (None when it is).
+
+    The session is described only when the code is one we made for it (fresh or stale) and the caller may see its
+    course: a made-up code names no session, so that no one can read sessions (another province's draft) by id."""
+    invalid = None, None, rules.REFUSAL_TEXT[rules.CheckInRefusal.CODE_INVALID]
     session_id = session_of_code(code)
     s = db.get(CourseSession, session_id) if session_id else None
     if s is None:
-        return None, None, rules.REFUSAL_TEXT[rules.CheckInRefusal.CODE_INVALID]
+        return invalid
     refusal = rules.read_code(_secret(), code, s.id, (now or utcnow()).timestamp())
-    return s, db.get(Course, s.course_id), rules.REFUSAL_TEXT[refusal] if refusal else None
+    course = db.get(Course, s.course_id)
+    if refusal == rules.CheckInRefusal.CODE_INVALID or not permissions.may_see_session(db, who, course):
+        return invalid
+    return s, course, rules.REFUSAL_TEXT[refusal] if refusal else None
 
 
 @dataclass(frozen=True)
@@ -297,6 +305,8 @@ def _assess(db: Session, who: Principal, session_id: int, code: str, now: dateti
     if refusal is not None:
         raise CheckInRefused(refusal)
     course = db.get(Course, s.course_id)
+    if not permissions.may_see_session(db, who, course):
+        raise CheckInRefused(rules.CheckInRefusal.CODE_INVALID)
     t = people.own_record(db, who, with_place=False)
     e = None if t is None else db.scalar(select(Enrolment).where(Enrolment.course_id == course.id,
                                                                  Enrolment.trainee_id == t.id))

@@ -17,6 +17,7 @@ from app.auth.models import AuthSession, Role, User
 from app.auth.passwords import MIN_PASSWORD_LENGTH, burn_time, hash_password, verify_password
 from app.auth.principal import Principal
 from app.config import get_settings
+from app.core.text import clean_name
 from app.db import utcnow
 from app.errors import Conflict, DomainError, Invalid, NotFound, Unauthenticated
 from app.places import service as places
@@ -79,7 +80,7 @@ def create_user(db: Session, actor: Principal, *, username: str, password: str, 
         raise Invalid("weak_password", problem, field="password")
     if db.scalar(select(User.id).where(User.username == username)) is not None:
         raise Conflict("username_taken", f"Tên đăng nhập “{username}” đã được dùng.", field="username")
-    user = User(username=username, full_name=full_name.strip() or username, role=role,
+    user = User(username=username, full_name=clean_name(full_name) or username, role=role,
                 unit_id=unit.id if unit else None, password_hash=hash_password(password), locale=locale,
                 is_demo=is_demo)
     db.add(user)

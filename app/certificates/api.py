@@ -12,7 +12,7 @@ from fastapi.responses import JSONResponse, Response, StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.auth.permissions import SignedIn, Staff
-from app.certificates import service
+from app.certificates import rules, service
 from app.certificates.models import Certificate
 from app.db import DbSession
 from app.jobs import api as jobs_api
@@ -39,7 +39,10 @@ class CertificateOut(BaseModel):
     code: str
     verify_url: str
     issued_at: str
-    revoke_reason: str | None = None
+    revoke_reason: str | None = Field(default=None, description="staff: the internal note; the holder: the public "
+                                      "reason (category and public text)")
+    revoke_category: str | None = None
+    revoke_public_note: str | None = None
 
 
 class IssueOut(BaseModel):
@@ -47,10 +50,15 @@ class IssueOut(BaseModel):
     skipped: list[dict]
 
 
-def out(c: Certificate) -> CertificateOut:
+def out(c: Certificate, *, internal: bool = True) -> CertificateOut:
+    """A certificate as the API shows it; `internal` (staff) includes the revocation's internal note."""
+    revoked = c.status == service.REVOKED
+    reason = c.revoke_reason if internal else rules.public_revoke_reason(c.revoke_category, c.revoke_public_note)
     return CertificateOut(id=c.id, number=c.number, register_entry=c.register_entry, full_name=c.data["full_name"],
                           status=c.status, code=c.code, verify_url=c.data["verify_url"],
-                          issued_at=c.issued_at.isoformat(), revoke_reason=c.revoke_reason)
+                          issued_at=c.issued_at.isoformat(), revoke_reason=reason if revoked else None,
+                          revoke_category=c.revoke_category if revoked else None,
+                          revoke_public_note=c.revoke_public_note if revoked else None)
 
 
 @router.post("/courses/{course_id}/certificates", response_model=IssueOut,
@@ -143,7 +151,11 @@ def download(certificate_id: int, db: DbSession, who: SignedIn) -> Response:
 class RevokeIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    reason: str = Field(min_length=5, max_length=1000)
+    reason: str = Field(min_length=5, max_length=1000, description="internal note, for colleagues; never public")
+    category: str = Field(default="other", pattern="^(" + "|".join(rules.REVOKE_CATEGORIES) + ")$",
+                          description="the public reason: " + ", ".join(rules.REVOKE_CATEGORIES))
+    public_note: str = Field(default="", max_length=rules.PUBLIC_NOTE_MAX,
+                             description="optional text shown on the public verify page")
     reissue: bool = False
 
 
@@ -154,10 +166,11 @@ class RevokeOut(BaseModel):
 
 @router.post("/certificates/{certificate_id}/revoke", response_model=RevokeOut)
 def revoke(certificate_id: int, body: RevokeIn, db: DbSession, who: Staff) -> RevokeOut:
-    old, new = service.revoke(db, who, certificate_id, body.reason, reissue=body.reissue)
+    old, new = service.revoke(db, who, certificate_id, body.reason, category=body.category,
+                              public_note=body.public_note, reissue=body.reissue)
     return RevokeOut(revoked=out(old), reissued=out(new) if new else None)
 
 
 @router.get("/me/certificates", response_model=list[CertificateOut])
 def my_certificates(db: DbSession, who: SignedIn) -> list[CertificateOut]:
-    return [out(c) for c, _ in service.mine(db, who)]
+    return [out(c, internal=False) for c, _ in service.mine(db, who)]

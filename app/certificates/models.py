@@ -39,7 +39,9 @@ class Certificate(Base):
     issued_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     revoked_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
-    revoke_reason: Mapped[str | None] = mapped_column(Text)
+    revoke_reason: Mapped[str | None] = mapped_column(Text)  # the internal note: for colleagues, never public
+    revoke_category: Mapped[str | None] = mapped_column(String(20))  # rules.REVOKE_CATEGORIES, shown publicly
+    revoke_public_note: Mapped[str | None] = mapped_column(Text)  # optional text for the public verify page
     replaces_id: Mapped[int | None] = mapped_column(ForeignKey("certificate.id"))
     replaced_by_id: Mapped[int | None] = mapped_column(ForeignKey("certificate.id"))
 

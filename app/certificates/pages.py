@@ -8,7 +8,7 @@ from fastapi import APIRouter, BackgroundTasks, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 
 from app.auth.permissions import Public, SignedIn, Staff, client_ip
-from app.certificates import service
+from app.certificates import rules, service
 from app.certificates.api import course_pdf, course_zip
 from app.courses import service as courses
 from app.courses.pages import _common
@@ -18,7 +18,7 @@ from app.jobs import service as jobs
 from app.jobs.models import Job
 from app.places.models import AdminUnit
 from app.signing import service as signing
-from app.web import redirect, render
+from app.web import form_action, redirect, render
 
 router = APIRouter(include_in_schema=False)
 MAX_CHECK_BYTES = 20 * 1024 * 1024
@@ -30,16 +30,17 @@ def tab(course_id: int, request: Request, db: DbSession, who: Staff) -> HTMLResp
     rows = service.course_certificates(db, who, course_id)
     completed = service.completed_without_certificate(db, course_id)
     return render(request, "certificates/tab.html", {**_common(db, who, course), "tab": "certificates",
-                                                     "rows": rows, "waiting": completed})
+                                                     "rows": rows, "waiting": completed,
+                                                     "revoke_categories": rules.REVOKE_CATEGORIES})
 
 
 @router.post("/courses/{course_id}/certificates")
 def issue_all(course_id: int, request: Request, background: BackgroundTasks, db: DbSession, who: Staff) -> Response:
     back = f"/courses/{course_id}/certificates"
-    try:
+    with form_action(db) as refused:
         report = service.start_issue(db, who, course_id)
-    except DomainError as err:
-        return redirect(back, err.message, "error")
+    if refused:
+        return redirect(back, refused.message, "error")
     if isinstance(report, Job):
         jobs.schedule(background, request.app.state, report, who)
         return redirect(f"/jobs/{report.id}")
@@ -61,13 +62,15 @@ def all_zip(course_id: int, db: DbSession, who: Staff) -> Response:
 
 @router.post("/certificates/{certificate_id}/revoke")
 def revoke(certificate_id: int, db: DbSession, who: Staff, reason: Annotated[str, Form(max_length=1000)] = "",
-           reissue: Annotated[str, Form()] = "") -> Response:
+           category: Annotated[str, Form(max_length=20)] = "other",
+           public_note: Annotated[str, Form(max_length=1000)] = "", reissue: Annotated[str, Form()] = "") -> Response:
     c = service.get_for(db, who, certificate_id)
     back = f"/courses/{c.course_id}/certificates"
-    try:
-        old, new = service.revoke(db, who, certificate_id, reason, reissue=reissue == "on")
-    except DomainError as err:
-        return redirect(back, err.message, "error")
+    with form_action(db) as refused:
+        old, new = service.revoke(db, who, certificate_id, reason, category=category, public_note=public_note,
+                                  reissue=reissue == "on")
+    if refused:  # nothing of it stays: a refused reissue leaves the certificate valid
+        return redirect(back, refused.message, "error")
     message = f"Đã thu hồi giấy chứng nhận số {old.number}" + (f" và cấp lại số {new.number}." if new else ".")
     return redirect(back, message)
 
@@ -86,10 +89,10 @@ def print_start(request: Request, background: BackgroundTasks, db: DbSession, wh
                 unit: Annotated[str, Form(max_length=16)], date_from: Annotated[date, Form()],
                 date_to: Annotated[date, Form()], fmt: Annotated[str, Form(pattern="^(pdf|zip)$")] = "pdf"
                 ) -> Response:
-    try:
+    with form_action(db) as refused:
         job = service.start_print(db, who, service.PrintRequest(unit.strip(), date_from, date_to, fmt))
-    except DomainError as err:
-        return redirect("/certificates/print", err.message, "error")
+    if refused:
+        return redirect("/certificates/print", refused.message, "error")
     jobs.schedule(background, request.app.state, job, who)
     return redirect(f"/jobs/{job.id}")
 

@@ -48,3 +48,21 @@ def course_ready(status: str) -> str | None:
     if status in ("finished", "closed"):
         return None
     return "Chỉ cấp giấy chứng nhận khi khoá học đã kết thúc (trạng thái Đã kết thúc hoặc Đã đóng)."
+
+
+# Why a certificate was revoked, as the public verify page says it: a category chosen from this list, plus optional
+# text written for the public. The reason typed for colleagues stays an internal note (it may name a person's data).
+REVOKE_CATEGORIES: dict[str, tuple[str, str]] = {
+    "data_error": ("Thông tin trên giấy chứng nhận có sai sót", "The certificate contains an error"),
+    "issued_in_error": ("Cấp nhầm", "Issued in error"),
+    "result_reviewed": ("Kết quả học tập đã được xem xét lại", "The training result was reviewed"),
+    "decision": ("Thu hồi theo quyết định của cơ quan cấp", "Revoked by a decision of the issuing body"),
+    "other": ("Lý do khác", "Other reason"),
+}
+PUBLIC_NOTE_MAX = 300
+
+
+def public_revoke_reason(category: str | None, public_note: str | None) -> str:
+    """What the public sees: the category's label, then the public text when there is one."""
+    label = REVOKE_CATEGORIES.get(category or "other", REVOKE_CATEGORIES["other"])[0]
+    return f"{label}: {public_note}" if public_note else label

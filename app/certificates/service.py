@@ -311,13 +311,20 @@ def mine(db: Session, who: Principal) -> list[tuple[Certificate, Course]]:
                            .where(Enrolment.trainee_id == t.id).order_by(Certificate.issued_at.desc())))
 
 
-def revoke(db: Session, who: Principal, certificate_id: int, reason: str, *, reissue: bool = False
-           ) -> tuple[Certificate, Certificate | None]:
-    """Revoke with a reason (kept, shown on the verify page); with `reissue`, issue a corrected one right away
-    from the person's current record, which then names the old one as replaced."""
+def revoke(db: Session, who: Principal, certificate_id: int, reason: str, *, category: str = "other",
+           public_note: str = "", reissue: bool = False) -> tuple[Certificate, Certificate | None]:
+    """Revoke with an internal note (`reason`, for colleagues), a public category and optional public text (what
+    the verify page shows); with `reissue`, issue a corrected one right away from the person's current record,
+    which then names the old one as replaced."""
     reason = " ".join((reason or "").split())
     if len(reason) < 5:
         raise Invalid("reason_required", "Hãy ghi lý do thu hồi (ít nhất 5 ký tự).", field="reason")
+    if category not in rules.REVOKE_CATEGORIES:
+        raise Invalid("category_invalid", "Hãy chọn lý do thu hồi trong danh sách.", field="category")
+    public_note = " ".join((public_note or "").split())
+    if len(public_note) > rules.PUBLIC_NOTE_MAX:
+        raise Invalid("public_note_too_long", f"Lời giải thích công khai dài quá {rules.PUBLIC_NOTE_MAX} ký tự.",
+                      field="public_note")
     c = db.get(Certificate, certificate_id)
     if c is None:
         raise NotFound("Không tìm thấy giấy chứng nhận.", code="certificate_not_found")
@@ -326,8 +333,10 @@ def revoke(db: Session, who: Principal, certificate_id: int, reason: str, *, rei
     if c.status != VALID:
         raise Conflict("already_revoked", "Giấy chứng nhận này đã bị thu hồi.")
     c.status, c.revoked_at, c.revoked_by_id, c.revoke_reason = REVOKED, utcnow(), who.user_id, reason[:1000]
+    c.revoke_category, c.revoke_public_note = category, public_note or None
     db.flush()
-    audit.record(db, who, "certificate.revoke", "certificate", c.id, {"number": c.number, "reason": reason})
+    audit.record(db, who, "certificate.revoke", "certificate", c.id, {
+        "number": c.number, "reason": reason, "category": category, "public_note": public_note or None})
     new = None
     if reissue:
         report = issue(db, who, c.course_id, [c.enrolment_id], replaces=c)
@@ -397,7 +406,11 @@ def public_view(db: Session, c: Certificate) -> dict:
             "curriculum_title": d["curriculum_title"], "start_date": d["start_date"], "end_date": d["end_date"],
             "hours": d["hours"], "issuer": d["issuer_name"], "issue_date": d["issue_date"],
             "signer": f"{d['signer_title'].splitlines()[-1] if d['signer_title'] else ''} {d['signer_name']}".strip(),
-            "revoked_at": c.revoked_at.isoformat() if c.revoked_at else None, "revoke_reason": c.revoke_reason,
+            "revoked_at": c.revoked_at.isoformat() if c.revoked_at else None,
+            # The public reason only: the chosen category and the public text; the internal note stays internal.
+            "revoke_category": (c.revoke_category or "other") if c.status == REVOKED else None,
+            "revoke_reason": rules.public_revoke_reason(c.revoke_category, c.revoke_public_note)
+            if c.status == REVOKED else None,
             "replaced_by": replaced_by.code if replaced_by else None, "pdf_sha256": c.pdf_sha256,
             "digitally_signed": bool(d.get("signature_note")),
             "signature_note": " · ".join(d.get("signature_note", "").splitlines()[1:])}

@@ -6,7 +6,7 @@ from sqlalchemy.orm import Session
 
 from app.audit.models import AuditEvent
 from app.auth import service as auth_service
-from app.auth.models import User
+from app.auth.models import Role, User
 from app.auth.principal import Principal
 from app.core import home
 from app.places import service as places
@@ -38,7 +38,7 @@ def for_principal(db: Session, who: Principal) -> dict:
     if who.is_admin:
         data["user_count"] = auth_service.count_users(db)
         data["recent_events"] = list(db.scalars(select(AuditEvent).order_by(AuditEvent.id.desc()).limit(8)))
-    elif who.role == "organiser" and unit is not None:
+    elif who.role == Role.ORGANISER and unit is not None:
         data["scope_communes"] = len(places.children(db, unit)) if unit.level == Level.PROVINCE else None
         data["scope_users"] = len(auth_service.list_users(db, who))
     return data

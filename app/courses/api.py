@@ -6,6 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Response
 
+from app.auth import permissions
 from app.auth.permissions import SignedIn, Staff
 from app.courses import present, rules, service, sessions
 from app.courses.schemas import (
@@ -57,7 +58,10 @@ def create_course(body: CourseCreate, db: DbSession, who: Staff) -> CoursePlan:
 
 @router.get("/courses/{course_id}", response_model=CoursePlan)
 def get_course(course_id: int, db: DbSession, who: SignedIn) -> CoursePlan:
-    return present.course_plan(service.get_course(db, who, course_id), service.quotas_of(db, course_id))
+    """The course's plan; its budget lines only for those who manage it (an empty list for anyone else)."""
+    course = service.get_course(db, who, course_id)
+    return present.course_plan(course, service.quotas_of(db, course_id),
+                               with_budget=permissions.may_see_budget(db, who, course))
 
 
 @router.patch("/courses/{course_id}", response_model=CoursePlan)

@@ -9,9 +9,11 @@ from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
 from app import audit
+from app.auth import permissions
 from app.auth.permissions import Public, SignedIn, Staff
 from app.auth.service import principal_for
 from app.core import home
+from app.core.text import foreign_digits, is_digits
 from app.courses import feeds, present, rules, service, sessions
 from app.curricula import present as curricula_present
 from app.curricula import service as curricula
@@ -20,15 +22,15 @@ from app.enrolment.rules import STATUS_LABELS, retraining_setting
 from app.errors import DomainError, Invalid, NotFound
 from app.issuers import service as issuers
 from app.places import service as places
-from app.web import PostedForm, redirect, render
+from app.web import PostedForm, form_action, redirect, render
 
 router = APIRouter(include_in_schema=False)
 ICS = "text/calendar; charset=utf-8"
 
 
 def _common(db: DbSession, who, course) -> dict:  # noqa: ANN001
-    return {"course": course, "topics": present.topics, "rules": rules, "may_manage": who.is_admin or (
-        who.role == "organiser" and places.is_within(db, course.unit_id, who.unit_id)),
+    return {"course": course, "topics": present.topics, "rules": rules,
+            "may_manage": permissions.may_manage_course(db, who, course),
         "status_label": lambda s: rules.STATUS_LABELS[s], "path_label": places.path_label,
         "budget_categories": service.BUDGET_CATEGORIES, "funding_sources": service.FUNDING_SOURCES,
         "signer_of": service.signer_of, "hours_of": service.hours_of,
@@ -60,10 +62,10 @@ def _form(request: Request, db: DbSession, values: dict, error: DomainError | No
 @router.post("/courses")
 def create_course(request: Request, db: DbSession, who: Staff, curriculum: Annotated[str, Form()] = "",
                   title: Annotated[str, Form()] = "", unit: Annotated[str, Form()] = "") -> Response:
-    try:
+    with form_action(db) as refused:
         course = service.create_course(db, who, curriculum_code=curriculum, title=title, unit_key=unit or None)
-    except DomainError as err:
-        return _form(request, db, {"curriculum": curriculum, "title": title, "unit": unit}, err)
+    if refused:
+        return _form(request, db, {"curriculum": curriculum, "title": title, "unit": unit}, refused.error)
     return redirect(f"/courses/{course.id}/edit", f"Đã tạo khoá học {course.code}. Hãy điền thời gian, địa điểm "
                                                   "và số chỗ.")
 
@@ -107,10 +109,10 @@ def _date(raw: str, field: str) -> date | None:
 @router.post("/courses/{course_id}/edit")
 def edit(course_id: int, request: Request, db: DbSession, who: Staff, form: PostedForm) -> Response:
     course = service.get_course(db, who, course_id)
-    try:
+    with form_action(db) as refused:
         capacity = str(form.get("capacity") or "").strip()
         share = str(form.get("min_attendance_percent") or "").strip()
-        if capacity and not capacity.isdigit():
+        if capacity and not is_digits(capacity):
             raise Invalid("capacity_invalid", f"Số chỗ “{capacity}” phải là số nguyên dương.", field="capacity")
         hours = str(form.get("hours_override") or "").strip()
         changes = {
@@ -139,6 +141,8 @@ def edit(course_id: int, request: Request, db: DbSession, who: Staff, form: Post
         changes["retraining_gap_years"] = int(gap or 0)
         if share:
             try:
+                if foreign_digits(share):
+                    raise ValueError(share)
                 changes["min_attendance_share"] = float(share.replace(",", ".")) / 100
             except ValueError:
                 raise Invalid("share_invalid", f"Tỷ lệ “{share}” không phải là số.",
@@ -146,23 +150,23 @@ def edit(course_id: int, request: Request, db: DbSession, who: Staff, form: Post
         service.update_course(db, who, course_id, changes)
         keys = [k for k in str(form.get("places") or "").replace(";", ",").replace("\n", ",").split(",") if k.strip()]
         service.set_places(db, who, course_id, keys)
-    except DomainError as err:
-        db.rollback()
+    if refused:
+        err = refused.error
         course = service.get_course(db, who, course_id)
         return render(request, "courses/edit.html",
                       {**_edit_context(db, who, course), "error": err.message,
                        "errors": {err.field or "": err.message}, "values": dict(form)},
                       status_code=err.status)
-    return redirect(f"/courses/{course.id}", "Đã lưu thông tin khoá học.")
+    return redirect(f"/courses/{course_id}", "Đã lưu thông tin khoá học.")
 
 
 @router.post("/courses/{course_id}/transition")
 def transition(course_id: int, db: DbSession, who: Staff, target: Annotated[str, Form()],
                reason: Annotated[str, Form(max_length=1000)] = "") -> Response:
-    try:
+    with form_action(db) as refused:
         service.transition(db, who, course_id, target, reason)
-    except service.TransitionRefused as err:
-        return redirect(f"/courses/{course_id}", err.message, "error")
+    if refused:
+        return redirect(f"/courses/{course_id}", refused.message, "error")
     label = rules.STATUS_LABELS.get(target, (target,))[0]
     return redirect(f"/courses/{course_id}", f"Khoá học đã chuyển sang “{label}”.")
 
@@ -195,27 +199,28 @@ def _time(raw: str, field: str) -> time | None:
 
 @router.post("/courses/{course_id}/sessions")
 def add_session(course_id: int, request: Request, db: DbSession, who: Staff, form: PostedForm) -> Response:
-    try:
+    with form_action(db) as refused:
         on = _date(str(form.get("session_date") or ""), "session_date")
         if on is None:
             raise Invalid("date_required", "Cần chọn ngày học.", field="session_date")
         lecturer = str(form.get("lecturer_id") or "")
+        if (lecturer and not is_digits(lecturer)) or not all(is_digits(str(x)) for x in form.getlist("module_ids")):
+            raise Invalid("choice_invalid", "Giảng viên hoặc chuyên đề đã chọn không hợp lệ.", field="lecturer_id")
         data = sessions.SessionInput(
             session_date=on, part_of_day=str(form.get("part_of_day") or "morning"),
             start_time=_time(str(form.get("start_time") or ""), "start_time"),
             end_time=_time(str(form.get("end_time") or ""), "end_time"),
-            module_ids=[int(x) for x in form.getlist("module_ids") if str(x).isdigit()],
-            lecturer_id=int(lecturer) if lecturer.isdigit() else None, room=str(form.get("room") or ""),
+            module_ids=[int(x) for x in form.getlist("module_ids") if is_digits(str(x))],
+            lecturer_id=int(lecturer) if is_digits(lecturer) else None, room=str(form.get("room") or ""),
             online_link=str(form.get("online_link") or ""), topics_note=str(form.get("topics_note") or ""))
         sessions.add_session(db, who, course_id, data)
-    except DomainError as err:
-        db.rollback()
+    if refused:
         course = service.get_course(db, who, course_id)
         ctx = _common(db, who, course)
         return render(request, "courses/sessions.html",
                       {**ctx, "tab": "sessions", "checks": service.checks(db, course),
-                       "lecturers": sessions.lecturers(db, who), "error": err.message, "values": dict(form),
-                       "module_values": form.getlist("module_ids")}, status_code=err.status)
+                       "lecturers": sessions.lecturers(db, who), "error": refused.message, "values": dict(form),
+                       "module_values": form.getlist("module_ids")}, status_code=refused.status)
     course = service.get_course(db, who, course_id)
     conflicts = service.checks(db, course).conflicts
     message = "Đã thêm buổi học." + (f" Cảnh báo: {conflicts[0].vi}" if conflicts else "")
@@ -239,6 +244,8 @@ def _amount(raw: str, field: str) -> Decimal | None:
     if not raw:
         return None
     try:
+        if foreign_digits(raw):
+            raise InvalidOperation
         value = Decimal(raw)
     except InvalidOperation:
         raise Invalid("amount_invalid", f"Số tiền “{raw}” không hợp lệ.", field=field) from None
@@ -253,15 +260,15 @@ def add_budget_line(course_id: int, db: DbSession, who: Staff, category: Annotat
                     planned_amount: Annotated[str, Form(max_length=30)] = "",
                     actual_amount: Annotated[str, Form(max_length=30)] = "",
                     funding_source: Annotated[str, Form()] = "") -> Response:
-    try:
+    with form_action(db) as refused:
         planned = _amount(planned_amount, "planned_amount")
         if planned is None:
             raise Invalid("amount_required", "Cần nhập số tiền dự kiến.", field="planned_amount")
         service.add_budget_line(db, who, course_id, category=category, description=description,
                                 planned_amount=planned, actual_amount=_amount(actual_amount, "actual_amount"),
                                 funding_source=funding_source)
-    except DomainError as err:
-        return redirect(f"/courses/{course_id}/budget", err.message, "error")
+    if refused:
+        return redirect(f"/courses/{course_id}/budget", refused.message, "error")
     return redirect(f"/courses/{course_id}/budget", "Đã thêm khoản chi.")
 
 
@@ -275,27 +282,29 @@ def remove_budget_line(course_id: int, line_id: int, db: DbSession, who: Staff) 
 def add_local_module(course_id: int, db: DbSession, who: Staff, title: Annotated[str, Form()] = "",
                      theory_hours: Annotated[str, Form()] = "",
                      practice_hours: Annotated[str, Form()] = "0") -> Response:
-    try:
+    with form_action(db) as refused:
         theory = _hours(theory_hours, "theory_hours")
         practice = _hours(practice_hours or "0", "practice_hours")
         service.add_local_module(db, who, course_id, title=title, theory_hours=theory, practice_hours=practice)
-    except DomainError as err:
-        return redirect(f"/courses/{course_id}", err.message, "error")
+    if refused:
+        return redirect(f"/courses/{course_id}", refused.message, "error")
     return redirect(f"/courses/{course_id}", "Đã thêm chuyên đề địa phương.")
 
 
 @router.post("/courses/{course_id}/modules/{module_id}/topics")
 def add_local_topic(course_id: int, module_id: int, db: DbSession, who: Staff,
                     title: Annotated[str, Form()] = "") -> Response:
-    try:
+    with form_action(db) as refused:
         service.add_local_topic(db, who, course_id, module_id, title=title)
-    except DomainError as err:
-        return redirect(f"/courses/{course_id}", err.message, "error")
+    if refused:
+        return redirect(f"/courses/{course_id}", refused.message, "error")
     return redirect(f"/courses/{course_id}", "Đã thêm nội dung địa phương.")
 
 
 def _hours(raw: str, field: str) -> float:
     try:
+        if foreign_digits(raw):
+            raise ValueError(raw)
         value = float(raw.replace(",", "."))
     except ValueError:
         raise Invalid("hours_invalid", f"Số giờ “{raw}” không phải là một số.", field=field) from None
@@ -315,17 +324,17 @@ def create_lecturer(db: DbSession, who: Staff, full_name: Annotated[str, Form(ma
                     organisation: Annotated[str, Form(max_length=300)] = "",
                     email: Annotated[str, Form(max_length=254)] = "", phone: Annotated[str, Form(max_length=30)] = "",
                     username: Annotated[str, Form(max_length=64)] = "") -> Response:
-    try:
+    with form_action(db) as refused:
         sessions.create_lecturer(db, who, full_name=full_name, title=title, organisation=organisation, email=email,
                                  phone=phone, username=username or None)
-    except DomainError as err:
-        return redirect("/lecturers", err.message, "error")
+    if refused:
+        return redirect("/lecturers", refused.message, "error")
     return redirect("/lecturers", "Đã thêm giảng viên.")
 
 
 @router.get("/calendar")
 def calendar_page(request: Request, db: DbSession, who: SignedIn,
-                  month: Annotated[str, Query(pattern=r"^(\d{4}-\d{2})?$")] = "") -> HTMLResponse:
+                  month: Annotated[str, Query(pattern=r"^([0-9]{4}-[0-9]{2})?$")] = "") -> HTMLResponse:
     today = utcnow().date()
     year, month_no = (int(month[:4]), int(month[5:])) if month else (today.year, today.month)
     if not 1 <= month_no <= 12 or not 2000 <= year <= 2100:

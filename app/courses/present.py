@@ -44,7 +44,8 @@ def course_detail(c: Course) -> CourseDetail:
         for m in c.modules])
 
 
-def course_plan(c: Course, quotas: dict[str, int] | None = None) -> CoursePlan:
+def course_plan(c: Course, quotas: dict[str, int] | None = None, *, with_budget: bool = True) -> CoursePlan:
+    """The whole plan; budget lines only `with_budget` (for those who manage the course: `may_see_budget`)."""
     body = c.issuing_body
     signer_title, signer_name = signer_of(c)
     return CoursePlan(
@@ -62,7 +63,7 @@ def course_plan(c: Course, quotas: dict[str, int] | None = None) -> CoursePlan:
         places=[PlaceOut(key=p.unit.key, name=places.path_label(p.unit)) for p in c.places],
         budget=[BudgetLineOut(id=b.id, category=b.category, description=b.description,
                               planned_amount=b.planned_amount, actual_amount=b.actual_amount,
-                              funding_source=b.funding_source) for b in c.budget_lines])
+                              funding_source=b.funding_source) for b in c.budget_lines] if with_budget else [])
 
 
 def session_out(s: CourseSession) -> SessionOut:

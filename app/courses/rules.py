@@ -48,7 +48,7 @@ __all__ = [
     "transition_problems",
 ]
 
-CODE_RE = re.compile(r"^(?P<curriculum>[A-Z0-9]+)-(?P<year>\d{4})-(?P<unit>[0-9]+)-(?P<seq>\d{3,})$")
+CODE_RE = re.compile(r"^(?P<curriculum>[A-Z0-9]+)-(?P<year>[0-9]{4})-(?P<unit>[0-9]+)-(?P<seq>[0-9]{3,})$")
 
 
 def course_code(curriculum_code: str, year: int, province_code: str, sequence: int) -> str:

@@ -1,10 +1,11 @@
 from __future__ import annotations
 
 from datetime import date, datetime, time
-from decimal import Decimal
 from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema
+
+from app.core.schemas import AsciiDecimal
 
 # A session's hours are wall-clock times at the venue, without a time zone. JSON Schema's "time" format means an
 # RFC 3339 time *with* an offset, which these are not: say what they are instead.
@@ -127,8 +128,8 @@ class BudgetLineIn(BaseModel):
     category: str = Field(description="lecturer_fee, lecturer_travel, materials, hall, meals_per_diem, "
                                       "trainee_travel, certificates, management, other")
     description: str = Field(default="", max_length=300)
-    planned_amount: Decimal = Field(ge=0, max_digits=16, decimal_places=0)
-    actual_amount: Decimal | None = Field(default=None, ge=0, max_digits=16, decimal_places=0)
+    planned_amount: AsciiDecimal = Field(ge=0, max_digits=16, decimal_places=0)
+    actual_amount: AsciiDecimal | None = Field(default=None, ge=0, max_digits=16, decimal_places=0)
     funding_source: str = Field(description="central, local, other")
 
 

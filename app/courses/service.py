@@ -10,8 +10,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
 from app import audit
-from app.auth.models import Role
+from app.auth import permissions
 from app.auth.principal import Principal
+from app.core.text import clean_name
 from app.courses import rules
 from app.courses.models import BudgetLine, Course, CourseLocalTopic, CourseModule, CoursePlace, CourseSession, Lecturer
 from app.curricula import service as curricula
@@ -57,10 +58,7 @@ def visible_courses(db: Session, who: Principal, f: CourseFilters | None = None)
     # A list shows code, title, dates, status and unit: it loads neither modules nor sessions nor budget lines.
     stmt = select(Course).order_by(Course.id.desc()).options(
         selectinload(Course.curriculum_version), places.with_chain(selectinload(Course.unit)))
-    if who.role == Role.ORGANISER:
-        stmt = stmt.where(Course.unit_id.in_(places.unit_ids_within(db, who.unit_id)))
-    elif not who.is_admin:
-        stmt = stmt.where(Course.status != "draft")
+    stmt = stmt.where(permissions.visible_courses_for(db, who))
     if f.curriculum:
         stmt = stmt.join(CurriculumVersion, CurriculumVersion.id == Course.curriculum_version_id).where(
             CurriculumVersion.curriculum_code == f.curriculum.upper())
@@ -80,7 +78,7 @@ def visible_courses(db: Session, who: Principal, f: CourseFilters | None = None)
 def get_course(db: Session, who: Principal, course_id: int) -> Course:
     """One course, or 404 when it does not exist or lies outside the caller's unit."""
     course = db.scalar(select(Course).where(Course.id == course_id).options(*_options()))
-    if course is None or not _may_see(db, who, course):
+    if course is None or not permissions.may_see_course(db, who, course):
         raise NotFound("Không tìm thấy khoá học.", code="course_not_found")
     return course
 
@@ -88,28 +86,20 @@ def get_course(db: Session, who: Principal, course_id: int) -> Course:
 def find_course(db: Session, who: Principal, course_id: int) -> Course:
     """The course row alone (no modules, sessions…), or 404 outside the caller's scope: for hot paths."""
     course = db.get(Course, course_id)
-    if course is None or not _may_see(db, who, course):
+    if course is None or not permissions.may_see_course(db, who, course):
         raise NotFound("Không tìm thấy khoá học.", code="course_not_found")
     return course
 
 
-def _may_see(db: Session, who: Principal, course: Course) -> bool:
-    if who.is_admin:
-        return True
-    if who.role == Role.ORGANISER:
-        return places.is_within(db, course.unit_id, who.unit_id)
-    return course.status != "draft"
-
-
 def ensure_may_manage(db: Session, who: Principal, course: Course) -> None:
-    if not (who.is_admin or (who.role == Role.ORGANISER and places.is_within(db, course.unit_id, who.unit_id))):
+    if not permissions.may_manage_course(db, who, course):
         raise Forbidden("Chỉ cán bộ tổ chức của đơn vị mới sửa được khoá học này.")
 
 
 def create_course(db: Session, who: Principal, *, curriculum_code: str, title: str, unit_key: str | None = None,
                   version: int | None = None, year: int | None = None) -> Course:
     """Create a draft course from the latest (or a chosen) curriculum version, pinning it and copying its modules."""
-    title = " ".join(title.split())
+    title = clean_name(title)
     if not title:
         raise Invalid("title_required", "Cần nhập tên khoá học.", field="title")
     if len(title) > 300:
@@ -161,7 +151,7 @@ def add_local_module(db: Session, who: Principal, course_id: int, *, title: str,
     """A module the province adds for local conditions; marked local, the curriculum files are not touched."""
     course = get_course(db, who, course_id)
     ensure_may_manage(db, who, course)
-    title = " ".join(title.split())
+    title = clean_name(title)
     if not title:
         raise Invalid("title_required", "Cần nhập tên chuyên đề.", field="title")
     if theory_hours <= 0:
@@ -187,7 +177,7 @@ def add_local_topic(db: Session, who: Principal, course_id: int, module_id: int,
     module = next((m for m in course.modules if m.id == module_id), None)
     if module is None:
         raise NotFound("Không tìm thấy chuyên đề trong khoá học.", code="module_not_found")
-    title = " ".join(title.split())
+    title = clean_name(title)
     if not title:
         raise Invalid("title_required", "Cần nhập tên nội dung.", field="title")
     topic = CourseLocalTopic(course_module_id=module.id, position=len(module.local_topics) + 1, title=title)
@@ -234,7 +224,7 @@ def update_course(db: Session, who: Principal, course_id: int, changes: dict) ->
                           field="retraining_gap_years")
         changes["retraining_gap_years"] = int(gap)
     if "title" in changes:
-        changes["title"] = " ".join(str(changes["title"] or "").split())
+        changes["title"] = clean_name(str(changes["title"] or ""))
         if not changes["title"]:
             raise Invalid("title_required", "Cần nhập tên khoá học.", field="title")
     if "allocation_mode" in changes and changes["allocation_mode"] not in ("first_come", "review"):

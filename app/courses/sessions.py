@@ -8,8 +8,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app import audit
+from app.auth import permissions
 from app.auth.models import Role, User
 from app.auth.principal import Principal
+from app.core.text import clean_name
 from app.courses import rules
 from app.courses.models import CourseSession, Lecturer
 from app.courses.service import ensure_may_manage, get_course
@@ -46,13 +48,15 @@ def create_lecturer(db: Session, who: Principal, *, full_name: str, title: str =
     if who.unit_id is None:
         raise Invalid("unit_required", "Tài khoản quản trị chưa gắn đơn vị: hãy thêm giảng viên bằng tài khoản cán "
                       "bộ tổ chức của đơn vị.", field="unit")
-    name = " ".join(full_name.split())
+    name = clean_name(full_name)
     if not name:
         raise Invalid("name_required", "Cần nhập họ tên giảng viên.", field="full_name")
     user_id = None
     if username:
         user = db.scalar(select(User).where(User.username == username.strip().lower()))
-        if user is None:
+        # Only an account of the caller's own unit: one elsewhere is not theirs to claim (linking it would also
+        # stop its own organiser from ever linking it), so it answers as if it did not exist.
+        if user is None or not permissions.may_see_account(db, who, user):
             raise Invalid("user_not_found", f"Không có tài khoản “{username}”.", field="username")
         user_id = user.id
         if db.scalar(select(Lecturer.id).where(Lecturer.user_id == user_id)) is not None:
@@ -71,7 +75,7 @@ def _lecturer_for(db: Session, who: Principal, lecturer_id: int | None) -> Lectu
     if lecturer_id is None:
         return None
     lecturer = db.get(Lecturer, lecturer_id)
-    if lecturer is None or not (who.is_admin or places.is_within(db, lecturer.unit_id, who.unit_id)):
+    if lecturer is None or not permissions.may_manage_unit(db, who, lecturer.unit_id):
         raise Invalid("lecturer_not_found", "Không tìm thấy giảng viên trong danh sách của đơn vị.",
                       field="lecturer_id")
     return lecturer

@@ -343,7 +343,7 @@ def load_curricula(directory: Path = DEFAULT_DIRECTORY) -> LoadResult:
 
 def _code_sort_key(code: str) -> tuple[str, int, str]:
     # CT2 before CT10.
-    match = re.fullmatch(r"([A-Z]+)(\d+)(.*)", code)
+    match = re.fullmatch(r"([A-Z]+)([0-9]+)(.*)", code)
     return (match.group(1), int(match.group(2)), match.group(3)) if match else (code, 0, "")
 
 

@@ -15,7 +15,7 @@ from app import audit
 from app.auth.principal import Principal
 from app.config import get_settings
 from app.core.spreadsheet import Column, RowError, mark_example_row, read_table, to_bytes
-from app.core.text import fold
+from app.core.text import fold, is_digits
 from app.courses import service as courses
 from app.enrolment import service
 from app.notify import service as notify
@@ -65,7 +65,7 @@ def enrol_from_file(db: Session, who: Principal, course_id: int, content: bytes,
         cid = _cid(raw.get("citizen_id"))
         if not cid:
             report.errors.append(RowError(row, CID, "Thiếu số CCCD."))
-        elif len(cid) == 11 and cid.isdigit():
+        elif len(cid) == 11 and is_digits(cid):
             report.errors.append(RowError(row, CID, f"Số CCCD “{cid}” bị mất số 0 ở đầu: hãy định dạng cột Số CCCD "
                                                     "là Văn bản (Text) rồi nhập lại."))
         elif cid in seen:

@@ -8,15 +8,15 @@ from fastapi.responses import HTMLResponse, Response
 
 from app.auth.permissions import SignedIn, Staff
 from app.config import get_settings
+from app.core.text import is_digits
 from app.courses import service as courses
 from app.courses.pages import _common
 from app.db import DbSession
 from app.enrolment import listimport, rules, service
 from app.enrolment.export import class_list_xlsx
-from app.errors import DomainError
 from app.notify import service as notices
 from app.people import service as people
-from app.web import PostedForm, redirect, render, stage, staged
+from app.web import PostedForm, form_action, redirect, render, stage, staged
 
 router = APIRouter(include_in_schema=False)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -33,10 +33,10 @@ def my_courses(request: Request, db: DbSession, who: SignedIn) -> HTMLResponse:
 
 @router.post("/courses/{course_id}/register")
 def register(course_id: int, db: DbSession, who: SignedIn) -> Response:
-    try:
+    with form_action(db) as refused:
         e = service.register(db, who, course_id)
-    except DomainError as err:
-        return redirect("/my-courses", err.message, "error")
+    if refused:
+        return redirect("/my-courses", refused.message, "error")
     label = rules.STATUS_LABELS[e.status][0]
     where = f", vị trí {e.waitlist_position}" if e.waitlist_position else ""
     return redirect("/my-courses", f"Đã đăng ký: {label}{where}.")
@@ -46,10 +46,10 @@ def register(course_id: int, db: DbSession, who: SignedIn) -> Response:
 def withdraw(enrolment_id: int, db: DbSession, who: SignedIn, reason: Annotated[str, Form(max_length=1000)] = "",
              back: Annotated[str, Form(max_length=200)] = "/my-courses") -> Response:
     target = back if back.startswith("/") and not back.startswith("//") else "/my-courses"
-    try:
+    with form_action(db) as refused:
         service.withdraw(db, who, enrolment_id, reason)
-    except DomainError as err:
-        return redirect(target, err.message, "error")
+    if refused:
+        return redirect(target, refused.message, "error")
     return redirect(target, "Đã rút khỏi khoá học.")
 
 
@@ -75,12 +75,14 @@ def enrolments_tab(course_id: int, request: Request, db: DbSession, who: Staff,
 def bulk(course_id: int, db: DbSession, who: Staff, form: PostedForm) -> Response:
     """Approve or reject the ticked people, or nominate the ticked candidates; all or nothing."""
     action = str(form.get("action") or "")
-    ids = [int(x) for x in form.getlist("ids") if str(x).isdigit()]
+    ids = [int(x) for x in form.getlist("ids") if is_digits(str(x))]
     reason = str(form.get("reason") or "")[:1000]
     back = f"/courses/{course_id}/enrolments"
     if not ids:
         return redirect(back, "Hãy đánh dấu ít nhất một người.", "error")
-    try:
+    if action not in ("nominate", "confirmed", "rejected"):
+        return redirect(back, "Thao tác không hợp lệ.", "error")
+    with form_action(db) as refused:
         if action == "nominate":
             service.nominate_many(db, who, course_id, ids, reason)
             message = f"Đã cử {len(ids)} người."
@@ -88,11 +90,8 @@ def bulk(course_id: int, db: DbSession, who: Staff, form: PostedForm) -> Respons
             for enrolment_id in ids:
                 service.decide(db, who, enrolment_id, action, reason)
             message = f"Đã cập nhật {len(ids)} người."
-        else:
-            return redirect(back, "Thao tác không hợp lệ.", "error")
-    except DomainError as err:
-        db.rollback()
-        return redirect(back, err.message, "error")
+    if refused:
+        return redirect(back, refused.message, "error")
     return redirect(back, message)
 
 
@@ -142,10 +141,10 @@ def import_upload(course_id: int, request: Request, db: DbSession, who: Staff,
 
 @router.post("/courses/{course_id}/enrolments/allocate")
 def allocate(course_id: int, db: DbSession, who: Staff) -> Response:
-    try:
+    with form_action(db) as refused:
         changed = service.allocate(db, who, course_id)
-    except DomainError as err:
-        return redirect(f"/courses/{course_id}/enrolments", err.message, "error")
+    if refused:
+        return redirect(f"/courses/{course_id}/enrolments", refused.message, "error")
     confirmed = sum(e.status == rules.EnrolmentStatus.CONFIRMED for e in changed)
     return redirect(f"/courses/{course_id}/enrolments",
                     f"Đã xét duyệt: {confirmed} người được xác nhận, {len(changed) - confirmed} người vào danh sách "

@@ -9,6 +9,7 @@ from starlette.concurrency import run_in_threadpool
 from app.auth.models import Role
 from app.auth.permissions import SignedIn, allow
 from app.auth.principal import Principal
+from app.core.text import is_digits
 from app.db import DbSession
 from app.errors import Invalid
 from app.materials import http, service
@@ -50,7 +51,7 @@ def _int(fields: dict[str, str], name: str) -> int | None:
     raw = fields.get(name, "").strip()
     if not raw:
         return None
-    if not raw.isdigit():
+    if not is_digits(raw):
         raise Invalid("invalid_input", f"Trường {name} phải là số nguyên.", field=name)
     return int(raw)
 

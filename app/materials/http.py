@@ -11,6 +11,7 @@ from app.auth.permissions import CSRF_HEADER, is_api
 from app.auth.principal import Principal
 from app.config import get_settings
 from app.core import limits
+from app.core.text import is_digits
 from app.db import session_factory
 from app.errors import NotFound
 from app.materials import rules, service
@@ -24,7 +25,7 @@ def _guard(request: Request, files: int) -> None:
     """Refuse before reading a byte when the declared body is larger than `files` files at the limit could be."""
     limit = limits.materials_body(files)
     declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > limit:
+    if is_digits(declared) and int(declared) > limit:
         raise request_too_large(limit)
 
 

@@ -23,7 +23,7 @@ from app.materials import http, rules, service, sniff
 from app.materials.api import details_from, home_from
 from app.materials.models import Material, MaterialVersion
 from app.materials.upload import Received, size_label
-from app.web import flash, redirect, render
+from app.web import Refusal, flash, form_action, redirect, render
 
 router = APIRouter(include_in_schema=False)
 StaffOrTrainer = Annotated[Principal, Depends(allow(Role.ADMIN, Role.ORGANISER, Role.TRAINER))]
@@ -76,24 +76,33 @@ def _done(request: Request, url: str, message: str) -> Response:
     return redirect(url, message)
 
 
-async def _upload(request: Request, save: Callable[[Received], str],
+async def _upload(request: Request, db: DbSession, save: Callable[[Received], str],
                   again: Callable[[DomainError, dict[str, str]], HTMLResponse], url: str,
                   max_files: int | None = None) -> Response:
     """Every upload form (a course's, a curriculum's, "replace the file"): receive the files, `save` them (it returns
-    the message to show), then go to `url`; a refusal is JSON for our script and the form `again` for a plain form.
+    the message to show), then go to `url`; a refusal is JSON for our script (raised: the request rolls back) and
+    the form `again` for a plain form (after `form_action` rolled back what the request wrote).
 
     The staged files are removed whatever happens: `save` moves those it keeps into the store.
     """
     received = await http.receive(request, max_files=max_files)
     try:
-        message = await run_in_threadpool(save, received)
-    except DomainError as err:
         if wants_json(request):
-            raise
-        return await run_in_threadpool(again, err, received.fields)
+            message = await run_in_threadpool(save, received)
+        else:
+            refused, message = await run_in_threadpool(_attempt, db, save, received)
+            if refused:
+                return await run_in_threadpool(again, refused.error, received.fields)
     finally:
         received.discard()
     return _done(request, url, message)
+
+
+def _attempt(db: DbSession, save: Callable[[Received], str], received: Received) -> tuple[Refusal, str]:
+    message = ""
+    with form_action(db) as refused:
+        message = save(received)
+    return refused, message
 
 
 def _add(db: DbSession, who: Principal, home: dict[str, str], received: Received) -> str:
@@ -112,7 +121,7 @@ def _replace(db: DbSession, who: Principal, material_id: int, received: Received
 
 @router.post("/courses/{course_id}/materials", dependencies=[Depends(http.upload_guard)])
 async def upload_to_course(course_id: int, request: Request, db: DbSession, who: StaffOrTrainer) -> Response:
-    return await _upload(request, partial(_add, db, who, {"course_id": str(course_id)}),
+    return await _upload(request, db, partial(_add, db, who, {"course_id": str(course_id)}),
                          partial(_course_page, request, db, who, course_id), f"/courses/{course_id}/materials")
 
 
@@ -130,7 +139,7 @@ def curriculum_materials(code: str, request: Request, db: DbSession, who: Signed
 
 @router.post("/curricula/{code}/materials", dependencies=[Depends(http.upload_guard)])
 async def upload_to_curriculum(code: str, request: Request, db: DbSession, who: StaffOrTrainer) -> Response:
-    return await _upload(request, partial(_add, db, who, {"curriculum": code}),
+    return await _upload(request, db, partial(_add, db, who, {"curriculum": code}),
                          partial(_curriculum_page, request, db, who, code), f"/curricula/{code.upper()}/materials")
 
 
@@ -155,7 +164,7 @@ def material_page(material_id: int, request: Request, db: DbSession, who: Signed
 
 @router.post("/materials/{material_id}/replace", dependencies=[Depends(http.single_upload_guard)])
 async def replace(material_id: int, request: Request, db: DbSession, who: StaffOrTrainer) -> Response:
-    return await _upload(request, partial(_replace, db, who, material_id),
+    return await _upload(request, db, partial(_replace, db, who, material_id),
                          lambda err, _values: _detail_page(request, db, who, material_id, err),
                          f"/materials/{material_id}", max_files=1)
 
@@ -164,12 +173,11 @@ async def replace(material_id: int, request: Request, db: DbSession, who: StaffO
 def edit(material_id: int, request: Request, db: DbSession, who: StaffOrTrainer,
          title: Annotated[str, Form(max_length=300)] = "", description: Annotated[str, Form(max_length=5000)] = "",
          language: Annotated[str, Form(max_length=8)] = "vi") -> Response:
-    try:
+    with form_action(db) as refused:
         service.update_material(db, who, material_id, {"title": title, "description": description,
                                                        "language": language})
-    except DomainError as err:
-        db.rollback()
-        return _detail_page(request, db, who, material_id, err)
+    if refused:
+        return _detail_page(request, db, who, material_id, refused.error)
     return redirect(f"/materials/{material_id}", "Đã lưu thông tin tài liệu.")
 
 

@@ -224,7 +224,7 @@ class RangeNotSatisfiable(ValueError):
     """The range starts past the end of the file (answer 416 with `Content-Range: bytes */size`)."""
 
 
-_RANGE = re.compile(r"^\s*(\d*)\s*-\s*(\d*)\s*$")
+_RANGE = re.compile(r"^\s*([0-9]*)\s*-\s*([0-9]*)\s*$")
 
 
 def parse_range(header: str | None, size: int) -> ByteRange | None:

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session, selectinload
 from app import audit
 from app.auth.models import Role
 from app.auth.principal import Principal
+from app.core.text import clean_name
 from app.courses import service as courses
 from app.courses.models import Course, CourseModule, CourseSession, Lecturer
 from app.curricula import service as curricula
@@ -186,7 +187,7 @@ class Details:
 
 
 def _details(d: Details) -> Details:
-    title = " ".join(d.title.split())
+    title = clean_name(d.title)
     if len(title) > 300:
         raise Invalid("title_too_long", "Tên tài liệu dài quá 300 ký tự.", field="title")
     description = d.description.strip()

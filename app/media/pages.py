@@ -12,11 +12,12 @@ from fastapi.responses import HTMLResponse, Response
 
 from app import i18n
 from app.auth.permissions import Staff
+from app.core.text import foreign_digits, is_digits
 from app.db import DbSession
 from app.errors import DomainError
 from app.media import rules, service
 from app.media.models import MediaProduct
-from app.web import PostedForm, redirect, render
+from app.web import PostedForm, form_action, redirect, render
 
 router = APIRouter(include_in_schema=False)
 BUDGET_ROWS = 3
@@ -48,6 +49,8 @@ def _amount(raw: str | None) -> Decimal | None:
     if not raw:
         return None
     try:
+        if foreign_digits(raw):
+            raise InvalidOperation
         return Decimal(raw)
     except InvalidOperation:
         return Decimal(-1)  # reported by the rules as an invalid amount
@@ -61,7 +64,7 @@ def _from_form(form) -> tuple[rules.MediaIn, str, dict]:  # noqa: ANN001
                                                "links")}
     values["topics"] = form.getlist("topics")
     rebroadcasts = values["rebroadcast_count"].strip() or "0"
-    if not rebroadcasts.isdigit():
+    if not is_digits(rebroadcasts):
         found.append(rules.Problem("rebroadcast_count", "Số lần phát lại phải là số nguyên không âm.",
                                    "The rebroadcast count must be a whole number."))
     links = []
@@ -86,7 +89,7 @@ def _from_form(form) -> tuple[rules.MediaIn, str, dict]:  # noqa: ANN001
         produced_on=_date(values["produced_on"], "produced_on", "Ngày sản xuất", found),
         published_on=_date(values["published_on"], "published_on", "Ngày phát sóng/đăng tải", found),
         channel=values["channel"], topics=tuple(values["topics"]),
-        rebroadcast_count=int(rebroadcasts) if rebroadcasts.isdigit() else 0, links=tuple(links),
+        rebroadcast_count=int(rebroadcasts) if is_digits(rebroadcasts) else 0, links=tuple(links),
         budget_lines=tuple(budget))
     if found:
         seen = {p.field for p in found}
@@ -146,11 +149,11 @@ def new_media(request: Request, _: Staff) -> HTMLResponse:
 @router.post("/media")
 def create_media(request: Request, db: DbSession, who: Staff, form: PostedForm) -> Response:
     values: dict = {}
-    try:
+    with form_action(db) as refused:
         data, unit, values = _from_form(form)
         m = service.create_media(db, who, data, unit)
-    except DomainError as err:
-        return _form(request, values or _raw(form), "/media", error=err)
+    if refused:
+        return _form(request, values or _raw(form), "/media", error=refused.error)
     return redirect(f"/media/{m.id}", f"Đã ghi sản phẩm “{m.title}” vào sổ.")
 
 
@@ -179,11 +182,12 @@ def edit_media(media_id: int, request: Request, db: DbSession, who: Staff) -> HT
 def update_media(media_id: int, request: Request, db: DbSession, who: Staff, form: PostedForm) -> Response:
     m = service.get_media(db, who, media_id)
     values: dict = {}
-    try:
+    with form_action(db) as refused:
         data, unit, values = _from_form(form)
         m = service.update_media(db, who, media_id, data, unit)
-    except DomainError as err:
-        return _form(request, values or _raw(form), f"/media/{media_id}", media=m, error=err)
+    if refused:
+        m = service.get_media(db, who, media_id)
+        return _form(request, values or _raw(form), f"/media/{media_id}", media=m, error=refused.error)
     return redirect(f"/media/{m.id}", "Đã lưu thay đổi.")
 
 

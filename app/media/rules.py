@@ -12,6 +12,8 @@ from datetime import date
 from decimal import Decimal
 from urllib.parse import urlsplit
 
+from app.core.text import clean_name
+
 __all__ = [
     "BUDGET_CATEGORIES",
     "CHANNELS",
@@ -126,7 +128,7 @@ def problems(m: MediaIn, today: date) -> list[Problem]:
     out: list[Problem] = []
     if m.kind not in KINDS:
         out.append(Problem("kind", "Hãy chọn loại sản phẩm trong danh mục.", "Choose a kind from the list."))
-    title = " ".join(m.title.split())
+    title = clean_name(m.title)
     if not title:
         out.append(Problem("title", "Cần nhập tên sản phẩm.", "Enter the product's title."))
     elif len(title) > 300:

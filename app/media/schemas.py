@@ -2,10 +2,10 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from decimal import Decimal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from app.core.schemas import AsciiDecimal
 from app.media import rules
 from app.media.models import MediaProduct
 
@@ -22,8 +22,8 @@ class BudgetLineBody(BaseModel):
 
     category: str = Field(description=", ".join(rules.BUDGET_CATEGORIES))
     description: str = Field(default="", max_length=300)
-    planned_amount: Decimal = Field(description="VND")
-    actual_amount: Decimal | None = Field(default=None, description="VND, once spent")
+    planned_amount: AsciiDecimal = Field(description="VND")
+    actual_amount: AsciiDecimal | None = Field(default=None, description="VND, once spent")
     funding_source: str = Field(description=", ".join(rules.FUNDING_SOURCES))
 
 

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session, selectinload
 from app import audit
 from app.auth.models import Role
 from app.auth.principal import Principal
+from app.core.text import clean_name
 from app.db import utcnow
 from app.errors import Forbidden, Invalid, NotFound
 from app.media import rules
@@ -136,7 +137,7 @@ def _snapshot(m: MediaProduct) -> dict[str, Any]:
 
 
 def _apply(m: MediaProduct, data: rules.MediaIn, unit: AdminUnit) -> None:
-    m.kind, m.title = data.kind, " ".join(data.title.split())
+    m.kind, m.title = data.kind, clean_name(data.title)
     m.summary = data.summary.strip()[:5000]
     m.producer_kind, m.producer_name = data.producer_kind, " ".join(data.producer_name.split())
     m.unit_id, m.produced_on, m.published_on = unit.id, data.produced_on, data.published_on

@@ -13,7 +13,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from app.core.spreadsheet import Column
-from app.core.text import fold, nfc
+from app.core.text import clean_name, fold, is_digits, nfc
 from app.people import reference, rules
 from app.places import service as places
 from app.places.models import FORMER_PREFIX, AdminUnit, Era, Level
@@ -90,7 +90,7 @@ class UnitResolver:
 
     def _lookup(self, commune: str, province: str) -> AdminUnit | str:
         code = commune[len(FORMER_PREFIX):] if commune.startswith(FORMER_PREFIX) else commune
-        if code.isdigit():
+        if is_digits(code):
             era = Era.FORMER if commune.startswith(FORMER_PREFIX) else Era.CURRENT
             unit = self.db.scalar(select(AdminUnit).where(AdminUnit.era == era, AdminUnit.level == Level.COMMUNE,
                                                           AdminUnit.code == code.zfill(5)))
@@ -173,7 +173,7 @@ def _text(value: object) -> str:
         return ""
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    return nfc(" ".join(str(value).split()))
+    return clean_name(str(value))
 
 
 def _date(value: object, errors: list[FieldError]) -> date | None:
@@ -185,8 +185,8 @@ def _date(value: object, errors: list[FieldError]) -> date | None:
     if not text:
         errors.append(FieldError("birth_date", "Thiếu ngày sinh."))
         return None
-    m = re.fullmatch(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})", text) or None
-    iso = re.fullmatch(r"(\d{4})-(\d{1,2})-(\d{1,2})", text)
+    m = re.fullmatch(r"([0-9]{1,2})[/.-]([0-9]{1,2})[/.-]([0-9]{4})", text) or None
+    iso = re.fullmatch(r"([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})", text)
     try:
         if m:
             return date(int(m.group(3)), int(m.group(2)), int(m.group(1)))

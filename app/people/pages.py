@@ -7,6 +7,7 @@ from fastapi import APIRouter, File, Form, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy import select
 
+from app.auth import permissions
 from app.auth.permissions import SignedIn, Staff
 from app.config import get_settings
 from app.curricula import service as curricula
@@ -18,7 +19,7 @@ from app.people.fields import COLUMNS
 from app.people.importer import template_xlsx
 from app.places import service as places
 from app.signup import service as signups
-from app.web import PostedForm, redirect, render, stage, staged
+from app.web import PostedForm, form_action, redirect, render, stage, staged
 
 router = APIRouter(include_in_schema=False)
 PER_PAGE = 25
@@ -90,10 +91,10 @@ def _form_error(request: Request, values: dict, err: DomainError, action: str) -
 @router.post("/trainees")
 def create(request: Request, db: DbSession, who: Staff, form: PostedForm) -> Response:
     values = _form_values(form)
-    try:
+    with form_action(db) as refused:
         t = service.create_trainee(db, who, service.parse_or_raise(db, values))
-    except DomainError as err:
-        return _form_error(request, values, err, "/trainees")
+    if refused:
+        return _form_error(request, values, refused.error, "/trainees")
     return redirect(f"/trainees/{t.id}", "Đã thêm học viên.")
 
 
@@ -120,13 +121,13 @@ def import_upload(request: Request, db: DbSession, who: Staff,
     path = staged(token)
     if path is None:
         return redirect("/trainees/import", "Hãy chọn tệp để xem trước.", "error")
-    try:
+    with form_action(db) as refused:
         report = service.import_trainees(db, who, path.read_bytes(), dry_run=False, filename=filename,
                                          lawful_basis_confirmed=lawful_basis_confirmed == "on")
-    except DomainError as err:
+    if refused:
         report = service.import_trainees(db, who, path.read_bytes(), dry_run=True, filename=filename)
         return render(request, "people/import.html", {"report": report, "token": token, "filename": filename,
-                                                      "error": err.message, "columns": COLUMNS}, status_code=422)
+                                                      "error": refused.message, "columns": COLUMNS}, status_code=422)
     if report.errors:  # the data changed between preview and import: show it again, write nothing
         return render(request, "people/import.html", {"report": report, "token": "", "filename": filename,
                                                       "columns": COLUMNS}, status_code=422)
@@ -144,7 +145,7 @@ def detail_page(trainee_id: int, request: Request, db: DbSession, who: SignedIn)
     return render(request, "people/detail.html",
                   {"t": t, "visible": visible, "placement": service.placement(t),
                    "priorities": service.priorities(db, t), "mask_id": service.mask_citizen_id,
-                   "mask_phone": service.mask_phone, "may_manage": who.is_admin or who.role == "organiser",
+                   "mask_phone": service.mask_phone, "may_manage": permissions.may_manage_trainee(db, who, t),
                    **_labels(db)})
 
 
@@ -160,12 +161,10 @@ def edit_page(trainee_id: int, request: Request, db: DbSession, who: Staff) -> H
 @router.post("/trainees/{trainee_id}")
 def update(trainee_id: int, request: Request, db: DbSession, who: Staff, form: PostedForm) -> Response:
     values = _form_values(form)
-    try:
+    with form_action(db) as refused:
         service.update_trainee(db, who, trainee_id, service.parse_or_raise(db, values))
-    except DomainError as err:
-        if err.status == 404:
-            raise
-        return _form_error(request, values, err, f"/trainees/{trainee_id}")
+    if refused:
+        return _form_error(request, values, refused.error, f"/trainees/{trainee_id}")
     return redirect(f"/trainees/{trainee_id}", "Đã lưu thay đổi.")
 
 
@@ -190,9 +189,9 @@ def my_profile(request: Request, db: DbSession, who: SignedIn) -> HTMLResponse:
 @router.post("/me")
 def update_my_contact(db: DbSession, who: SignedIn, phone: Annotated[str, Form(max_length=30)] = "",
                       email: Annotated[str, Form(max_length=254)] = "") -> Response:
-    try:
+    with form_action(db) as refused:
         service.update_own_contact(db, who, phone, email)
-    except DomainError as err:
-        return redirect("/me", err.message, "error")
+    if refused:
+        return redirect("/me", refused.message, "error")
     return redirect("/me", "Đã cập nhật thông tin liên hệ.")
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 from sqlalchemy import Select, case, exists, func, literal, or_, select
 from sqlalchemy.orm import Session, selectinload
 
-from app.core.text import fold
+from app.core.text import fold, is_digits
 from app.errors import NotFound
 from app.places.models import FORMER_PREFIX, AdminUnit, AdminUnitSuccessor, Era, Level
 
@@ -32,7 +32,7 @@ def get_by_key(db: Session, key: str) -> AdminUnit:
     """A unit by the code people type: "24", "07432", or "old:213" for a unit from before 1 July 2025."""
     key = key.strip()
     era, code = (Era.FORMER, key[len(FORMER_PREFIX):]) if key.startswith(FORMER_PREFIX) else (Era.CURRENT, key)
-    if not code.isdigit():
+    if not is_digits(code):
         raise NotFound(f"Không tìm thấy đơn vị hành chính “{key}”.", code="unit_not_found")
     levels = {2: Level.PROVINCE, 3: Level.DISTRICT, 5: Level.COMMUNE}
     level = levels.get(len(code))

@@ -9,10 +9,9 @@ from fastapi.responses import HTMLResponse, Response
 
 from app.auth.permissions import SignedIn, Staff
 from app.db import DbSession
-from app.errors import DomainError
 from app.people import service as people
 from app.privacy import rules, service
-from app.web import redirect, render
+from app.web import form_action, redirect, render
 
 router = APIRouter(include_in_schema=False)
 
@@ -33,10 +32,10 @@ def my_data_file(db: DbSession, who: SignedIn) -> Response:
 @router.post("/me/data-requests")
 def request_change(db: DbSession, who: SignedIn, kind: Annotated[str, Form(max_length=12)],
                    message: Annotated[str, Form(max_length=2000)] = "") -> Response:
-    try:
+    with form_action(db) as refused:
         service.request_change(db, who, kind, message)
-    except DomainError as err:
-        return redirect("/me/data", err.message, "error")
+    if refused:
+        return redirect("/me/data", refused.message, "error")
     return redirect("/me/data", "Đã gửi yêu cầu; cán bộ tổ chức của đơn vị sẽ xử lý và báo lại cho bạn.")
 
 
@@ -48,8 +47,8 @@ def queue(request: Request, db: DbSession, who: Staff) -> HTMLResponse:
 @router.post("/data-requests/{request_id}")
 def handle(request_id: int, db: DbSession, who: Staff, outcome: Annotated[str, Form(max_length=10)],
            response: Annotated[str, Form(max_length=2000)] = "") -> Response:
-    try:
+    with form_action(db) as refused:
         service.handle(db, who, request_id, outcome, response)
-    except DomainError as err:
-        return redirect("/data-requests", err.message, "error")
+    if refused:
+        return redirect("/data-requests", refused.message, "error")
     return redirect("/data-requests", "Đã xử lý yêu cầu.")

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from app import audit
 from app.attendance.models import AttendanceMark
 from app.audit.models import AuditEvent
+from app.auth import permissions
 from app.auth.models import AuthSession, User
 from app.auth.passwords import hash_password
 from app.auth.principal import Principal
@@ -19,7 +20,7 @@ from app.core.text import fold
 from app.courses.models import CalendarFeed, Course, CourseSession
 from app.db import utcnow
 from app.enrolment.models import Enrolment
-from app.errors import Conflict, Forbidden, Invalid, NotFound
+from app.errors import Conflict, Invalid, NotFound
 from app.notify.models import Notification
 from app.notify.service import notify
 from app.people import reference
@@ -116,8 +117,9 @@ def request_change(db: Session, who: Principal, kind: str, message: str) -> Data
 
 
 def _may_handle(db: Session, who: Principal, t: Trainee) -> None:
-    if not (who.is_admin or (who.role == "organiser" and places.is_within(db, t.unit_id, who.unit_id))):
-        raise Forbidden("Chỉ cán bộ tổ chức của đơn vị quản lý hồ sơ này mới xử lý được yêu cầu.")
+    """Outside the caller's unit the person does not exist for them: 404, like any record out of scope."""
+    if not permissions.may_manage_trainee(db, who, t):
+        raise NotFound("Không tìm thấy hồ sơ.", code="trainee_not_found")
 
 
 def open_requests(db: Session, who: Principal) -> list[tuple[DataRequest, Trainee]]:
@@ -132,10 +134,9 @@ def handle(db: Session, who: Principal, request_id: int, outcome: str, response:
     """Close a request: `done` (a correction made, or a deletion carried out by anonymising), or `refused` with
     the reason the law allows (e.g. the record is needed for an ongoing course)."""
     r = db.get(DataRequest, request_id)
-    if r is None or r.status != "open":
+    t = db.get(Trainee, r.trainee_id) if r is not None else None
+    if r is None or r.status != "open" or not permissions.may_manage_trainee(db, who, t):
         raise NotFound("Không tìm thấy yêu cầu đang chờ xử lý.", code="request_not_found")
-    t = db.get(Trainee, r.trainee_id)
-    _may_handle(db, who, t)
     response = " ".join((response or "").split())
     if outcome not in ("done", "refused"):
         raise Invalid("outcome_invalid", "Kết quả xử lý không hợp lệ.", field="outcome")

@@ -9,7 +9,6 @@ from fastapi import APIRouter, Query
 from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from app import audit
 from app.assessment import report as assessment_report
 from app.auth.permissions import Staff
 from app.db import DbSession
@@ -28,9 +27,7 @@ def summary(db: DbSession, who: Staff, period: Period = "", date_from: date | No
             date_to: date | None = None, curriculum: Code = "", target_group: Code = "",
             place: Place = "") -> dict[str, Any]:
     f = filters_from(period, date_from, date_to, curriculum, target_group, place)
-    r = service.dashboard(db, who, f)
-    audit.record(db, who, "report.export", "report", r.scope.key or "VN",
-                 {"format": "json", **f.query(), "ethnicity_hidden": r.by_minority.hidden})
+    r = service.exported(db, who, f, "json")
     return present.report_data(r)
 
 

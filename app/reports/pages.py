@@ -11,7 +11,7 @@ from fastapi.responses import HTMLResponse, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app import audit, i18n
+from app import i18n
 from app.assessment import report as assessment_report
 from app.auth.permissions import Staff
 from app.auth.principal import Principal
@@ -125,19 +125,15 @@ def export_name(r: service.Report, ext: str) -> str:
 
 
 def xlsx_response(db: Session, who: Principal, f: service.Filters) -> Response:
-    r = service.dashboard(db, who, f)
+    r = service.exported(db, who, f, "xlsx")
     learning = assessment_report.learning(db, who, f)
     content = export.report_xlsx(db, r, generated_at=utcnow(),
                                  learning=lambda wb: assessment_report.write_sheet(wb, learning))
-    audit.record(db, who, "report.export", "report", r.scope.key or "VN",
-                 {"format": "xlsx", **f.query(), "ethnicity_hidden": r.by_minority.hidden})
     return _attachment(content, XLSX, export_name(r, "xlsx"))
 
 
 def csv_response(db: Session, who: Principal, f: service.Filters) -> Response:
-    r = service.dashboard(db, who, f)
-    audit.record(db, who, "report.export", "report", r.scope.key or "VN",
-                 {"format": "csv", **f.query(), "ethnicity_hidden": r.by_minority.hidden})
+    r = service.exported(db, who, f, "csv")
     return _attachment(export.report_csv(r), "text/csv; charset=utf-8", export_name(r, "csv"))
 
 

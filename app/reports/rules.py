@@ -68,7 +68,7 @@ class Period:
         return f"từ {start} đến {end}"
 
 
-_PERIOD = re.compile(r"^(?P<year>\d{4})(?:-(?P<part>H[12]|Q[1-4]))?$")
+_PERIOD = re.compile(r"^(?P<year>[0-9]{4})(?:-(?P<part>H[12]|Q[1-4]))?$")
 MIN_YEAR, MAX_YEAR = 2000, 2100
 
 

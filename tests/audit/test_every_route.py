@@ -366,8 +366,9 @@ def test_certificates_leave_a_trace_of_issue_revoke_and_print(trail, db, finishe
 
     revoked = org.page("/certificates/{certificate_id}/revoke", certificate_id=first.id, action="certificate.revoke",
                        entity="certificate", entity_id=first.id,
-                       data={"reason": "Sai năm sinh trong hồ sơ", "reissue": "on"})
-    assert revoked.event.changes == {"number": first.number, "reason": "Sai năm sinh trong hồ sơ"}
+                       data={"reason": "Sai năm sinh trong hồ sơ", "category": "data_error", "reissue": "on"})
+    assert revoked.event.changes == {"number": first.number, "reason": "Sai năm sinh trong hồ sơ",
+                                     "category": "data_error", "public_note": None}
     assert [e.action for e in revoked.events] == ["certificate.revoke", "certificate.issue"]
 
     today = utcnow().date()

@@ -127,14 +127,23 @@ def test_verify_valid_revoked_replaced_and_unknown(client, db, finished):
     refused = client.post(f"/api/v1/certificates/{c['id']}/revoke", headers=h, json={"reason": "x"})
     assert refused.status_code == 422
     revoked = client.post(f"/api/v1/certificates/{c['id']}/revoke", headers=h,
-                          json={"reason": "Sai ngày sinh trong hồ sơ", "reissue": True})
+                          json={"reason": "Sai ngày sinh trong hồ sơ (bà Ánh báo 1990, không phải 1991)",
+                                "category": "data_error", "public_note": "Đã cấp lại giấy đúng.", "reissue": True})
     assert revoked.status_code == 200, revoked.text
+    assert revoked.json()["revoked"]["revoke_reason"].startswith("Sai ngày sinh")  # staff see the internal note
     new = revoked.json()["reissued"]
     assert new["number"] == "4/" + c["number"].split("/", 1)[1] and new["code"] != c["code"]
     old_view = client.get(f"/verify/{c['code']}", headers={"Accept": "application/json"}).json()
-    assert old_view["status"] == "revoked" and old_view["revoke_reason"] == "Sai ngày sinh trong hồ sơ"
+    # The public sees the chosen category and the public text; the internal note stays internal.
+    assert old_view["status"] == "revoked" and old_view["revoke_category"] == "data_error"
+    assert old_view["revoke_reason"] == "Thông tin trên giấy chứng nhận có sai sót: Đã cấp lại giấy đúng."
     assert old_view["replaced_by"] == new["code"]
-    assert "đã bị thu hồi" in client.get(f"/verify/{c['code']}").text
+    page = client.get(f"/verify/{c['code']}").text
+    assert "đã bị thu hồi" in page and "Thông tin trên giấy chứng nhận có sai sót" in page
+    assert "1990" not in page and "Sai ngày sinh" not in page and "1990" not in str(old_view)
+    bad = client.post(f"/api/v1/certificates/{new['id']}/revoke", headers=h,
+                      json={"reason": "Lý do nội bộ", "category": "because"})
+    assert bad.status_code == 422
 
 
 def test_an_edited_file_is_caught_by_the_verify_page(client, db, finished):

@@ -88,7 +88,8 @@ def _plant(base: str) -> dict:
          "note": "Ốm " + X}]}))
     _ok(org.post(f"/api/v1/courses/{finished['id']}/certificates", json={}))
     certificate = _ok(org.get(f"/api/v1/courses/{finished['id']}/certificates"))[0]
-    _ok(org.post(f"/api/v1/certificates/{certificate['id']}/revoke", json={"reason": "Sai tên " + X}))
+    _ok(org.post(f"/api/v1/certificates/{certificate['id']}/revoke", json={"reason": "Sai tên " + X,
+                                                                           "public_note": "Sai tên " + X}))
     return {"course": cid, "session": session["id"], "material": material["id"], "trainee": trainee["id"],
             "enrolment": enrolment["id"], "open_course": open_course["id"], "finished": finished["id"],
             "cancelled": cancelled["id"], "code": certificate["code"]}
@@ -166,7 +167,7 @@ def test_hostile_text_is_shown_as_text_even_without_the_csp(browser: Browser, ho
     expect(page.locator("h1")).to_contain_text(SHOWN)  # "Xin chào <name>"
     _visit(page, hostile_server, "/dashboard")
     page.context.clear_cookies()
-    _visit(page, hostile_server, f"/verify/{planted['code']}")  # public: the revocation reason is shown
+    _visit(page, hostile_server, f"/verify/{planted['code']}")  # public: the public revocation text is shown
     expect(page.locator("main")).to_contain_text("Sai tên " + X)
     page.screenshot(path=str(artifacts / f"hostile-verify-{backend}.png"), full_page=True)
     context.close()
