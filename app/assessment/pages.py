@@ -17,7 +17,7 @@ from app.courses import service as courses
 from app.courses.pages import _common
 from app.db import DbSession
 from app.errors import DomainError, Forbidden, Invalid
-from app.web import redirect, render
+from app.web import form_action, redirect, render
 
 router = APIRouter(include_in_schema=False)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -74,7 +74,7 @@ async def create_test(course_id: int, request: Request, db: DbSession, who: Staf
 
 def _create_test(course_id: int, request: Request, db: DbSession, who: Principal, form) -> Response:  # noqa: ANN001
     values = {k: form.get(k) for k in form}
-    try:
+    with form_action(db) as refused:
         spec = service.TestSpec(
             kind=str(form.get("kind") or "post"), title=str(form.get("title") or ""),
             time_limit_minutes=_int(form.get("time_limit_minutes"), "time_limit_minutes"),
@@ -84,8 +84,8 @@ def _create_test(course_id: int, request: Request, db: DbSession, who: Principal
             bank_ids=tuple(_int(v, "bank_ids", required=True) for v in form.getlist("bank_ids")),
             one_per_screen=form.get("one_per_screen") == "on", show_after=str(form.get("show_after") or "score"))
         service.create_test(db, who, course_id, spec)
-    except DomainError as err:
-        db.rollback()  # a refused action changes nothing
+    if refused:
+        err = refused.error
         return _tab(request, db, who, course_id, error=err, values=values)
     return redirect(f"/courses/{course_id}/tests", "Đã tạo bài kiểm tra.")
 
@@ -98,13 +98,13 @@ async def set_score_rule(course_id: int, request: Request, db: DbSession, who: S
 
 def _set_score_rule(course_id: int, request: Request, db: DbSession, who: Principal, raw: str) -> Response:
     raw = raw.strip().replace(",", ".").rstrip("%").strip()
-    try:
+    with form_action(db) as refused:
         if raw and not (raw.replace(".", "", 1).isascii() and raw.replace(".", "", 1).isdigit()):
             raise Invalid("percent_invalid", "Điểm tối thiểu phải là một số từ 1 đến 100.",
                           field="post_test_min_percent")
         service.set_score_rule(db, who, course_id, float(raw) if raw else None)
-    except DomainError as err:
-        db.rollback()
+    if refused:
+        err = refused.error
         return _tab(request, db, who, course_id, error=err)
     return redirect(f"/courses/{course_id}/tests", "Đã lưu điều kiện hoàn thành.")
 
@@ -149,13 +149,13 @@ async def create_bank(request: Request, db: DbSession, who: Staff) -> Response:
 
 
 def _create_bank(request: Request, db: DbSession, who: Principal, form) -> Response:  # noqa: ANN001
-    try:
+    with form_action(db) as refused:
         bank = service.create_bank(db, who, title=str(form.get("title") or ""),
                                    curriculum_code=str(form.get("curriculum") or "") or None,
                                    module_code=str(form.get("module") or "") or None,
                                    course_id=_int(form.get("course_id"), "course_id"))
-    except DomainError as err:
-        db.rollback()
+    if refused:
+        err = refused.error
         return render(request, "assessment/banks.html", {"banks": service.managed_banks(db, who), "error": err,
                                                          "values": dict(form)}, status_code=err.status)
     return redirect(f"/question-banks/{bank.id}", "Đã tạo ngân hàng câu hỏi.")
@@ -225,19 +225,19 @@ def _add_question(bank_id: int, request: Request, db: DbSession, who: Principal,
     tf = {"true": True, "false": False}.get(str(form.get("answer") or ""))
     accepted = str(form.get("accepted") or "").splitlines()
     built = rules.build_question(kind, str(form.get("text") or ""), options, tf, accepted)
-    try:
+    with form_action(db) as refused:
         service.write_question(db, who, bank_id, built)
-    except DomainError as err:
-        db.rollback()
+    if refused:
+        err = refused.error
         return _bank_page(request, db, who, bank_id, error=err, question=dict(form), open_form=True)
     return redirect(f"/question-banks/{bank_id}#questions", "Đã thêm câu hỏi.")
 
 
 def _import(bank_id: int, request: Request, db: DbSession, who: Principal, fmt: str, text: str) -> Response:
-    try:
+    with form_action(db) as refused:
         report = service.import_questions(db, who, bank_id, text, fmt)
-    except DomainError as err:
-        db.rollback()
+    if refused:
+        err = refused.error
         return _bank_page(request, db, who, bank_id, error=err, values={"format": fmt, "text": text})
     if report.errors:
         err = Invalid("import_invalid", "Tệp có câu hỏi không đọc được; chưa nhập câu nào.", field="text")

@@ -19,7 +19,7 @@ from app.db import DbSession
 from app.enrolment.rules import STATUS_LABELS
 from app.errors import DomainError, Invalid
 from app.history import service
-from app.web import redirect, render, stage, staged
+from app.web import form_action, redirect, render, stage, staged
 
 router = APIRouter(include_in_schema=False)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -49,7 +49,7 @@ def new_page(request: Request, db: DbSession, _: Staff) -> HTMLResponse:
 @router.post("/past-courses")
 async def create(request: Request, db: DbSession, who: Staff) -> Response:
     form = {k: str(v) for k, v in (await request.form()).items() if isinstance(v, str)}
-    try:
+    with form_action(db) as refused:
         share = form.get("min_attendance_percent", "").strip()
         data = service.PastCourseIn(
             curriculum=form.get("curriculum", ""), title=form.get("title", ""), unit=form.get("unit", "").strip(),
@@ -60,8 +60,8 @@ async def create(request: Request, db: DbSession, who: Staff) -> Response:
             places=[k for k in form.get("places", "").replace(";", ",").split(",") if k.strip()],
             min_attendance_share=float(share) / 100 if share.isdigit() and 0 < int(share) <= 100 else None)
         course = service.create(db, who, data)
-    except DomainError as err:
-        db.rollback()
+    if refused:
+        err = refused.error
         return _form(request, db, form, err)
     return redirect(f"/courses/{course.id}/past", f"Đã ghi nhận khoá học {course.code}. Tiếp theo: các buổi học.")
 
@@ -84,7 +84,7 @@ def _page(request: Request, db: DbSession, who, course_id: int, **extra) -> HTML
 @router.post("/courses/{course_id}/past/sessions")
 def add_session(course_id: int, request: Request, db: DbSession, who: Staff,
                 session_date: Annotated[str, Form()] = "", part_of_day: Annotated[str, Form()] = "morning") -> Response:
-    try:
+    with form_action(db) as refused:
         course = service.recording(db, who, course_id)
         on = _date(session_date, "session_date")
         if on is None:
@@ -92,8 +92,8 @@ def add_session(course_id: int, request: Request, db: DbSession, who: Staff,
         sessions.add_session(db, who, course_id, sessions.SessionInput(
             session_date=on, part_of_day=part_of_day, start_time=None, end_time=None,
             module_ids=[m.id for m in course.modules], lecturer_id=None, room=None, online_link=None))
-    except DomainError as err:
-        db.rollback()
+    if refused:
+        err = refused.error
         return _page(request, db, who, course_id, error=err.message, status_code=err.status)
     return redirect(f"/courses/{course_id}/past#sessions", "Đã thêm buổi học.")
 
@@ -119,11 +119,11 @@ def participants(course_id: int, request: Request, db: DbSession, who: Staff,
     path = staged(token)
     if path is None:
         return redirect(f"/courses/{course_id}/past", "Hãy chọn tệp để xem trước.", "error")
-    try:
+    with form_action(db) as refused:
         report = service.import_participants(db, who, course_id, path.read_bytes(), dry_run=False, filename=filename,
                                              lawful_basis_confirmed=lawful_basis_confirmed == "on")
-    except DomainError as err:
-        db.rollback()
+    if refused:
+        err = refused.error
         return _page(request, db, who, course_id, error=err.message, status_code=err.status)
     if report.errors:
         db.rollback()
@@ -135,9 +135,9 @@ def participants(course_id: int, request: Request, db: DbSession, who: Staff,
 
 @router.post("/courses/{course_id}/past/finish")
 def finish(course_id: int, request: Request, db: DbSession, who: Staff) -> Response:
-    try:
+    with form_action(db) as refused:
         service.finish(db, who, course_id)
-    except DomainError as err:
-        db.rollback()
+    if refused:
+        err = refused.error
         return _page(request, db, who, course_id, error=err.message, status_code=err.status)
     return redirect(f"/courses/{course_id}/certificates", "Khoá học đã kết thúc; hãy cấp giấy chứng nhận.")

@@ -12,7 +12,7 @@ from app.errors import DomainError
 from app.issuers import book, present, rules, service
 from app.issuers.models import IssuingBody
 from app.places.models import AdminUnit
-from app.web import redirect, render
+from app.web import form_action, redirect, render
 
 router = APIRouter(include_in_schema=False)
 FIELDS = ("name", "parent_name", "short_code", "place_name", "signer_title", "signer_name", "number_pattern")
@@ -65,10 +65,10 @@ def create(request: Request, db: DbSession, who: Staff, name: Text = "", parent_
            number_pattern: Text = "", active: Annotated[str, Form(max_length=3)] = "",
            unit: Annotated[str, Form(max_length=16)] = "") -> Response:
     values = _posted(name, parent_name, short_code, place_name, signer_title, signer_name, number_pattern, active)
-    try:
+    with form_action(db) as refused:
         body = service.create_body(db, who, values, unit.strip() or None)
-    except DomainError as err:
-        db.rollback()
+    if refused:
+        err = refused.error
         return _form_page(request, db, who, None, {**values, "unit": unit}, err)
     return redirect(f"/issuing-bodies/{body.id}", f"Đã thêm cơ quan cấp “{body.name}”. Hãy tải ảnh con dấu và xem "
                                                   "thử giấy chứng nhận.")
@@ -85,10 +85,10 @@ def edit(body_id: int, request: Request, db: DbSession, who: Staff, name: Text =
          short_code: Text = "", place_name: Text = "", signer_title: Text = "", signer_name: Text = "",
          number_pattern: Text = "", active: Annotated[str, Form(max_length=3)] = "") -> Response:
     values = _posted(name, parent_name, short_code, place_name, signer_title, signer_name, number_pattern, active)
-    try:
+    with form_action(db) as refused:
         service.update_body(db, who, body_id, values)
-    except DomainError as err:
-        db.rollback()
+    if refused:
+        err = refused.error
         body = service.get_body(db, who, body_id)
         return _form_page(request, db, who, body, {**values, "unit": body.unit.key}, err)
     return redirect(f"/issuing-bodies/{body_id}", "Đã lưu cơ quan cấp.")
@@ -98,10 +98,10 @@ def edit(body_id: int, request: Request, db: DbSession, who: Staff, name: Text =
 def upload_seal(body_id: int, request: Request, db: DbSession, who: Staff,
                 seal: Annotated[UploadFile | None, File()] = None) -> Response:
     content = seal.file.read(rules.SEAL_MAX_BYTES + 1) if seal is not None and seal.filename else b""
-    try:
+    with form_action(db) as refused:
         service.set_seal(db, who, body_id, content)
-    except DomainError as err:
-        db.rollback()
+    if refused:
+        err = refused.error
         body = service.get_body(db, who, body_id)
         return _form_page(request, db, who, body, _values(body), err)
     return redirect(f"/issuing-bodies/{body_id}", "Đã lưu ảnh con dấu. Hãy xem thử giấy chứng nhận.")
@@ -109,9 +109,10 @@ def upload_seal(body_id: int, request: Request, db: DbSession, who: Staff,
 
 @router.post("/issuing-bodies/{body_id}/seal/delete")
 def delete_seal(body_id: int, db: DbSession, who: Staff) -> Response:
-    try:
+    with form_action(db) as refused:
         service.remove_seal(db, who, body_id)
-    except DomainError as err:
+    if refused:
+        err = refused.error
         return redirect(f"/issuing-bodies/{body_id}", err.message, "error")
     return redirect(f"/issuing-bodies/{body_id}", "Đã xoá ảnh con dấu.")
 

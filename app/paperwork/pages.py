@@ -13,12 +13,12 @@ from starlette.concurrency import run_in_threadpool
 from app.auth.permissions import AdminOnly, SignedIn, Staff
 from app.courses.pages import _common
 from app.db import DbSession
-from app.errors import DomainError, Invalid
+from app.errors import Invalid, NotFound
 from app.jobs import service as jobs
 from app.jobs.models import Job
 from app.paperwork import present, presentation, rules, service
 from app.paperwork.render import MAX_TEMPLATE_BYTES
-from app.web import redirect, render
+from app.web import form_action, redirect, render
 
 router = APIRouter(include_in_schema=False)
 FMT = "^(docx|xlsx|pdf)$"
@@ -26,11 +26,10 @@ FMT = "^(docx|xlsx|pdf)$"
 
 def _act(db: DbSession, back: str, action: Callable[[], str]) -> Response:
     """Run a form's action; a refusal rolls back whatever was written and goes back with the reason."""
-    try:
+    with form_action(db) as refused:
         message = action()
-    except DomainError as err:
-        db.rollback()
-        return redirect(back, err.message, "error")
+    if refused:
+        return redirect(back, refused.message, "error")
     return redirect(back, message)
 
 
@@ -87,10 +86,10 @@ def register(document_id: int, db: DbSession, who: Staff, number: Annotated[str,
 def send(document_id: int, request: Request, background: BackgroundTasks, db: DbSession, who: Staff) -> Response:
     doc = service.get_document(db, who, document_id)
     back = f"/courses/{doc.course_id}/documents#document-{doc.id}"
-    try:
+    with form_action(db) as refused:
         started = service.start_send(db, who, document_id)
-    except DomainError as err:
-        db.rollback()
+    if refused:
+        err = refused.error
         return redirect(back, err.message, "error")
     if isinstance(started, Job):
         jobs.schedule(background, request.app.state, started, who)
@@ -145,6 +144,8 @@ async def upload_template(kind: str, db: DbSession, who: AdminOnly, file: Annota
 
 @router.post("/document-templates/{kind}/reset")
 def reset_template(kind: str, db: DbSession, who: AdminOnly) -> Response:
+    if kind not in rules.KINDS:
+        raise NotFound("Không có loại giấy tờ này.", code="kind_unknown")
     def act() -> str:
         service.reset_template(db, who, kind)
         return "Đã dùng lại mẫu mặc định."

@@ -22,7 +22,7 @@ from app.errors import DomainError
 from app.media import rules as media_rules
 from app.places.models import AdminUnit
 from app.reports import charts, export, present, rules, service, submissions
-from app.web import redirect, render
+from app.web import form_action, redirect, render
 
 router = APIRouter(include_in_schema=False)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -200,10 +200,10 @@ def submissions_page(request: Request, db: DbSession, who: Staff) -> HTMLRespons
 @router.post("/reports/submissions")
 def close_period(request: Request, db: DbSession, who: Staff, period: Annotated[str, Form(max_length=10)] = "",
                  place: Annotated[str, Form(max_length=12)] = "") -> Response:
-    try:
+    with form_action(db) as refused:
         row = submissions.close_period(db, who, period, place)
-    except DomainError as err:
-        db.rollback()  # a refused closing leaves nothing behind
+    if refused:
+        err = refused.error
         return _submissions_page(request, db, who, err, {"period": period, "place": place})
     return redirect(f"/reports/submissions/{row.id}", f"Đã chốt kỳ {row.period_key} và lưu báo cáo đã nộp.")
 
@@ -224,10 +224,10 @@ def submission_page(submission_id: int, request: Request, db: DbSession, who: St
 @router.post("/reports/submissions/{submission_id}/amendments")
 def amend(submission_id: int, request: Request, db: DbSession, who: Staff,
           reason: Annotated[str, Form(max_length=2000)] = "") -> Response:
-    try:
+    with form_action(db) as refused:
         row = submissions.amend(db, who, submission_id, reason)
-    except DomainError as err:
-        db.rollback()
+    if refused:
+        err = refused.error
         return _detail_page(request, db, who, submission_id, err, reason)
     return redirect(f"/reports/submissions/{row.amends_id}", "Đã lưu báo cáo điều chỉnh bên cạnh báo cáo đã nộp.")
 

@@ -14,7 +14,7 @@ from app.errors import DomainError, Invalid
 from app.issuers.models import IssuingBody
 from app.signing import service
 from app.signing.models import SigningKey
-from app.web import redirect, render
+from app.web import form_action, redirect, render
 
 router = APIRouter(include_in_schema=False)
 
@@ -43,9 +43,10 @@ def _refused(db, back: str, err: DomainError) -> Response:  # noqa: ANN001
 def add_pkcs12(body_id: int, db: DbSession, who: AdminOnly, file: Annotated[UploadFile, File()],
                password: Annotated[str, Form(max_length=200)] = "") -> Response:
     back = f"/issuers/{body_id}/signing"
-    try:
+    with form_action(db) as refused:
         key = service.add_pkcs12(db, who, body_id, file.file.read(service.KEY_FILE_MAX_BYTES + 1), password)
-    except DomainError as err:
+    if refused:
+        err = refused.error
         return _refused(db, back, err)
     return redirect(back, f"Đã dùng khoá của {key.subject} để ký giấy chứng nhận từ nay.")
 
@@ -57,13 +58,14 @@ def add_token(body_id: int, db: DbSession, who: AdminOnly, module: Annotated[str
               pin_env: Annotated[str, Form(max_length=100)] = "NANGLUC_PKCS11_PIN",
               chain_pem: Annotated[str, Form(max_length=50_000)] = "") -> Response:
     back = f"/issuers/{body_id}/signing"
-    try:
+    with form_action(db) as refused:
         if slot.strip() and not slot.strip().isdigit():
             raise Invalid("slot_invalid", "Khe (slot) là một số, hoặc để trống.", field="slot")
         config = service.TokenConfig(module.strip(), key_label.strip(), token_label.strip(),
                                      int(slot) if slot.strip() else None, pin_env.strip(), chain_pem)
         key = service.add_token(db, who, body_id, config)
-    except DomainError as err:
+    if refused:
+        err = refused.error
         return _refused(db, back, err)
     return redirect(back, f"Đã dùng thiết bị ký ({key.subject}) để ký giấy chứng nhận từ nay.")
 
@@ -72,8 +74,9 @@ def add_token(body_id: int, db: DbSession, who: AdminOnly, module: Annotated[str
 def retire(key_id: int, db: DbSession, who: AdminOnly) -> Response:
     key = db.get(SigningKey, key_id)
     back = f"/issuers/{key.issuing_body_id}/signing" if key else "/signing"
-    try:
+    with form_action(db) as refused:
         service.retire(db, who, key_id)
-    except DomainError as err:
+    if refused:
+        err = refused.error
         return _refused(db, back, err)
     return redirect(back, "Đã thôi dùng khoá này. Giấy đã ký bằng khoá này vẫn còn giá trị.")

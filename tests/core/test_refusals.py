@@ -36,7 +36,11 @@ ROOT = Path(__file__).resolve().parents[2]
 # Where a page may still catch a refusal itself, each with its reason (the function's qualified name).
 CATCHES = {
     "app.auth.pages.login": "a failed sign-in must keep its counter and audit event; issue #19 items 1-2 (signin)",
-    "app.people.pages.signup": "sign-up keeps what it counts per address; issue #19 item 2 (signin)",
+    "app.signup.pages.signup": "sign-up keeps what it counts per address (throttle), and answers alike whatever "
+                               "exists; issue #19 item 2",
+    "app.signup.pages.claim": "a claim keeps what it counts per address (throttle); issue #18 item 1",
+    "app.auth.pages.change_password": "a wrong current password keeps its failure counted (throttle)",
+    "app.assessment.pages._tab": "a read: shows why a trainee not seated cannot take the course's tests",
     "app.certificates.pages.verify": "a read: the per-minute look-up budget it counts must stay counted",
     "app.materials.pages.course_materials": "a read: shows why the materials are hidden inside the course page",
 }
@@ -44,6 +48,9 @@ CATCHES = {
 UNCOUNTED = frozenset({"audit_event", "sign_in_throttle", "verify_throttle", "auth_session"})
 
 RAISES_ONLY = {  # these catch nothing: a refusal raises, get_db rolls the request back
+    ("POST", "/tests/{test_id}/start"),
+    ("POST", "/attempts/{attempt_id}/answers/{index}"),
+    ("POST", "/attempts/{attempt_id}/submit"),
     ("POST", "/courses/{course_id}/sessions/{session_id}/roll-call"),
     ("POST", "/courses/{course_id}/attendance/import"),
     ("POST", "/courses/{course_id}/enrolments/{enrolment_id}/assessment"),
@@ -67,6 +74,36 @@ NOT_HERE = {
     ("POST", "/courses/{course_id}/materials"): "uploads: test_a_refused_upload_changes_nothing",
     ("POST", "/curricula/{code}/materials"): "uploads: test_a_refused_upload_changes_nothing",
     ("POST", "/materials/{material_id}/replace"): "uploads: test_a_refused_upload_changes_nothing",
+    # Refusals of these are proved to change nothing by their own package's tests (named), not by the fingerprint.
+    ("POST", "/tests/{test_id}/paper"): "all or nothing: tests/assessment/test_routes.py (no attempt written)",
+    ("POST", "/question-banks/{bank_id}/import"): "all or nothing: tests/assessment/test_routes.py",
+    ("POST", "/question-banks/{bank_id}/questions"): "tests/assessment/test_routes.py (refused form, nothing added)",
+    ("POST", "/courses/{course_id}/evaluation"): "tests/assessment/test_service.py (one response, none on refusal)",
+    ("POST", "/reports/submissions/{submission_id}/amendments"): "tests/reports/test_submissions.py",
+    ("POST", "/past-courses"): "tests/history/test_pages.py (a refused step changes nothing)",
+    ("POST", "/courses/{course_id}/past/sessions"): "tests/history/test_pages.py",
+    ("POST", "/courses/{course_id}/past/participants"): "all or nothing with a preview: tests/history",
+    ("POST", "/courses/{course_id}/payment-rates"): "tests/paperwork/test_documents.py (rates from budget lines)",
+    ("POST", "/courses/{course_id}/payment-rates/{kind}/delete"): "tests/paperwork",
+    ("POST", "/document-templates/{kind}"): "tests/paperwork/test_templates.py (a refused template is not kept)",
+    ("POST", "/document-templates/{kind}/reset"): "tests/paperwork/test_pages.py",
+    ("POST", "/documents/{document_id}/registration"): "tests/paperwork/test_documents.py refusals",
+    ("POST", "/documents/{document_id}/send"): "tests/paperwork/test_documents.py",
+    ("POST", "/issuing-bodies"): "tests/issuers/test_bodies.py (refusals, nothing written)",
+    ("POST", "/issuing-bodies/{body_id}"): "tests/issuers/test_bodies.py",
+    ("POST", "/issuing-bodies/{body_id}/seal"): "tests/issuers/test_bodies.py (seal checks)",
+    ("POST", "/issuing-bodies/{body_id}/seal/delete"): "tests/issuers/test_bodies.py",
+    ("POST", "/issuers/{body_id}/signing/pkcs12"): "tests/signing/test_keys.py (each refusal writes nothing)",
+    ("POST", "/issuers/{body_id}/signing/token"): "tests/signing/test_token.py",
+    ("POST", "/signing-keys/{key_id}/retire"): "tests/signing/test_keys.py",
+    ("POST", "/claim"): "counts per address on purpose (tests/signup)",
+    ("POST", "/signups/{signup_id}/confirm"): "tests/signup",
+    ("POST", "/signups/{signup_id}/refuse"): "tests/signup (a refusal needs a reason)",
+    ("POST", "/trainees/{trainee_id}/invitation"): "tests/signup",
+    ("POST", "/users/{user_id}/unlock"): "tests/auth/test_throttle.py",
+    ("POST", "/account/password"): "counts a wrong current password on purpose (tests/auth/test_account.py)",
+    ("POST", "/account/sessions/end-others"): "tests/auth/test_account.py",
+    ("POST", "/account/unlock"): "tests/auth/test_throttle.py",
 }
 
 
@@ -170,6 +207,13 @@ def _changed(before: dict, after: dict) -> list[str]:
 # --- the cases ----------------------------------------------------------------------------------------------------
 # route: (who sends it, the path's values, the form). Each is refused; nothing may change.
 CASES = {
+    # Added in the second round (tests, closed periods, paperwork, issuing bodies, past courses, accounts).
+    ("POST", "/courses/{course_id}/tests"): ("organiser", {}, {"kind": "post", "draw": "fixed"}),
+    ("POST", "/courses/{course_id}/score-rule"): ("organiser", {}, {"percent": "150"}),
+    ("POST", "/question-banks"): ("organiser", {}, {"title": " ", "curriculum": "CT2"}),
+    ("POST", "/reports/submissions"): ("organiser", {}, {"period": "2099"}),
+    ("POST", "/courses/{course_id}/documents"): ("organiser", {}, {"kind": "khong-co"}),
+    ("POST", "/courses/{course_id}/past/finish"): ("organiser", {}, {}),
     ("POST", "/courses"): ("organiser", {}, {"curriculum": "CT2", "title": " "}),
     ("POST", "/courses/{course_id}/edit"): ("organiser", {}, {"title": "Tên mới", "venue": "Nơi khác",
                                                                "places": "01"}),
