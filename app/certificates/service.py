@@ -15,6 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app import audit
+from app.assessment import service as assessment
 from app.auth.principal import Principal
 from app.certificates import render, rules
 from app.certificates.models import Certificate, CertificateCounter, VerifyThrottle
@@ -225,12 +226,17 @@ def issue(db: Session, who: Principal, course_id: int, enrolment_ids: list[int] 
     seal = body.seal_image
     seal_sha256 = issuers.keep_seal(db, seal) if seal else None
     sealer = signing.sealer_for(db, body.id)  # None: the body has no key, certificates go unsigned
+    # A course that requires a post-test score prints the result with the score (Circular 03/2023/TT-BNV, Art. 6).
+    scores = assessment.best_percent(db, [e.id for e, _ in todo], "post") \
+        if course.post_test_min_percent is not None else {}
     issued = []
     for i, (e, t) in enumerate(todo):
         code = rules.new_code()
         number = issuer_rules.format_number(body.number_pattern, first + i, year, body.short_code)
         data = _snapshot(course, body, cv, t, workplace(db, t), number, first_entry + i, code, today, hours,
                          seal_sha256)
+        if e.id in scores:
+            data["result"] = f"Đạt (điểm kiểm tra cuối khoá {scores[e.id]:g}%)"
         if sealer:
             data["signature_note"] = signing.appearance(sealer[0], now or utcnow())
         qr = render.qr_matrix(data["verify_url"])

@@ -16,6 +16,8 @@ from app.curricula import service as curricula
 from app.db import utcnow
 from app.enrolment import service as enrolment
 from app.errors import Conflict, Forbidden, Invalid, NotFound
+from tests.attendance.conftest import course_with_class  # noqa: F401 - a fixture, shared
+from tests.certificates.test_issue import finished  # noqa: F401 - a fixture, shared
 from tests.courses.factories import add_trainee, open_course, principal
 
 GIFT = """::Q1::Cơ quan nào quản lý thông tin cơ sở từ năm 2025?{
@@ -245,3 +247,30 @@ def test_completion_can_require_a_post_test_score_and_says_so(db, klass):
     assert by_order[2].reason_vi.startswith("Chưa làm bài kiểm tra cuối khoá")
     service.set_score_rule(db, who, course.id, 50)
     assert [c.completed for _, _, c in attendance.completion_list(db, who, course.id)].count(True) == 2
+
+
+def test_a_certificate_prints_the_post_test_result_when_the_course_requires_one(db, finished):  # noqa: F811
+    import io
+
+    from pypdf import PdfReader
+
+    from app.assessment.models import Attempt, CourseTest
+    from app.certificates import service as certificates
+
+    course, who = finished["course"], finished["who"]
+    test = CourseTest(course_id=course.id, kind="post", title="Kiểm tra cuối khoá", question_ids=[])
+    db.add(test)
+    db.flush()
+    holder = finished["holder_enrolment"]
+    db.add(Attempt(test_id=test.id, enrolment_id=holder.id, number=1, source="paper", points=90.0, total=100.0,
+                   percent=90.0, submitted_at=utcnow(), questions=[], answers=[]))
+    course.post_test_min_percent = 70.0
+    db.flush()
+    issued = certificates.issue(db, who, course.id).issued
+    by_enrolment = {c.enrolment_id: c for c in issued}
+    assert by_enrolment[holder.id].data["result"] == "Đạt (điểm kiểm tra cuối khoá 90%)"
+    text = " ".join(" ".join(p.extract_text().split()) for p in PdfReader(io.BytesIO(
+        certificates.pdf_bytes(by_enrolment[holder.id], db))).pages)
+    assert "Đạt (điểm kiểm tra cuối khoá 90%)" in text
+    others = [c for c in issued if c.enrolment_id != holder.id]
+    assert others and all(c.data["result"] == "Hoàn thành" for c in others)  # no score on record: as before
