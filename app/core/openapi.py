@@ -55,6 +55,10 @@ def _error_response(code: str, existing: dict | None) -> dict:
     return {"description": description, "content": {"application/json": {"schema": schema}}}
 
 
+# Besides the token endpoint, routes that count failed attempts and answer 429 past the limit.
+THROTTLED = frozenset({"/api/v1/me/password"})
+
+
 def document_errors(schema: dict) -> dict:
     """Add the error responses and the bearer-token scheme to a FastAPI-generated schema (in place)."""
     components = schema.setdefault("components", {})
@@ -75,6 +79,8 @@ def document_errors(schema: dict) -> dict:
                 op["security"] = [{"bearer": []}]
             if path == TOKEN_PATH:
                 codes += ["401", "429"]
+            if path in THROTTLED:
+                codes.append("429")
             if method != "get":
                 codes.append("409")
             if method in BODY_METHODS:
