@@ -152,8 +152,11 @@ def audit_watch(request):  # noqa: ANN001
 
 
 def pytest_collection_modifyitems(session, config, items):  # noqa: ANN001
-    """The audit coverage check (tests/audit/test_coverage.py) reads what every other test exercised: it runs last."""
-    items.sort(key=lambda item: item.path.name == "test_coverage.py" and item.path.parent.name == "audit")
+    """The audit coverage check (tests/audit/test_coverage.py) reads what every other test exercised: it runs last.
+    The browser tests run just before it: Playwright's sync API keeps an event loop running in the test process,
+    and code that runs its own loop (pyHanko's signing) cannot start one inside it."""
+    items.sort(key=lambda item: (item.path.name == "test_coverage.py" and item.path.parent.name == "audit",
+                                 item.path.parent.name == "e2e"))
 
 
 @pytest.fixture

@@ -442,6 +442,11 @@ def test_trainee_records_and_accounts_leave_a_trace(trail, db, make_user):
     old_confirmed = org.page("/trainees/{trainee_id}/confirm", trainee_id=old.id, action="trainee.confirm",
                              entity="trainee", entity_id=old.id)
     assert old_confirmed.event.changes == {"status": ["pending", "active"]}
+    older = people_service.create_trainee(db, org_principal, people_service.parse_or_raise(db, {
+        **_form(5), "in_charge_of_radio": True}), status="pending")
+    org.api("POST", "/api/v1/trainees/{trainee_id}/confirm", trainee_id=older.id, action="trainee.confirm",
+            entity="trainee", entity_id=older.id)
+    org.page("/account/sessions/end-others", action="auth.end_other_sessions", entity="user")
     invited = org.page("/trainees/{trainee_id}/invitation", trainee_id=old.id, action="invitation.create",
                        entity="trainee", entity_id=old.id, status=200)
     code = re.search(r'id="invitation-code">([A-Z0-9-]+)<', invited.response.text).group(1)

@@ -9,10 +9,31 @@ from playwright.sync_api import Browser, Page, expect
 
 from tests.assessment.test_service import GIFT
 from tests.e2e.conftest import sign_in_as
-from tests.e2e.test_materials import DESKTOP, _api, _open_course
+from tests.e2e.test_materials import DESKTOP, _api
 
 pytestmark = pytest.mark.browser
 PHONE = {"width": 360, "height": 640}
+
+
+def _open_course(org: httpx.Client) -> dict:
+    """An open CT2 course of its own: its own dates and room, so that no other browser test's course clashes."""
+    from datetime import timedelta
+
+    from app.db import utcnow
+
+    course = org.post("/api/v1/courses", json={"curriculum": "CT2", "title": "Lớp kiểm tra trên điện thoại"}).json()
+    start = utcnow().date() + timedelta(days=75)
+    org.patch(f"/api/v1/courses/{course['id']}", json={
+        "capacity": 30, "start_date": str(start), "end_date": str(start + timedelta(days=3)),
+        "registration_opens": str(utcnow().date()), "registration_closes": str(start - timedelta(days=2)),
+        "venue": "Nhà văn hoá thôn Đông", "places": ["24"]}).raise_for_status()
+    for i, module in enumerate(course["modules"]):
+        org.post(f"/api/v1/courses/{course['id']}/sessions", json={
+            "session_date": str(start + timedelta(days=i // 2)), "part_of_day": ["morning", "afternoon"][i % 2],
+            "module_ids": [module["id"]], "room": "Phòng kiểm tra"}).raise_for_status()
+    opened = org.post(f"/api/v1/courses/{course['id']}/transitions", json={"target": "open"})
+    assert opened.status_code == 200, opened.text
+    return opened.json()
 
 
 def _saved(trainee: httpx.Client, attempt_id: int) -> list:
