@@ -8,7 +8,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from app.demo_courses import FINISHED_TITLE
-from tests.e2e.conftest import DEMO_PASSWORD, serve_demo, sign_in_as
+from tests.e2e.conftest import DEMO_PASSWORD, open_menu, serve_demo, sign_in_as
 
 pytestmark = pytest.mark.browser
 
@@ -24,6 +24,7 @@ def test_demo_key_then_issue_then_check_the_signature(page: Page, server, artifa
     for width in (1280, 360):
         page.set_viewport_size({"width": width, "height": 800})
         page.goto(server + "/dashboard")
+        open_menu(page)  # on a phone the menu is behind one button
         page.click("nav a[href='/signing']")  # admins reach it from the menu
         expect(page.locator("#bodies")).to_contain_text("DEMO")
         page.screenshot(path=str(artifacts / f"signing-bodies-{width}-{backend}.png"), full_page=True)
