@@ -75,19 +75,22 @@ def test_a_test_on_a_phone_survives_a_dropped_connection(page: Page, browser: Br
     expect(status).to_have_text("Đã lưu", timeout=10_000)
     assert _saved(trainee, attempt_id)[:3] == [1, True, "TTCS"]
 
-    # offline again, then a reload: what was typed offline comes back from the phone and is sent
+    # offline again: the answer waits in the phone's storage, then reaches the server when the connection is back,
+    # and a reload shows it
     page.context.set_offline(True)
     page.locator("#q3").get_by_label("Phát tin của xã").check()
     page.locator("#q3").get_by_label("Tiếp âm đài tỉnh").check()
     expect(status).to_contain_text("Chưa gửi được")
+    kept = page.evaluate(f"JSON.parse(localStorage.getItem('nl-attempt-{attempt_id}'))")
+    assert kept == {"3": [0, 1]}
     page.context.set_offline(False)
-    page.reload()
-    expect(page.locator("#q3").get_by_label("Tiếp âm đài tỉnh")).to_be_checked()
-    for _ in range(50):  # sent when the connection came back, or on the reload: either way it reaches the server
+    for _ in range(50):
         if _saved(trainee, attempt_id) == [1, True, "TTCS", [0, 1]]:
             break
         page.wait_for_timeout(200)
     assert _saved(trainee, attempt_id) == [1, True, "TTCS", [0, 1]]
+    page.reload()
+    expect(page.locator("#q3").get_by_label("Tiếp âm đài tỉnh")).to_be_checked()
 
     page.get_by_role("button", name="Nộp bài").click()
     expect(page.locator("#score")).to_contain_text("100%")
