@@ -116,6 +116,8 @@ def verify(code: str, request: Request, db: DbSession, who: Public) -> Response:
     try:
         c = service.verify(db, code[:64])
     except DomainError as err:
+        db.rollback()  # keep nothing of the failed look-up but its count against the caller's budget
+        service.throttle(db, client_ip(request))
         if wants_json(request):
             return JSONResponse({"genuine": False, "detail": err.message, "code": err.code}, status_code=404)
         return render(request, "certificates/verify.html", {"view": None, "code": code[:64]}, status_code=404)

@@ -43,6 +43,7 @@ async def signup(request: Request, db: DbSession, _: Public) -> Response:
         done = await run_in_threadpool(service.sign_up, db, session_factory(request), password=password,
                                        raw=values, consent=form.get("consent") == "on", ip=client_ip(request))
     except DomainError as err:
+        db.rollback()  # the address's count is kept by its own session (throttle); nothing else may be
         if err.status == 429:
             raise
         errors = {e["field"]: e["message"] for e in people.field_errors(err)}
@@ -66,6 +67,7 @@ def claim(request: Request, db: DbSession, _: Public, code: Annotated[str, Form(
     try:
         done = service.claim(db, session_factory(request), code=code, password=password, ip=client_ip(request))
     except DomainError as err:
+        db.rollback()  # the address's count is kept by its own session (throttle); nothing else may be
         if err.status == 429:
             raise
         # Nothing was written before the refusal (the code is used up only once the password is accepted).
