@@ -194,29 +194,30 @@ def change_password(db: Session, counters: Callable[[], Session], actor: Princip
     session cannot be used to guess it. Returns how many sessions and tokens were ended."""
     if actor.user_id is None:
         raise Unauthenticated()
-    now = utcnow()
-    with counters() as side:
-        counted = throttle.count(side, throttle.ACCOUNT, throttle.key_of(actor.username), account_policy(), now,
-                                 account=actor.username)
-        side.commit()
     user = db.get(User, actor.user_id)
     if user is None:
         raise Unauthenticated()
-    if not counted.admitted:
-        audit.record(db, actor, "user.change_password_refused", "user", user.id, {"reason": "throttled"})
-        raise too_many("Nhập sai mật khẩu quá nhiều lần. Vui lòng thử lại sau "
-                       f"{_minutes(counted.wait(now))} phút.", counted.wait(now))
-    ok, _ = verify_password(current, user.password_hash)
-    if ok:
-        throttle.forgive(db, throttle.ACCOUNT, throttle.key_of(user.username), account_policy())
-    if not ok:
-        audit.record(db, actor, "user.change_password_refused", "user", user.id)
-        raise Invalid("wrong_password", "Mật khẩu hiện tại không đúng.", field="current_password")
+    # The new password is judged first: a refusal then writes nothing and spends none of the account's guesses.
     problem = rules.password_problem(new, user.username, MIN_PASSWORD_LENGTH, (user.full_name,))
     if problem:
         raise Invalid("weak_password", problem, field="new_password")
     if new == current:
         raise Invalid("same_password", "Mật khẩu mới phải khác mật khẩu hiện tại.", field="new_password")
+    now = utcnow()
+    with counters() as side:
+        counted = throttle.count(side, throttle.ACCOUNT, throttle.key_of(actor.username), account_policy(), now,
+                                 account=actor.username)
+        side.commit()
+    if not counted.admitted:
+        audit.record(db, actor, "user.change_password_refused", "user", user.id, {"reason": "throttled"})
+        raise too_many("Nhập sai mật khẩu quá nhiều lần. Vui lòng thử lại sau "
+                       f"{_minutes(counted.wait(now))} phút.", counted.wait(now))
+    ok, _ = verify_password(current, user.password_hash)
+    if not ok:
+        # The one write a refusal keeps: its audit event (the page returns the refusal instead of raising it).
+        audit.record(db, actor, "user.change_password_refused", "user", user.id)
+        raise Invalid("wrong_password", "Mật khẩu hiện tại không đúng.", field="current_password")
+    throttle.forgive(db, throttle.ACCOUNT, throttle.key_of(user.username), account_policy())
     user.password_hash = hash_password(new)
     ended = _end_other_sessions(db, user.id, keep_token)
     throttle.clear_account(db, user.username)

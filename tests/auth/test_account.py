@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from app.audit.models import AuditEvent
+from app.auth.models import SignInThrottle
 from app.auth.passwords import MIN_PASSWORD_LENGTH
 from app.auth.rules import password_problem
 from tests.helpers import PASSWORD, api_token, sign_in
@@ -107,3 +108,23 @@ def test_a_stolen_session_cannot_guess_the_current_password(client, db, make_use
     assert locked.status_code == 429 and int(locked.headers["retry-after"]) > 0
     refused = list(db.scalars(select(AuditEvent.action).where(AuditEvent.action == "user.change_password_refused")))
     assert len(refused) == 6
+
+
+def test_a_weak_new_password_is_refused_without_spending_a_guess_or_writing_anything(client, db, make_user):
+    """Six tries with the right current password but a guessable new one: each is refused for the new password,
+    none counts as a wrong guess (the seventh, a good one, succeeds), and nothing was written by the refusals."""
+    user = make_user("organiser", unit="24")
+    h = {"Authorization": f"Bearer {api_token(client, user.username)}"}
+    def written():  # noqa: ANN202
+        db.expire_all()
+        return (db.scalar(select(func.count()).select_from(AuditEvent)),
+                sorted(db.execute(select(SignInThrottle.scope, SignInThrottle.failures, SignInThrottle.admitted))))
+
+    before = written()
+    for weak in ("12345678", "password", user.username, PASSWORD, "matkhau1", "abcdefgh"):
+        r = client.post("/api/v1/me/password", headers=h, json={"current_password": PASSWORD, "new_password": weak})
+        assert r.status_code == 422 and r.json()["code"] in ("weak_password", "same_password")
+        assert r.json()["field"] == "new_password"
+    assert written() == before
+    ok = client.post("/api/v1/me/password", headers=h, json={"current_password": PASSWORD, "new_password": NEW})
+    assert ok.status_code == 200
