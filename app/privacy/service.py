@@ -4,7 +4,7 @@ from __future__ import annotations
 import secrets
 from datetime import timedelta
 
-from sqlalchemy import delete, func, or_, select
+from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from app import audit
@@ -29,7 +29,7 @@ from app.people.models import Trainee
 from app.places import service as places
 from app.privacy import rules
 from app.privacy.models import DataRequest
-from app.signup.models import SignUp
+from app.signup.models import SignUp, SignUpStatus
 
 OPEN_STATUSES = ("pending", "confirmed", "waitlisted")
 
@@ -172,6 +172,10 @@ def anonymise(db: Session, who: Principal, trainee_id: int, reason: str) -> Trai
     t.citizen_id = rules.anonymous_citizen_id(t.id)
     t.birth_date = rules.coarse_birth_date(t.birth_date)
     t.phone = t.email = None
+    # The sign-up that made the record (or joined it) still holds the name and citizen ID the person typed.
+    db.execute(update(SignUp).where(or_(SignUp.trainee_id == t.id, SignUp.clash_trainee_id == t.id,
+                                        *([SignUp.user_id == t.user_id] if t.user_id is not None else [])))
+               .values(full_name=t.full_name, citizen_id=None, data={}))
     if t.user_id is not None:
         user = db.get(User, t.user_id)
         user.is_active = False
@@ -202,13 +206,31 @@ def retention_candidates(db: Session, years: int | None = None) -> list[int]:
                 rules.Activity(tid, ended, updated.date(), tid in open_ids), today, years)]
 
 
+def stale_sign_ups(db: Session, years: int | None = None) -> list[SignUp]:
+    """Sign-ups nobody decided within the retention period: what the person typed is still held."""
+    years = years or get_settings().retention_years
+    return list(db.scalars(select(SignUp).where(SignUp.status == SignUpStatus.PENDING,
+                                                SignUp.created_at < utcnow() - timedelta(days=365 * years))
+                           .order_by(SignUp.id)))
+
+
 def apply_retention(db: Session, apply: bool) -> dict:
-    """Anonymise everyone past the retention period and drop expired sign-in sessions (with `apply`)."""
+    """Anonymise everyone past the retention period, erase undecided sign-ups as old, and drop expired sign-in
+    sessions (with `apply`)."""
     system = Principal.system("retention")
+    years = get_settings().retention_years
     ids = retention_candidates(db)
+    stale = stale_sign_ups(db)
     expired = db.scalar(select(func.count()).select_from(AuthSession).where(AuthSession.expires_at < utcnow()))
     if apply:
         for tid in ids:
-            anonymise(db, system, tid, f"hết thời hạn lưu trữ {get_settings().retention_years} năm")
+            anonymise(db, system, tid, f"hết thời hạn lưu trữ {years} năm")
+        for s in stale:
+            # Closed as refused, with the reason the person reads if they ever sign in again; the account stays.
+            s.status, s.decided_at, s.note = SignUpStatus.REFUSED, utcnow(), f"Hết thời hạn lưu trữ {years} năm"
+            s.data, s.citizen_id = {}, None
+            audit.record(db, system, "signup.refused", "sign_up", s.id,
+                         {"status": [SignUpStatus.PENDING, SignUpStatus.REFUSED], "reason": "retention"})
         db.execute(delete(AuthSession).where(AuthSession.expires_at < utcnow()))
-    return {"anonymised" if apply else "to_anonymise": len(ids), "expired_sessions": expired or 0}
+    return {"anonymised" if apply else "to_anonymise": len(ids),
+            "sign_ups_erased" if apply else "sign_ups_to_erase": len(stale), "expired_sessions": expired or 0}

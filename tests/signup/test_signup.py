@@ -259,3 +259,42 @@ def test_a_person_waiting_can_download_what_they_typed(client, synced):
     assert mine["sign_up"]["status"] == "pending" and mine["sign_up"]["typed"]["citizen_id"] == cccd(
         BIRTH, "female", 151515)
     assert "password" not in mine["sign_up"]["typed"]
+
+
+def test_deleting_a_signed_up_persons_data_also_erases_their_sign_up(client, synced, make_user):
+    """After a confirmed sign-up, the sign-up row still named the person with their citizen ID; anonymising the
+    record (a deletion request, or retention) must not leave that copy behind."""
+    from app.privacy import service as privacy
+    organiser = make_user("organiser", unit="07432")
+    citizen_id = cccd(BIRTH, "female", 777777)
+    _post(client, _form(citizen_id, "Hà Thị Thu Trang"))
+    s = synced.scalar(select(SignUp).where(SignUp.citizen_id == citizen_id))
+    h = {"Authorization": f"Bearer {api_token(client, organiser.username)}"}
+    assert client.post(f"/api/v1/signups/{s.id}/confirm", headers=h, json={}).status_code == 200
+    record = synced.scalar(select(Trainee).where(Trainee.citizen_id == citizen_id))
+    privacy.anonymise(synced, Principal.system("test"), record.id, "yêu cầu xoá")
+    synced.commit()
+    s = synced.get(SignUp, s.id, populate_existing=True)
+    assert s.citizen_id is None and s.data == {} and "Hà Thị Thu Trang" not in s.full_name
+    assert synced.scalar(select(SignUp.id).where(SignUp.full_name.contains("Trang"))) is None
+
+
+def test_retention_erases_a_sign_up_nobody_decided(client, synced, make_user):
+    from app.audit.models import AuditEvent
+    from app.privacy import service as privacy
+    old_id, new_id = cccd(BIRTH, "female", 888881), cccd(BIRTH, "female", 888882)
+    _post(client, _form(old_id, "Lê Thị Cũ"))
+    _post(client, _form(new_id, "Lê Thị Mới"))
+    synced.execute(update(SignUp).where(SignUp.citizen_id == old_id)
+                   .values(created_at=utcnow() - timedelta(days=365 * 6)))
+    synced.commit()
+    assert privacy.apply_retention(synced, apply=False)["sign_ups_to_erase"] == 1
+    assert synced.scalar(select(SignUp).where(SignUp.citizen_id == old_id)) is not None  # counting changed nothing
+    assert privacy.apply_retention(synced, apply=True)["sign_ups_erased"] == 1
+    synced.commit()
+    old = synced.scalar(select(SignUp).where(SignUp.full_name == "Lê Thị Cũ"))
+    assert old.status == "refused" and old.citizen_id is None and old.data == {} and "lưu trữ" in old.note
+    fresh = synced.scalar(select(SignUp).where(SignUp.citizen_id == new_id))
+    assert fresh.status == "pending" and fresh.data  # recent: untouched
+    assert synced.scalar(select(AuditEvent.id).where(AuditEvent.action == "signup.refused",
+                                                     AuditEvent.entity_id == str(old.id))) is not None
