@@ -455,3 +455,58 @@ def sample(kind: str, mode: str = "person") -> dict:
     """The sample fields of `kind`, with a registered number and date."""
     options = defaults(kind) | ({"mode": mode} if kind == "summons" else {})
     return with_registration(kind, build(kind, sample_facts(), options), "15", date(2026, 3, 5))
+
+
+# --- a person in a snapshot (personal-data rights) --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Who:
+    """How a person appears in a document's snapshot: participants carry their record's id; the other lists only
+    the name with the birth date or commune printed beside it."""
+
+    trainee_id: int
+    full_name: str
+    birth_date: str  # as printed, d(…)
+    commune: str
+
+
+def _is(row: Mapping, who: Who) -> bool:
+    if "trainee_id" in row:
+        return row["trainee_id"] == who.trainee_id
+    if row.get("full_name") != who.full_name:
+        return False
+    if "birth_date" in row:
+        return row["birth_date"] == who.birth_date
+    return row.get("commune") == who.commune
+
+
+def names(data: object, who: Who) -> bool:
+    """Whether the snapshot lists the person anywhere."""
+    if isinstance(data, list):
+        return any(names(x, who) for x in data)
+    if isinstance(data, Mapping):
+        return _is(data, who) or any(names(v, who) for v in data.values())
+    return False
+
+
+def redact(data: object, who: Who, name: str, birth_date: str) -> object:
+    """The snapshot with the person's name and birth date replaced (an anonymised person); everyone else unchanged.
+    A letter addressed to the person alone is readdressed."""
+    if isinstance(data, list):
+        return [redact(x, who, name, birth_date) for x in data]
+    if not isinstance(data, Mapping):
+        return data
+    out = {k: redact(v, who, name, birth_date) for k, v in data.items()}
+    if _is(data, who):
+        out["full_name"] = name
+        if "birth_date" in out:
+            out["birth_date"] = birth_date
+        for key in ("addressee", "request_to"):  # a participant's own fields never hold another name
+            if isinstance(out.get(key), str):
+                out[key] = out[key].replace(who.full_name, name)
+    if data.get("commune_letter") is False and any(_is(p, who) for p in data.get("people", [])):
+        for key in ("addressee", "request_to"):
+            if isinstance(out.get(key), str):
+                out[key] = out[key].replace(who.full_name, name)
+    return out

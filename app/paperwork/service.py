@@ -507,3 +507,36 @@ def remove_rate(db: Session, who: Principal, course_id: int, kind: str) -> None:
 def when(dt: datetime) -> str:
     """A moment as people there read it: Việt Nam time."""
     return dt.astimezone(VN).strftime("%d/%m/%Y %H:%M")
+
+
+# --- personal-data rights ---------------------------------------------------------------------------------------------
+
+
+def _about(db: Session, t: Trainee) -> tuple[present.Who, list[CourseDocument]]:
+    unit = db.get(AdminUnit, t.unit_id) if t.unit_id is not None else None
+    who = present.Who(t.id, t.full_name, present.d(t.birth_date), unit.name if unit else "")
+    courses_ = select(Enrolment.course_id).where(Enrolment.trainee_id == t.id)
+    docs = db.scalars(select(CourseDocument).where(CourseDocument.course_id.in_(courses_))
+                      .order_by(CourseDocument.id))
+    return who, [doc for doc in docs if present.names(doc.data, who)]
+
+
+def documents_naming(db: Session, t: Trainee) -> list[CourseDocument]:
+    """The generated documents that list the person (for their own copy of their data)."""
+    return _about(db, t)[1]
+
+
+def redact_person(db: Session, t: Trainee, name: str, birth_year: str) -> dict[str, int]:
+    """Before a person's record is anonymised: the drafts that list them (documents not yet registered with a
+    number) take the anonymous name and only the year of birth; registered documents are the office's signed
+    records and stay as signed, as issued certificates do. Returns how many of each."""
+    who, docs = _about(db, t)
+    redacted = kept = 0
+    for doc in docs:
+        if doc.number is not None:
+            kept += 1
+            continue
+        doc.data = present.redact(doc.data, who, name, birth_year)
+        doc.data_sha256 = _sha(doc.data)
+        redacted += 1
+    return {"redacted": redacted, "kept_registered": kept}

@@ -23,6 +23,8 @@ from app.enrolment.models import Enrolment
 from app.errors import Conflict, Invalid, NotFound
 from app.notify.models import Notification
 from app.notify.service import notify
+from app.paperwork import rules as paperwork_rules
+from app.paperwork import service as paperwork
 from app.people import reference
 from app.people import service as people
 from app.people.models import Trainee
@@ -83,6 +85,10 @@ def my_data(db: Session, who: Principal) -> dict:
         data["certificates"] = [{"number": c.number, "status": c.status, "issued_at": c.issued_at.isoformat(),
                                  "verify_url": c.data.get("verify_url"), "course": c.data.get("course_title")}
                                 for c in certs]
+        data["documents"] = [{"course": c.code, "document": paperwork_rules.KINDS[doc.kind].vi,
+                              "generated_at": doc.generated_at.isoformat(), "number": doc.number}
+                             for doc in paperwork.documents_naming(db, t)
+                             for c in [db.get(Course, doc.course_id)]]
         data["requests"] = [{"kind": r.kind, "message": r.message, "status": r.status,
                              "created_at": r.created_at.isoformat(), "response": r.response}
                             for r in db.scalars(select(DataRequest).where(DataRequest.trainee_id == t.id))]
@@ -167,6 +173,8 @@ def anonymise(db: Session, who: Principal, trainee_id: int, reason: str) -> Trai
                        "học trước khi xoá dữ liệu.")
     if t.full_name == rules.anonymous_name(t.id):
         return t
+    documents = paperwork.redact_person(db, t, rules.anonymous_name(t.id),
+                                       str(t.birth_date.year) if t.birth_date else "")
     t.full_name = rules.anonymous_name(t.id)
     t.search_name = fold(t.full_name)
     t.citizen_id = rules.anonymous_citizen_id(t.id)
@@ -187,7 +195,7 @@ def anonymise(db: Session, who: Principal, trainee_id: int, reason: str) -> Trai
         db.execute(delete(Notification).where(Notification.user_id == user.id))
         t.user_id = None
     db.flush()
-    audit.record(db, who, "trainee.anonymise", "trainee", t.id, {"reason": reason[:200]})
+    audit.record(db, who, "trainee.anonymise", "trainee", t.id, {"reason": reason[:200], "documents": documents})
     return t
 
 
