@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from sqlalchemy import exc as sa_exc
 from sqlalchemy import text
 
 from app.auth import service as auth_service
@@ -25,10 +26,12 @@ log = logging.getLogger("nangluc")
 
 
 @router.get("/healthz", response_model=Health, tags=["system"],
-            responses={503: {"model": Health, "description": "the database does not answer (the reason is logged)"}})
+            responses={503: {"model": Health,
+                             "description": "the database does not answer: `reason` is busy, connection_lost, "
+                                            "unreachable or error (the driver's message is logged)"}})
 def healthz(db: DbSession, _: Public) -> Response:
-    """200 when the application and its database answer; 503 "unavailable" otherwise. The driver's message (host
-    names, user, version) goes to the log, never to an anonymous caller."""
+    """200 when the application and its database answer; 503 "unavailable" with a one-word reason otherwise. The
+    driver's message (host names, user, version) goes to the log, never to an anonymous caller."""
     try:
         db.execute(text("SELECT 1"))
     except Exception as exc:  # any driver error means "not healthy", never a 500
@@ -37,9 +40,22 @@ def healthz(db: DbSession, _: Public) -> Response:
         db.rollback()
         reason = str(exc).strip().splitlines()[0][:200] if str(exc).strip() else type(exc).__name__
         log.warning("healthz: the database does not answer: %s", reason)
-        return JSONResponse({"status": "unavailable", "database": "unavailable"}, status_code=503,
-                            headers={"Retry-After": "5"})
+        return JSONResponse({"status": "unavailable", "database": "unavailable", "reason": _why(exc)},
+                            status_code=503, headers={"Retry-After": "5"})
     return JSONResponse({"status": "ok", "database": "ok"})
+
+
+def _why(exc: Exception) -> str:
+    """The reason as a word an operator's monitor can act on, never the driver's text: "busy" (every pooled
+    connection in use), "connection_lost" (the server closed our connection), "unreachable" (no connection could
+    be made), "error" (anything else)."""
+    if isinstance(exc, sa_exc.TimeoutError):
+        return "busy"
+    if isinstance(exc, sa_exc.DBAPIError) and exc.connection_invalidated:
+        return "connection_lost"
+    if isinstance(exc, sa_exc.OperationalError):
+        return "unreachable"
+    return "error"
 
 
 @router.get("/openapi.json", include_in_schema=False)

@@ -22,3 +22,4 @@ AsciiDecimal = Annotated[Decimal, BeforeValidator(_ascii_digits_only)]
 class Health(BaseModel):
     status: str  # "ok" or "unavailable"
     database: str
+    reason: str | None = None  # with "unavailable": busy, connection_lost, unreachable or error

@@ -11,7 +11,7 @@ def test_healthz_ok(client):
     assert response.json() == {"status": "ok", "database": "ok"}
 
 
-def test_healthz_503_says_only_unavailable_and_logs_the_reason(tmp_path, caplog):
+def test_healthz_503_says_why_in_one_word_and_logs_the_drivers_message(tmp_path, caplog):
     app = create_app()
     # A PostgreSQL URL on a port where nothing listens: the database is "down".
     dead = make_engine("postgresql+psycopg://postgres@127.0.0.1:9/nowhere?connect_timeout=1")
@@ -20,9 +20,25 @@ def test_healthz_503_says_only_unavailable_and_logs_the_reason(tmp_path, caplog)
         response = c.get("/healthz")
     assert response.status_code == 503
     # An anonymous caller learns that it is down, not the driver's message (host, port, user, server version).
-    assert response.json() == {"status": "unavailable", "database": "unavailable"}
+    assert response.json() == {"status": "unavailable", "database": "unavailable", "reason": "unreachable"}
     assert "127.0.0.1" not in response.text and "psycopg" not in response.text
     assert any("connection" in r.getMessage() and "healthz" in r.getMessage() for r in caplog.records)
+
+
+def test_healthz_says_busy_when_every_pooled_connection_is_taken(tmp_path):
+    from sqlalchemy import create_engine
+    app = create_app()
+    engine = create_engine(f"sqlite:///{tmp_path}/busy.db", pool_size=1, max_overflow=0, pool_timeout=0.3)
+    app.state.session_factory = lambda: Session(bind=engine)
+    held = engine.connect()  # another request holds the only connection
+    try:
+        with TestClient(app) as c:
+            response = c.get("/healthz")
+        assert response.status_code == 503 and response.headers["retry-after"]
+        assert response.json() == {"status": "unavailable", "database": "unavailable", "reason": "busy"}
+    finally:
+        held.close()
+        engine.dispose()
 
 
 def test_the_api_docs_can_be_switched_off(monkeypatch):

@@ -30,7 +30,7 @@ def test_healthz_answers_503_when_its_connection_dies_during_the_request():
         with TestClient(app, raise_server_exceptions=False) as client:
             dead = client.get("/healthz")
             assert dead.status_code == 503, dead.text[:300]
-            assert dead.json() == {"status": "unavailable", "database": "unavailable"}
+            assert dead.json() == {"status": "unavailable", "database": "unavailable", "reason": "connection_lost"}
             # The pool dropped the dead connection: the next request gets a new one and all is well again.
             again = client.get("/healthz")
             assert again.status_code == 200 and again.json() == {"status": "ok", "database": "ok"}
