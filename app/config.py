@@ -73,8 +73,6 @@ class Settings(BaseSettings):
     # Request bodies: forms and JSON up to request_max_bytes; imports and materials have their own limits below.
     request_max_bytes: int = Field(default=1024 * 1024, ge=64 * 1024)
     import_max_bytes: int = Field(default=5 * 1024 * 1024, ge=1024)  # spreadsheets of officials
-    # Certificate numbers, per issuing unit and year: {n} (or {n:04d}), {year}, {unit} (the unit's code).
-    certificate_number_pattern: str = "{n}/{year}/GCN"
     verify_per_minute: int = Field(default=30, ge=1)  # look-ups of /verify per client address
     # Signed certificates (docs/signing.md): an RFC 3161 timestamp server makes signatures PAdES B-T; revocation
     # data is embedded (B-LT) when the signer's certificate names an OCSP or CRL address; extra trust roots (PEM
