@@ -12,11 +12,11 @@ from fastapi.responses import JSONResponse
 from starlette_compress import CompressMiddleware
 
 from app.assets import HashedStaticFiles
-from app.auth.permissions import CSRF_COOKIE
 from app.config import get_settings
+from app.cookies import CSRF_COOKIE
 from app.core.limits import BodyLimit
 from app.core.openapi import document_errors
-from app.errors import install_error_handlers
+from app.error_handlers import install_error_handlers
 
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
        "connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'")

@@ -24,15 +24,13 @@ from starlette.datastructures import FormData
 from app import i18n
 from app.assets import asset
 from app.audit import labels as audit_labels
-from app.auth.permissions import CSRF_COOKIE
 from app.auth.principal import Principal
 from app.config import get_settings
+from app.cookies import CSRF_COOKIE, FLASH_COOKIE, LOCALE_COOKIE
 from app.errors import DomainError
 
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATES_DIR = ROOT / "templates"
-FLASH_COOKIE = "nangluc_flash"
-LOCALE_COOKIE = "nangluc_lang"
 
 _env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATES_DIR)), autoescape=True,
                           extensions=["jinja2.ext.i18n"])

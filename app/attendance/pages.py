@@ -14,6 +14,7 @@ from app.attendance.sheet import SheetData, SheetRow, sign_in_sheets
 from app.auth.permissions import Public, SignedIn
 from app.auth.principal import Principal
 from app.config import get_settings
+from app.cookies import SCAN_COOKIE
 from app.core.text import fold, is_digits
 from app.courses import service as courses
 from app.courses.pages import _common
@@ -207,7 +208,6 @@ def check_in_screen(course_id: int, session_id: int, request: Request, db: DbSes
     return _qr_block(request, db, who, course_id, session_id)
 
 
-SCAN_COOKIE = "nangluc_scan"
 
 
 def _remember_scan(response: Response, request: Request, code: str) -> Response:

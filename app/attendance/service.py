@@ -16,7 +16,7 @@ from app.assessment import rules as assessment_rules
 from app.assessment import service as assessment
 from app.attendance import rules
 from app.attendance.models import AttendanceMark
-from app.auth import permissions
+from app.auth import scope
 from app.auth.principal import Principal
 from app.config import get_settings
 from app.core.text import is_digits
@@ -37,7 +37,7 @@ ON_COURSE = (EnrolmentStatus.CONFIRMED, EnrolmentStatus.COMPLETED, EnrolmentStat
 
 def ensure_may_take(db: Session, who: Principal, course: Course) -> None:
     """Organisers of the course's unit, admins, and the lecturers who teach in it take attendance."""
-    if permissions.may_manage_course(db, who, course):
+    if scope.may_manage_course(db, who, course):
         return
     teaches = db.scalar(select(CourseSession.id).join(Lecturer, Lecturer.id == CourseSession.lecturer_id)
                         .where(CourseSession.course_id == course.id, Lecturer.user_id == who.user_id).limit(1))
@@ -281,7 +281,7 @@ def scanned(db: Session, who: Principal, code: str, now: datetime | None = None
         return invalid
     refusal = rules.read_code(_secret(), code, s.id, (now or utcnow()).timestamp())
     course = db.get(Course, s.course_id)
-    if refusal == rules.CheckInRefusal.CODE_INVALID or not permissions.may_see_session(db, who, course):
+    if refusal == rules.CheckInRefusal.CODE_INVALID or not scope.may_see_session(db, who, course):
         return invalid
     return s, course, rules.REFUSAL_TEXT[refusal] if refusal else None
 
@@ -305,7 +305,7 @@ def _assess(db: Session, who: Principal, session_id: int, code: str, now: dateti
     if refusal is not None:
         raise CheckInRefused(refusal)
     course = db.get(Course, s.course_id)
-    if not permissions.may_see_session(db, who, course):
+    if not scope.may_see_session(db, who, course):
         raise CheckInRefused(rules.CheckInRefusal.CODE_INVALID)
     t = people.own_record(db, who, with_place=False)
     e = None if t is None else db.scalar(select(Enrolment).where(Enrolment.course_id == course.id,

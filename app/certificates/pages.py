@@ -13,7 +13,8 @@ from app.certificates.api import course_pdf, course_zip
 from app.courses import service as courses
 from app.courses.pages import _common
 from app.db import DbSession
-from app.errors import DomainError, wants_json
+from app.error_handlers import wants_json
+from app.errors import DomainError
 from app.jobs import service as jobs
 from app.jobs.models import Job
 from app.places.models import AdminUnit

@@ -12,13 +12,14 @@ from sqlalchemy import text
 from app.auth import service as auth_service
 from app.auth.permissions import Public, SignedIn
 from app.config import get_settings
+from app.cookies import LOCALE_COOKIE
 from app.core import dashboard
 from app.core.schemas import Health
 from app.db import DbSession
 from app.enrolment.rules import STATUS_LABELS
 from app.errors import NotFound
 from app.i18n import LOCALES
-from app.web import LOCALE_COOKIE, redirect, render
+from app.web import redirect, render
 
 router = APIRouter()
 log = logging.getLogger("nangluc")

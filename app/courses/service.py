@@ -10,7 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
 from app import audit
-from app.auth import permissions
+from app.auth import scope
 from app.auth.principal import Principal
 from app.core.text import clean_name
 from app.courses import rules
@@ -58,7 +58,7 @@ def visible_courses(db: Session, who: Principal, f: CourseFilters | None = None)
     # A list shows code, title, dates, status and unit: it loads neither modules nor sessions nor budget lines.
     stmt = select(Course).order_by(Course.id.desc()).options(
         selectinload(Course.curriculum_version), places.with_chain(selectinload(Course.unit)))
-    stmt = stmt.where(permissions.visible_courses_for(db, who))
+    stmt = stmt.where(scope.visible_courses_for(db, who))
     if f.curriculum:
         stmt = stmt.join(CurriculumVersion, CurriculumVersion.id == Course.curriculum_version_id).where(
             CurriculumVersion.curriculum_code == f.curriculum.upper())
@@ -78,7 +78,7 @@ def visible_courses(db: Session, who: Principal, f: CourseFilters | None = None)
 def get_course(db: Session, who: Principal, course_id: int) -> Course:
     """One course, or 404 when it does not exist or lies outside the caller's unit."""
     course = db.scalar(select(Course).where(Course.id == course_id).options(*_options()))
-    if course is None or not permissions.may_see_course(db, who, course):
+    if course is None or not scope.may_see_course(db, who, course):
         raise NotFound("Không tìm thấy khoá học.", code="course_not_found")
     return course
 
@@ -86,13 +86,13 @@ def get_course(db: Session, who: Principal, course_id: int) -> Course:
 def find_course(db: Session, who: Principal, course_id: int) -> Course:
     """The course row alone (no modules, sessions…), or 404 outside the caller's scope: for hot paths."""
     course = db.get(Course, course_id)
-    if course is None or not permissions.may_see_course(db, who, course):
+    if course is None or not scope.may_see_course(db, who, course):
         raise NotFound("Không tìm thấy khoá học.", code="course_not_found")
     return course
 
 
 def ensure_may_manage(db: Session, who: Principal, course: Course) -> None:
-    if not permissions.may_manage_course(db, who, course):
+    if not scope.may_manage_course(db, who, course):
         raise Forbidden("Chỉ cán bộ tổ chức của đơn vị mới sửa được khoá học này.")
 
 

@@ -18,7 +18,8 @@ from app.courses import service as courses
 from app.courses.pages import _common
 from app.db import DbSession
 from app.enrolment.rules import STATUS_LABELS
-from app.errors import DomainError, Forbidden, wants_json
+from app.error_handlers import wants_json
+from app.errors import DomainError, Forbidden
 from app.materials import http, rules, service, sniff
 from app.materials.api import details_from, home_from
 from app.materials.models import Material, MaterialVersion

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from app import audit
 from app.attendance.models import AttendanceMark
 from app.audit.models import AuditEvent
-from app.auth import permissions
+from app.auth import scope
 from app.auth.models import AuthSession, User
 from app.auth.passwords import hash_password
 from app.auth.principal import Principal
@@ -118,7 +118,7 @@ def request_change(db: Session, who: Principal, kind: str, message: str) -> Data
 
 def _may_handle(db: Session, who: Principal, t: Trainee) -> None:
     """Outside the caller's unit the person does not exist for them: 404, like any record out of scope."""
-    if not permissions.may_manage_trainee(db, who, t):
+    if not scope.may_manage_trainee(db, who, t):
         raise NotFound("Không tìm thấy hồ sơ.", code="trainee_not_found")
 
 
@@ -135,7 +135,7 @@ def handle(db: Session, who: Principal, request_id: int, outcome: str, response:
     the reason the law allows (e.g. the record is needed for an ongoing course)."""
     r = db.get(DataRequest, request_id)
     t = db.get(Trainee, r.trainee_id) if r is not None else None
-    if r is None or r.status != "open" or not permissions.may_manage_trainee(db, who, t):
+    if r is None or r.status != "open" or not scope.may_manage_trainee(db, who, t):
         raise NotFound("Không tìm thấy yêu cầu đang chờ xử lý.", code="request_not_found")
     response = " ".join((response or "").split())
     if outcome not in ("done", "refused"):

@@ -39,9 +39,9 @@ from sqlalchemy.orm import Session, aliased
 
 from app import audit
 from app.attendance.models import AttendanceMark
-from app.auth import permissions
 from app.auth.models import Role
 from app.auth.principal import Principal
+from app.auth.scope import may_manage_course
 from app.certificates.models import Certificate
 from app.courses.models import BudgetLine, Course, CourseSession
 from app.curricula.models import Curriculum, CurriculumVersion, TargetGroup
@@ -575,7 +575,7 @@ def course_report(db: Session, who: Principal, course_id: int, f: Filters) -> Co
     course = db.get(Course, course_id)
     if course is None:
         raise NotFound("Không tìm thấy khoá học.", code="course_not_found")
-    in_scope = permissions.may_manage_course(db, who, course)
+    in_scope = may_manage_course(db, who, course)
     tune(db)
     scope = resolve_scope(db, who, f.place) if f.place else Scope(None, "commune", None)
     trainee_scope = None if in_scope else _ids_within(db, who.unit_id)
