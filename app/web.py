@@ -151,6 +151,13 @@ def staged(token: str) -> Path | None:
     return path if path.exists() else None
 
 
+def download(content: bytes, filename: str, media_type: str, *, inline: bool = False) -> Response:
+    """A file for the browser to save (`attachment`) or to show (`inline`, PDFs); pages and API answer alike."""
+    disposition = "inline" if inline else "attachment"
+    return Response(content, media_type=media_type,
+                    headers={"Content-Disposition": f'{disposition}; filename="{filename}"'})
+
+
 def redirect(url: str, message: str | None = None, kind: str = "success") -> RedirectResponse:
     response = RedirectResponse(url, status_code=303)
     if message:

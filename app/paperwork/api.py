@@ -13,9 +13,10 @@ from starlette.concurrency import run_in_threadpool
 
 from app.auth.permissions import AdminOnly, Staff
 from app.db import DbSession
-from app.jobs import api as jobs_api
+from app.jobs import present as jobs_present
 from app.jobs import service as jobs
 from app.jobs.models import Job
+from app.jobs.schemas import JobOut
 from app.paperwork import presentation, service
 from app.paperwork.render import MAX_TEMPLATE_BYTES
 
@@ -86,7 +87,7 @@ def register(document_id: int, body: RegistrationIn, db: DbSession, who: Staff) 
 
 
 @router.post("/documents/{document_id}/send", response_model=SendOut,
-             responses={202: {"model": jobs_api.JobOut, "description": "many letters: a background job, follow "
+             responses={202: {"model": JobOut, "description": "many letters: a background job, follow "
                                                                        "`/api/v1/jobs/{id}`"}})
 def send(document_id: int, request: Request, background: BackgroundTasks, db: DbSession, who: Staff
          ) -> SendOut | JSONResponse:
@@ -95,7 +96,7 @@ def send(document_id: int, request: Request, background: BackgroundTasks, db: Db
     started = service.start_send(db, who, document_id)
     if isinstance(started, Job):
         jobs.schedule(background, request.app.state, started, who)
-        return JSONResponse(jobs_api.out(started).model_dump(), status_code=202)
+        return JSONResponse(jobs_present.out(started).model_dump(), status_code=202)
     return SendOut(reached=started)
 
 
