@@ -13,6 +13,7 @@ from app.auth.models import Role
 from app.auth.permissions import SignedIn, Staff, allow
 from app.auth.principal import Principal
 from app.config import get_settings
+from app.core.files import XLSX
 from app.courses import service as courses
 from app.courses.present import course_tab
 from app.db import DbSession
@@ -20,7 +21,6 @@ from app.errors import DomainError, Forbidden, Invalid
 from app.web import form_action, redirect, render
 
 router = APIRouter(include_in_schema=False)
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 Trainee = Annotated[Principal, Depends(allow(Role.TRAINEE))]
 CONTEXT = {"kind_labels": present.KIND_LABELS, "test_kind_labels": present.TEST_KIND_LABELS}
 

@@ -35,13 +35,13 @@ from app.courses.models import Course, CourseSession, Lecturer
 from app.curricula.models import CurriculumVersion
 from app.db import utcnow
 from app.enrolment.models import Enrolment
+from app.enrolment.rules import SEATED  # who takes tests and answers the evaluation
 from app.errors import Conflict, Forbidden, Invalid, NotFound
 from app.people import service as people
 from app.people.models import Trainee
 from app.people.rules import Reason
 from app.places import service as places
 
-SEATED = ("confirmed", "completed", "not_completed")  # who takes tests and answers the evaluation
 MAX_IMPORT_QUESTIONS = 500
 
 

@@ -25,14 +25,12 @@ from app.courses.calendar import VN
 from app.courses.models import Course, CourseSession, Lecturer
 from app.db import utcnow
 from app.enrolment.models import Enrolment
-from app.enrolment.rules import EnrolmentStatus
+from app.enrolment.rules import SEATED, EnrolmentStatus
 from app.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
 from app.notify.service import notify
 from app.people import service as people
 from app.people.models import Trainee
 from app.places import service as places
-
-ON_COURSE = (EnrolmentStatus.CONFIRMED, EnrolmentStatus.COMPLETED, EnrolmentStatus.NOT_COMPLETED)
 
 
 def ensure_may_take(db: Session, who: Principal, course: Course) -> None:
@@ -58,7 +56,7 @@ def grid(db: Session, who: Principal, course_id: int) -> Grid:
     ensure_may_take(db, who, course)
     rows = [(e, t) for e, t in db.execute(
         select(Enrolment, Trainee).join(Trainee, Trainee.id == Enrolment.trainee_id)
-        .where(Enrolment.course_id == course.id, Enrolment.status.in_(ON_COURSE))
+        .where(Enrolment.course_id == course.id, Enrolment.status.in_(SEATED))
         .options(places.with_chain(selectinload(Trainee.unit))).order_by(Trainee.search_name))]
     session_ids = [s.id for s in course.sessions]
     marks = {(m.session_id, m.enrolment_id): m for m in db.scalars(
@@ -315,7 +313,7 @@ def _assess(db: Session, who: Principal, session_id: int, code: str, now: dateti
     if existing is not None and existing.status in (rules.Mark.PRESENT, rules.Mark.LATE):
         return _Scan(s, course, e, existing, existing.status)
     w = window(course, s)
-    outcome = rules.check_in_status(w, now, e is not None and e.status in ON_COURSE)
+    outcome = rules.check_in_status(w, now, e is not None and e.status in SEATED)
     if isinstance(outcome, rules.CheckInRefusal):
         raise CheckInRefused(outcome, {rules.CheckInRefusal.NOT_OPEN_YET: w.opens,
                                        rules.CheckInRefusal.CLOSED: w.ends}.get(outcome))

@@ -10,6 +10,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from app.auth.permissions import Staff
 from app.config import get_settings
+from app.core.files import XLSX
 from app.courses import rules as course_rules
 from app.courses import service as courses
 from app.courses import sessions
@@ -22,7 +23,6 @@ from app.history import service
 from app.web import form_action, redirect, render, stage, staged
 
 router = APIRouter(include_in_schema=False)
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _date(raw: str, field: str) -> date | None:

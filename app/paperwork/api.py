@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 
 from app.auth.permissions import AdminOnly, Staff
+from app.core.files import DOCX, PDF, XLSX
 from app.db import DbSession
 from app.jobs import present as jobs_present
 from app.jobs import service as jobs
@@ -74,7 +75,7 @@ def document(document_id: int, db: DbSession, who: Staff) -> presentation.Docume
 
 
 @router.get("/documents/{document_id}/file.{fmt}", response_class=Response,
-            responses={200: {"content": {service.DOCX: {}, service.XLSX: {}, "application/pdf": {}}}})
+            responses={200: {"content": {DOCX: {}, XLSX: {}, PDF: {}}}})
 def document_file(document_id: int, fmt: Literal["docx", "xlsx", "pdf"], db: DbSession, who: Staff) -> Response:
     """The file made again from the recorded data (lists also as .xlsx and PDF)."""
     return presentation.download(service.produce(db, service.get_document(db, who, document_id), fmt))
@@ -125,7 +126,7 @@ def list_templates(db: DbSession, who: Staff) -> list[dict]:
 
 
 @router.get("/document-templates/{kind}.docx", response_class=Response,
-            responses={200: {"content": {service.DOCX: {}}}})
+            responses={200: {"content": {DOCX: {}}}})
 def template_file(kind: Kind, db: DbSession, who: Staff) -> Response:
     """The template in use for a kind (a province's own, or the shipped one): start a new one from it."""
     return presentation.template_download(kind, service.template_for(db, kind))

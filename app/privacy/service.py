@@ -20,6 +20,7 @@ from app.core.text import fold
 from app.courses.models import CalendarFeed, Course, CourseSession
 from app.db import utcnow
 from app.enrolment.models import Enrolment
+from app.enrolment.rules import ACTIVE
 from app.errors import Conflict, Invalid, NotFound
 from app.notify.models import Notification
 from app.notify.service import notify
@@ -30,8 +31,6 @@ from app.places import service as places
 from app.privacy import rules
 from app.privacy.models import DataRequest
 from app.signup.models import SignUp
-
-OPEN_STATUSES = ("pending", "confirmed", "waitlisted")
 
 
 def _own(db: Session, who: Principal) -> Trainee:
@@ -161,7 +160,7 @@ def anonymise(db: Session, who: Principal, trainee_id: int, reason: str) -> Trai
         raise NotFound("Không tìm thấy học viên.", code="trainee_not_found")
     _may_handle(db, who, t)
     if db.scalar(select(Enrolment.id).join(Course, Course.id == Enrolment.course_id).where(
-            Enrolment.trainee_id == t.id, Enrolment.status.in_(OPEN_STATUSES),
+            Enrolment.trainee_id == t.id, Enrolment.status.in_(ACTIVE),
             Course.status.in_(("open", "running")))) is not None:
         raise Conflict("enrolment_open", "Người này đang tham gia một khoá học chưa kết thúc; hãy rút khỏi khoá "
                        "học trước khi xoá dữ liệu.")
@@ -193,7 +192,7 @@ def retention_candidates(db: Session, years: int | None = None) -> list[int]:
     today = utcnow().date()
     last_end = (select(Enrolment.trainee_id, func.max(Course.end_date).label("last_end"))
                 .join(Course, Course.id == Enrolment.course_id).group_by(Enrolment.trainee_id).subquery())
-    open_ids = set(db.scalars(select(Enrolment.trainee_id).where(Enrolment.status.in_(OPEN_STATUSES))))
+    open_ids = set(db.scalars(select(Enrolment.trainee_id).where(Enrolment.status.in_(ACTIVE))))
     rows = db.execute(select(Trainee.id, Trainee.updated_at, Trainee.full_name, last_end.c.last_end)
                       .outerjoin(last_end, last_end.c.trainee_id == Trainee.id)
                       .where(Trainee.updated_at < utcnow() - timedelta(days=365 * years)))

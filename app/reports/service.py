@@ -47,6 +47,7 @@ from app.courses.models import BudgetLine, Course, CourseSession
 from app.curricula.models import Curriculum, CurriculumVersion, TargetGroup
 from app.enrolment.models import Enrolment
 from app.errors import Forbidden, Invalid, NotFound
+from app.i18n import N_
 from app.media.models import MediaBudgetLine, MediaProduct, MediaTopic
 from app.people.models import Trainee
 from app.people.reference import COMMUNE_CATEGORIES
@@ -56,10 +57,6 @@ from app.reports import rules
 
 CVH_POSITION = "cong_chuc_vhxh"
 CATEGORY_CODES = tuple(c.code for c in COMMUNE_CATEGORIES)
-def N_(message: str) -> str:  # noqa: N802 - the gettext convention: marks a message for extraction, unchanged
-    return message
-
-
 NATIONAL = N_("Toàn quốc")
 MEASURES = ("enrolled", "attendances", "officials", "completions", "certificates", "cvh_communes")
 
