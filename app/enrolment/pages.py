@@ -152,10 +152,15 @@ def allocate(course_id: int, db: DbSession, who: Staff) -> Response:
 
 @router.get("/notifications")
 def notifications(request: Request, db: DbSession, who: SignedIn) -> HTMLResponse:
-    items = notices.recent(db, who.user_id)
-    response = render(request, "enrolment/notifications.html", {"items": items})
+    """The account's notifications, unread ones marked; reading the page changes nothing (a GET never writes)."""
+    return render(request, "enrolment/notifications.html", {"items": notices.recent(db, who.user_id)})
+
+
+@router.post("/notifications/read")
+def notifications_read(db: DbSession, who: SignedIn) -> Response:
+    """The page's "mark all as read" button (a POST with the CSRF token)."""
     notices.mark_all_read(db, who.user_id)
-    return response
+    return redirect("/notifications")
 
 
 @router.get("/courses/{course_id}/enrolments/export.xlsx")

@@ -65,6 +65,7 @@ RAISES_ONLY = {  # these catch nothing: a refusal raises, get_db rolls the reque
     ("POST", "/verify/{code}"),
     ("POST", "/logout"),
     ("POST", "/lang"),
+    ("POST", "/notifications/read"),
 }
 NOT_HERE = {
     ("POST", "/login"): "sign-in counts failures on purpose (tests/auth)",
