@@ -11,7 +11,6 @@ from fastapi.responses import HTMLResponse, Response
 from app import audit
 from app.auth.permissions import Public, SignedIn, Staff
 from app.auth.service import principal_for
-from app.core import home
 from app.core.text import foreign_digits, is_digits
 from app.courses import feeds, present, rules, service, sessions
 from app.curricula import present as curricula_present
@@ -19,6 +18,7 @@ from app.curricula import service as curricula
 from app.db import DbSession, utcnow
 from app.enrolment.rules import STATUS_LABELS
 from app.errors import DomainError, Invalid, NotFound
+from app.home import service as home
 from app.issuers import service as issuers
 from app.web import PostedForm, form_action, redirect, render
 

@@ -11,10 +11,10 @@ from sqlalchemy.orm import Session
 from app.auth.permissions import CSRF_HEADER, is_api
 from app.auth.principal import Principal
 from app.config import get_settings
-from app.core import limits
 from app.core.text import is_digits
 from app.db import session_factory
 from app.errors import Invalid, NotFound
+from app.infra import limits
 from app.materials import rules, service
 from app.materials.storage import get_storage
 from app.materials.upload import MAX_FIELDS, Received, receive_form, receive_multipart, request_too_large

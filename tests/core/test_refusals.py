@@ -143,7 +143,7 @@ def page_catches() -> dict[str, set[str]]:
 
 def test_no_page_catches_a_refusal_itself():
     catches = page_catches()
-    catches.pop("app.core.pages.healthz", None)  # a driver error there is "unavailable", it writes nothing
+    catches.pop("app.infra.pages.healthz", None)  # a driver error there is "unavailable", it writes nothing
     unexpected = {name: sorted(types) for name, types in catches.items() if name not in CATCHES}
     assert not unexpected, ("pages that catch a refusal themselves (use app.web.form_action, which rolls back): "
                             f"{unexpected}")
