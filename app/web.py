@@ -27,7 +27,7 @@ from app.audit import labels as audit_labels
 from app.auth.principal import Principal
 from app.config import get_settings
 from app.cookies import CSRF_COOKIE, FLASH_COOKIE, LOCALE_COOKIE
-from app.errors import DomainError
+from app.errors import DomainError, Invalid
 
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATES_DIR = ROOT / "templates"
@@ -149,6 +149,17 @@ def staged(token: str) -> Path | None:
         return None
     path = staging_dir() / f"{token}.bin"
     return path if path.exists() else None
+
+
+def form_date(raw: str, field: str) -> date | None:
+    """A date typed in a page form (ISO, as the date input sends it): None when left empty, else valid or refused."""
+    raw = raw.strip()
+    if not raw:
+        return None
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        raise Invalid("date_invalid", f"Ngày “{raw}” không hợp lệ.", field=field) from None
 
 
 def download(content: bytes, filename: str, media_type: str, *, inline: bool = False) -> Response:

@@ -10,7 +10,9 @@ from sqlalchemy.orm import Session
 
 from app.auth.models import Role, User
 from app.auth.principal import Principal
+from app.errors import Forbidden, Invalid
 from app.places import service as places
+from app.places.models import AdminUnit
 
 # --- who may see and manage which record: the one authority the services call ------------------------------------
 # An organiser runs what lies inside their unit (a province covers its communes and the former units now under it);
@@ -78,3 +80,16 @@ def may_see_account(db: Session, who: Principal, user: User) -> bool:
         return True
     return who.role == Role.ORGANISER and places.is_within(db, user.unit_id, who.unit_id)
 
+
+def unit_to_create_in(db: Session, who: Principal, unit_key: str | None, *, missing: str, outside: str) -> AdminUnit:
+    """The unit a new record (a course, an issuing body) is created in: the one chosen, else the caller's own; an
+    organiser may only choose inside their unit. `missing` and `outside` are the refusals' messages (marked N_)."""
+    if unit_key:
+        unit = places.get_by_key(db, unit_key)
+    elif who.unit_id is not None:
+        unit = db.get(AdminUnit, who.unit_id)
+    else:
+        raise Invalid("unit_required", missing, field="unit")
+    if not who.is_admin and not places.is_within(db, unit.id, who.unit_id):
+        raise Forbidden(outside)
+    return unit

@@ -1,7 +1,7 @@
 """Course pages: list, create, the course page with its tabs, sessions, budget, life cycle, lecturers, calendar."""
 from __future__ import annotations
 
-from datetime import date, time
+from datetime import time
 from decimal import Decimal, InvalidOperation
 from typing import Annotated
 
@@ -20,7 +20,7 @@ from app.enrolment.rules import STATUS_LABELS
 from app.errors import DomainError, Invalid, NotFound
 from app.home import service as home
 from app.issuers import service as issuers
-from app.web import PostedForm, form_action, redirect, render
+from app.web import PostedForm, form_action, form_date, redirect, render
 
 router = APIRouter(include_in_schema=False)
 ICS = "text/calendar; charset=utf-8"
@@ -85,16 +85,6 @@ def _edit_context(db: DbSession, who, course) -> dict:  # noqa: ANN001
             "body_choices": issuers.choices_for_course(db, course.unit_id, course.issuing_body_id)}
 
 
-def _date(raw: str, field: str) -> date | None:
-    raw = raw.strip()
-    if not raw:
-        return None
-    try:
-        return date.fromisoformat(raw)
-    except ValueError:
-        raise Invalid("date_invalid", f"Ngày “{raw}” không hợp lệ.", field=field) from None
-
-
 @router.post("/courses/{course_id}/edit")
 def edit(course_id: int, request: Request, db: DbSession, who: Staff, form: PostedForm) -> Response:
     course = service.get_course(db, who, course_id)
@@ -109,10 +99,10 @@ def edit(course_id: int, request: Request, db: DbSession, who: Staff, form: Post
             "signer_title": str(form.get("signer_title") or "").strip(),
             "signer_name": str(form.get("signer_name") or "").strip(), "form": str(form.get("form") or "in_person"),
             "venue": str(form.get("venue") or "").strip() or None, "capacity": int(capacity) if capacity else None,
-            "start_date": _date(str(form.get("start_date") or ""), "start_date"),
-            "end_date": _date(str(form.get("end_date") or ""), "end_date"),
-            "registration_opens": _date(str(form.get("registration_opens") or ""), "registration_opens"),
-            "registration_closes": _date(str(form.get("registration_closes") or ""), "registration_closes"),
+            "start_date": form_date(str(form.get("start_date") or ""), "start_date"),
+            "end_date": form_date(str(form.get("end_date") or ""), "end_date"),
+            "registration_opens": form_date(str(form.get("registration_opens") or ""), "registration_opens"),
+            "registration_closes": form_date(str(form.get("registration_closes") or ""), "registration_closes"),
             "assessment_required": form.get("assessment_required") == "on",
         }
         if "issuing_body_id" in form:
@@ -189,7 +179,7 @@ def _time(raw: str, field: str) -> time | None:
 @router.post("/courses/{course_id}/sessions")
 def add_session(course_id: int, request: Request, db: DbSession, who: Staff, form: PostedForm) -> Response:
     with form_action(db) as refused:
-        on = _date(str(form.get("session_date") or ""), "session_date")
+        on = form_date(str(form.get("session_date") or ""), "session_date")
         if on is None:
             raise Invalid("date_required", "Cần chọn ngày học.", field="session_date")
         lecturer = str(form.get("lecturer_id") or "")

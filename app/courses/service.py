@@ -20,6 +20,7 @@ from app.curricula.models import CurriculumModule, CurriculumVersion
 from app.db import utcnow
 from app.enrolment.models import CourseQuota
 from app.errors import Conflict, Forbidden, Invalid, NotFound
+from app.i18n import N_
 from app.issuers import rules as issuer_rules
 from app.issuers import service as issuers
 from app.places import service as places
@@ -104,14 +105,8 @@ def create_course(db: Session, who: Principal, *, curriculum_code: str, title: s
         raise Invalid("title_required", "Cần nhập tên khoá học.", field="title")
     if len(title) > 300:
         raise Invalid("title_too_long", "Tên khoá học dài quá 300 ký tự.", field="title")
-    if unit_key:
-        unit = places.get_by_key(db, unit_key)
-    elif who.unit_id is not None:
-        unit = db.get(AdminUnit, who.unit_id)
-    else:
-        raise Invalid("unit_required", "Cần chọn đơn vị tổ chức khoá học.", field="unit")
-    if not who.is_admin and not places.is_within(db, unit.id, who.unit_id):
-        raise Forbidden("Chỉ tạo được khoá học trong đơn vị của bạn.")
+    unit = scope.unit_to_create_in(db, who, unit_key, missing=N_("Cần chọn đơn vị tổ chức khoá học."),
+                                   outside=N_("Chỉ tạo được khoá học trong đơn vị của bạn."))
     cv: CurriculumVersion = curricula.get_version(db, curriculum_code, version)
     province = db.get(AdminUnit, unit.current_province_id) if unit.current_province_id else unit
     year = year or utcnow().year  # a course recorded after it took place is numbered in its own year
