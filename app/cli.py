@@ -31,7 +31,7 @@ def _fail(message: str) -> None:
 @db_app.command("upgrade")
 def db_upgrade(revision: str = "head") -> None:
     """Apply all migrations to the configured database (creates the SQLite file if needed)."""
-    from app.migrate import upgrade
+    from app.ops.migrate import upgrade
 
     upgrade(revision)
     typer.echo(f"database at {revision}")
@@ -40,7 +40,7 @@ def db_upgrade(revision: str = "head") -> None:
 @db_app.command("downgrade")
 def db_downgrade(revision: str) -> None:
     """Revert migrations down to REVISION ("base" empties the database)."""
-    from app.migrate import downgrade
+    from app.ops.migrate import downgrade
 
     downgrade(revision)
     typer.echo(f"database at {revision}")
@@ -128,7 +128,7 @@ def demo(password: Annotated[str | None, typer.Option(help="password of every de
          fraction: Annotated[float, typer.Option(help="with --scale national: build this part of it (0.1 = a "
                                                       "tenth)")] = 1.0) -> None:
     """Load the demo province and one account per role; running it twice changes nothing."""
-    from app.demo import load_demo
+    from app.demo.load import load_demo
 
     if scale not in ("province", "national") or not 0 < fraction <= 1:
         _fail('error: --scale is "province" or "national"; --fraction is between 0 and 1')
@@ -141,7 +141,7 @@ def demo(password: Annotated[str | None, typer.Option(help="password of every de
         typer.echo(f"demo password: {password}")
     if scale == "national":
         from app.db import get_engine, new_session
-        from app.demo_national import load_national
+        from app.demo.national import load_national
 
         with new_session() as db:
             for line in load_national(db, get_engine(), fraction=fraction, log=lambda _line: None):
@@ -166,8 +166,8 @@ def backup(file: Annotated[Path, typer.Argument(help="where to write the backup,
                                                      "nangluc-2026-11-26.dump")]) -> None:
     """Back up the whole database to FILE: SQLite's online backup, or pg_dump (custom format) for PostgreSQL.
     Safe while the app serves. The data folder (certificates, materials) is backed up separately."""
-    from app import backup as backups
     from app.config import get_settings
+    from app.ops import backup as backups
 
     try:
         result = backups.backup(get_settings().database_url, file)
@@ -183,9 +183,9 @@ def restore(file: Annotated[Path, typer.Argument(help="a file written by `nanglu
     `nangluc db upgrade` if the backup comes from an older version."""
     from sqlalchemy.engine import make_url
 
-    from app import backup as backups
     from app.config import get_settings
     from app.db import normalise_url
+    from app.ops import backup as backups
 
     url = get_settings().database_url
     shown = make_url(normalise_url(url)).render_as_string(hide_password=True)

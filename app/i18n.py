@@ -21,6 +21,11 @@ DEFAULT_TZ = "Asia/Ho_Chi_Minh"
 current_locale: ContextVar[str] = ContextVar("current_locale", default="vi")
 
 
+def N_(message: str) -> str:  # noqa: N802 - the gettext convention
+    """Marks a message kept in data for extraction (`pybabel -k N_`), unchanged; the page translates it when shown."""
+    return message
+
+
 @lru_cache
 def translations(locale: str) -> _gettext.NullTranslations:
     """Source strings are Vietnamese; other locales come from `app/locale/<locale>/LC_MESSAGES/messages.po`."""

@@ -12,11 +12,11 @@ from fastapi.responses import JSONResponse
 from starlette_compress import CompressMiddleware
 
 from app.assets import HashedStaticFiles
-from app.auth.permissions import CSRF_COOKIE
 from app.config import get_settings
-from app.core.limits import BodyLimit
-from app.core.openapi import document_errors
-from app.errors import install_error_handlers
+from app.cookies import CSRF_COOKIE
+from app.error_handlers import install_error_handlers
+from app.infra.limits import BodyLimit
+from app.infra.openapi import document_errors
 
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
        "connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'")
@@ -33,7 +33,6 @@ def _routers() -> list:
     from app.auth import pages as auth_pages
     from app.certificates import api as certificates_api
     from app.certificates import pages as certificates_pages
-    from app.core import pages as core_pages
     from app.courses import api as courses_api
     from app.courses import pages as courses_pages
     from app.curricula import api as curricula_api
@@ -42,6 +41,8 @@ def _routers() -> list:
     from app.enrolment import pages as enrolment_pages
     from app.history import api as history_api
     from app.history import pages as history_pages
+    from app.home import pages as home_pages
+    from app.infra import pages as infra_pages
     from app.issuers import api as issuers_api
     from app.issuers import pages as issuers_pages
     from app.jobs import api as jobs_api
@@ -65,7 +66,8 @@ def _routers() -> list:
     from app.signup import api as signup_api
     from app.signup import pages as signup_pages
 
-    return [core_pages.router, auth_pages.router, auth_api.router, places_api.router, places_pages.router,
+    return [infra_pages.router, home_pages.router, auth_pages.router, auth_api.router, places_api.router,
+            places_pages.router,
             curricula_api.router, curricula_pages.router, courses_api.router, courses_pages.router,
             people_api.router, people_pages.router, enrolment_api.router, enrolment_pages.router,
             attendance_api.router, attendance_api.check_in_router, attendance_pages.router,
@@ -136,13 +138,13 @@ def create_app() -> FastAPI:
     generate = app.openapi
 
     def openapi() -> dict:
-        """FastAPI's schema once, with our error responses and the bearer scheme added (app.core.openapi)."""
+        """FastAPI's schema once, with our error responses and the bearer scheme added (app.infra.openapi)."""
         if app.openapi_schema is None:
             app.openapi_schema = document_errors(generate())
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]
-    # Every request body is limited (app.core.limits); added first so that `guard` below wraps its refusals too.
+    # Every request body is limited (app.infra.limits); added first so that `guard` below wraps its refusals too.
     app.add_middleware(BodyLimit)
 
     @app.middleware("http")

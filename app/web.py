@@ -24,15 +24,13 @@ from starlette.datastructures import FormData
 from app import i18n
 from app.assets import asset
 from app.audit import labels as audit_labels
-from app.auth.permissions import CSRF_COOKIE
 from app.auth.principal import Principal
 from app.config import get_settings
-from app.errors import DomainError
+from app.cookies import CSRF_COOKIE, FLASH_COOKIE, LOCALE_COOKIE
+from app.errors import DomainError, Invalid
 
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATES_DIR = ROOT / "templates"
-FLASH_COOKIE = "nangluc_flash"
-LOCALE_COOKIE = "nangluc_lang"
 
 _env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATES_DIR)), autoescape=True,
                           extensions=["jinja2.ext.i18n"])
@@ -151,6 +149,24 @@ def staged(token: str) -> Path | None:
         return None
     path = staging_dir() / f"{token}.bin"
     return path if path.exists() else None
+
+
+def form_date(raw: str, field: str) -> date | None:
+    """A date typed in a page form (ISO, as the date input sends it): None when left empty, else valid or refused."""
+    raw = raw.strip()
+    if not raw:
+        return None
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        raise Invalid("date_invalid", f"Ngày “{raw}” không hợp lệ.", field=field) from None
+
+
+def download(content: bytes, filename: str, media_type: str, *, inline: bool = False) -> Response:
+    """A file for the browser to save (`attachment`) or to show (`inline`, PDFs); pages and API answer alike."""
+    disposition = "inline" if inline else "attachment"
+    return Response(content, media_type=media_type,
+                    headers={"Content-Disposition": f'{disposition}; filename="{filename}"'})
 
 
 def redirect(url: str, message: str | None = None, kind: str = "success") -> RedirectResponse:

@@ -27,7 +27,7 @@ from app.courses import service as courses  # noqa: E402
 from app.curricula import service as curricula  # noqa: E402
 from app.db import make_engine, utcnow  # noqa: E402
 from app.enrolment.models import Enrolment  # noqa: E402
-from app.migrate import upgrade  # noqa: E402
+from app.ops.migrate import upgrade  # noqa: E402
 from app.people import service as people  # noqa: E402
 from app.places import service as places  # noqa: E402
 from tests.people.factories import person  # noqa: E402

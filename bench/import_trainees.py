@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session  # noqa: E402
 from app.auth.principal import Principal  # noqa: E402
 from app.curricula import service as curricula  # noqa: E402
 from app.db import make_engine, normalise_url  # noqa: E402
-from app.migrate import upgrade  # noqa: E402
+from app.ops.migrate import upgrade  # noqa: E402
 from app.people import service  # noqa: E402
 from tests.people.factories import as_xlsx, cccd, person  # noqa: E402
 

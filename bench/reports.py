@@ -41,9 +41,9 @@ from app.people.models import Trainee  # noqa: E402
 def build(fraction: float) -> None:
     from app.auth.principal import Principal
     from app.curricula import service as curricula
-    from app.demo import load_demo
-    from app.demo_national import load_national
-    from app.migrate import upgrade
+    from app.demo.load import load_demo
+    from app.demo.national import load_national
+    from app.ops.migrate import upgrade
 
     upgrade("head")
     with new_session() as db:

@@ -32,7 +32,7 @@ from sqlalchemy.orm import Session  # noqa: E402
 
 from app.db import make_engine  # noqa: E402
 from app.enrolment.models import Enrolment  # noqa: E402
-from app.migrate import upgrade  # noqa: E402
+from app.ops.migrate import upgrade  # noqa: E402
 from tests.reliability import live  # noqa: E402
 from tests.reliability.pgbouncer import pgbouncer  # noqa: E402
 

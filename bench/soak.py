@@ -49,9 +49,9 @@ from app.certificates import service as certificates  # noqa: E402
 from app.courses import service as courses  # noqa: E402
 from app.courses.models import Course  # noqa: E402
 from app.db import make_engine, utcnow  # noqa: E402
-from app.demo_courses import DEMO_TITLE, FINISHED_TITLE  # noqa: E402
+from app.demo.courses import DEMO_TITLE, FINISHED_TITLE  # noqa: E402
 from app.enrolment import service as enrolment  # noqa: E402
-from app.migrate import upgrade  # noqa: E402
+from app.ops.migrate import upgrade  # noqa: E402
 from app.people import service as people  # noqa: E402
 from app.places import service as places  # noqa: E402
 from tests.materials.files import pdf  # noqa: E402

@@ -47,7 +47,7 @@ from app.auth.models import User  # noqa: E402
 from app.auth.principal import Principal  # noqa: E402
 from app.db import make_engine, normalise_url  # noqa: E402
 from app.main import create_app  # noqa: E402
-from app.migrate import upgrade  # noqa: E402
+from app.ops.migrate import upgrade  # noqa: E402
 from app.places import service as places  # noqa: E402
 
 BACKENDS = ["sqlite", "postgresql"]

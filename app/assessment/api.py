@@ -31,10 +31,10 @@ from app.auth.models import Role
 from app.auth.permissions import SignedIn, Staff, allow
 from app.auth.principal import Principal
 from app.config import get_settings
+from app.core.files import XLSX
 from app.db import DbSession
 
 router = APIRouter(prefix="/api/v1", tags=["tests and evaluation"])
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 Trainee = Annotated[Principal, Depends(allow(Role.TRAINEE))]
 
 

@@ -13,14 +13,14 @@ from app.auth.models import Role
 from app.auth.permissions import SignedIn, Staff, allow
 from app.auth.principal import Principal
 from app.config import get_settings
+from app.core.files import XLSX
 from app.courses import service as courses
-from app.courses.pages import _common
+from app.courses.present import course_tab
 from app.db import DbSession
 from app.errors import DomainError, Forbidden, Invalid
 from app.web import form_action, redirect, render
 
 router = APIRouter(include_in_schema=False)
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 Trainee = Annotated[Principal, Depends(allow(Role.TRAINEE))]
 CONTEXT = {"kind_labels": present.KIND_LABELS, "test_kind_labels": present.TEST_KIND_LABELS}
 
@@ -42,7 +42,7 @@ def _int(raw: str | None, field: str, *, required: bool = False) -> int | None:
 def _tab(request: Request, db: DbSession, who: Principal, course_id: int, *, error: DomainError | None = None,
          values: dict | None = None, **extra: object) -> HTMLResponse:
     course = courses.get_course(db, who, course_id)
-    ctx = {**_common(db, who, course), **CONTEXT, "tab": "tests", "error": error, "values": values or {}, **extra}
+    ctx = {**course_tab(db, who, course), **CONTEXT, "tab": "tests", "error": error, "values": values or {}, **extra}
     status = error.status if error else (422 if extra.get("paper_report") else 200)
     if ctx["may_manage"]:
         ctx |= {"tests": service.course_tests(db, who, course_id),
@@ -296,7 +296,7 @@ async def submit_attempt(attempt_id: int, request: Request, db: DbSession, who: 
 @router.get("/courses/{course_id}/evaluation")
 def evaluation_page(course_id: int, request: Request, db: DbSession, who: SignedIn) -> HTMLResponse:
     course = courses.get_course(db, who, course_id)
-    ctx = {**_common(db, who, course), "tab": "tests"}
+    ctx = {**course_tab(db, who, course), "tab": "tests"}
     if ctx["may_manage"]:
         ctx |= {"results": service.evaluation_results(db, who, course_id)}
     else:

@@ -14,12 +14,10 @@ from app.assessment import service
 from app.assessment.models import Attempt, CourseTest
 from app.auth.principal import Principal
 from app.config import get_settings
-from app.core.spreadsheet import Column, RowError, read_table, safe_cell, to_bytes
-from app.core.text import fold
+from app.core.spreadsheet import Column, RowError, match_class_member, read_table, safe_cell, to_bytes
 from app.courses import service as courses
 from app.db import utcnow
 from app.enrolment.models import Enrolment
-from app.errors import NotFound
 from app.people.models import Trainee
 
 COLUMNS = (
@@ -42,13 +40,7 @@ class ScoresReport:
 
 
 def _test(db: Session, who: Principal, test_id: int) -> CourseTest:
-    t = db.get(CourseTest, test_id)
-    if t is None:
-        raise NotFound("Không tìm thấy bài kiểm tra.", code="test_not_found")
-    try:
-        course = courses.get_course(db, who, t.course_id)
-    except NotFound:
-        raise NotFound("Không tìm thấy bài kiểm tra.", code="test_not_found") from None
+    t, course = service.get_test(db, who, test_id)
     courses.ensure_may_manage(db, who, course)
     return t
 
@@ -89,17 +81,11 @@ def import_scores(db: Session, who: Principal, test_id: int, content: bytes, *, 
     scores: dict[int, float] = {}
     seen: dict[int, int] = {}
     for row, raw in table.rows:
-        cid = str(raw.get("citizen_id") or "").replace(" ", "").strip()
-        found = by_cid.get(cid)
+        found = match_class_member(row, raw, by_cid, HEADER, report.errors,
+                                   "Số CCCD này không có trong danh sách học viên của khoá học.")
         if found is None:
-            report.errors.append(RowError(row, HEADER["citizen_id"], "Số CCCD này không có trong danh sách học viên "
-                                                                   "của khoá học."))
             continue
         e, tr = found
-        name = str(raw.get("full_name") or "").strip()
-        if name and fold(name) != fold(tr.full_name):
-            report.errors.append(RowError(row, HEADER["full_name"], f"Tên “{name}” khác tên trong hồ sơ "
-                                                                   f"“{tr.full_name}”."))
         if e.id in seen:
             report.errors.append(RowError(row, HEADER["citizen_id"], f"Người này đã có ở dòng {seen[e.id]}."))
             continue

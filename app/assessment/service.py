@@ -35,13 +35,13 @@ from app.courses.models import Course, CourseSession, Lecturer
 from app.curricula.models import CurriculumVersion
 from app.db import utcnow
 from app.enrolment.models import Enrolment
+from app.enrolment.rules import SEATED  # who takes tests and answers the evaluation
 from app.errors import Conflict, Forbidden, Invalid, NotFound
 from app.people import service as people
 from app.people.models import Trainee
 from app.people.rules import Reason
 from app.places import service as places
 
-SEATED = ("confirmed", "completed", "not_completed")  # who takes tests and answers the evaluation
 MAX_IMPORT_QUESTIONS = 500
 
 
@@ -278,7 +278,8 @@ def test_course_id(db: Session, test_id: int) -> int:
     return db.scalar(select(CourseTest.course_id).where(CourseTest.id == test_id))
 
 
-def _get_test(db: Session, who: Principal, test_id: int) -> tuple[CourseTest, Course]:
+def get_test(db: Session, who: Principal, test_id: int) -> tuple[CourseTest, Course]:
+    """A test and its course, or 404 when either is missing or outside what the caller may see."""
     t = db.get(CourseTest, test_id)
     if t is None:
         raise NotFound("Không tìm thấy bài kiểm tra.", code="test_not_found")
@@ -314,7 +315,7 @@ def start_attempt(db: Session, who: Principal, test_id: int, now: datetime | Non
     """Open (or resume) the trainee's attempt: the questions are fixed for it when it starts, so a dropped
     connection or a reload shows the same ones with the answers saved so far."""
     now = now or utcnow()
-    t, course = _get_test(db, who, test_id)
+    t, course = get_test(db, who, test_id)
     e = _seat(db, who, course.id)
     open_one = db.scalar(select(Attempt).where(Attempt.test_id == t.id, Attempt.enrolment_id == e.id,
                                                Attempt.submitted_at.is_(None)))

@@ -8,10 +8,10 @@ from fastapi import APIRouter, File, Query, UploadFile
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from app.attendance import marks_import, service
-from app.attendance.pages import XLSX, course_sheet_response, sheet_response
+from app.attendance import marks_import, present, service
 from app.auth.permissions import SignedIn
 from app.config import get_settings
+from app.core.files import XLSX
 from app.db import DbSession
 
 router = APIRouter(prefix="/api/v1/courses", tags=["attendance"])
@@ -124,8 +124,7 @@ def import_marks(course_id: int, db: DbSession, who: SignedIn, file: Annotated[U
 @router.get("/{course_id}/attendance/template.xlsx", response_class=Response,
             responses={200: {"content": {XLSX: {}}}})
 def marks_template(course_id: int, db: DbSession, who: SignedIn) -> Response:
-    return Response(marks_import.template_xlsx(db, who, course_id), media_type=XLSX,
-                    headers={"Content-Disposition": f'attachment; filename="diem-danh-{course_id}.xlsx"'})
+    return present.marks_template_response(db, who, course_id)
 
 
 class CodeOut(BaseModel):
@@ -166,9 +165,9 @@ def check_in(session_id: int, body: CheckInIn, db: DbSession, who: SignedIn) -> 
 @router.get("/{course_id}/sign-in-sheet.pdf", response_class=Response)
 def course_sheet(course_id: int, db: DbSession, who: SignedIn) -> Response:
     """Every session's sign-in sheet in one file."""
-    return course_sheet_response(db, who, course_id)
+    return present.course_sheet_response(db, who, course_id)
 
 
 @router.get("/{course_id}/sessions/{session_id}/sign-in-sheet.pdf", response_class=Response)
 def sheet(course_id: int, session_id: int, db: DbSession, who: SignedIn) -> Response:
-    return sheet_response(db, who, course_id, session_id)
+    return present.sheet_response(db, who, course_id, session_id)

@@ -16,7 +16,7 @@ from app import audit
 from app.attendance import rules, service
 from app.auth.principal import Principal
 from app.config import get_settings
-from app.core.spreadsheet import Column, RowError, read_table, safe_cell, to_bytes
+from app.core.spreadsheet import Column, RowError, match_class_member, read_table, safe_cell, to_bytes
 from app.core.text import fold
 
 COLUMNS = (
@@ -67,17 +67,11 @@ def import_marks(db: Session, who: Principal, course_id: int, content: bytes, *,
     marks: list[dict] = []
     seen: dict[tuple[int, int], int] = {}
     for row, raw in table.rows:
-        cid = str(raw.get("citizen_id") or "").replace(" ", "").strip()
-        found = by_cid.get(cid)
+        found = match_class_member(row, raw, by_cid, HEADER, report.errors,
+                                   "Số CCCD này không có trong danh sách học viên đã xác nhận của khoá học.")
         if found is None:
-            report.errors.append(RowError(row, HEADER["citizen_id"], "Số CCCD này không có trong danh sách học viên "
-                                                                   "đã xác nhận của khoá học."))
             continue
         e, t = found
-        name = str(raw.get("full_name") or "").strip()
-        if name and fold(name) != fold(t.full_name):
-            report.errors.append(RowError(row, HEADER["full_name"], f"Tên “{name}” khác tên trong hồ sơ "
-                                                                   f"“{t.full_name}”."))
         number = re.match(r"\s*([0-9]+)", str(raw.get("session") or ""))
         s = numbers.get(int(number.group(1))) if number else None
         if s is None:

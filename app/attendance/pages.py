@@ -9,35 +9,25 @@ import segno
 from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, Response
 
-from app.attendance import marks_import, rules, service
-from app.attendance.sheet import SheetData, SheetRow, sign_in_sheets
+from app.attendance import marks_import, present, rules, service
 from app.auth.permissions import Public, SignedIn
 from app.auth.principal import Principal
 from app.config import get_settings
+from app.cookies import SCAN_COOKIE
 from app.core.text import fold, is_digits
 from app.courses import service as courses
-from app.courses.pages import _common
+from app.courses.present import course_tab
 from app.db import DbSession
-from app.errors import DomainError, Invalid, NotFound
-from app.people import reference
-from app.places import service as places
+from app.errors import DomainError, Invalid
 from app.web import form_action, redirect, render, stage, staged
 
 router = APIRouter(include_in_schema=False)
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 UNDO = "clear"
-
-
-def _session(g: service.Grid, session_id: int):  # noqa: ANN202
-    s = next((x for x in g.sessions if x.id == session_id), None)
-    if s is None:
-        raise NotFound("Không tìm thấy buổi học.", code="session_not_found")
-    return s
 
 
 def _roll(request: Request, db: DbSession, who, course_id: int, session_id: int, q: str = "") -> HTMLResponse:  # noqa: ANN001
     g = service.grid(db, who, course_id)
-    s = _session(g, session_id)
+    s = present.session_of(g, session_id)
     marks = {e.id: g.marks.get((s.id, e.id)) for e, _ in g.rows}
     counts = {m: sum(1 for x in marks.values() if x and x.status == m) for m in rules.Mark}
     rows = [(e, t) for e, t in g.rows if not q or fold(q) in t.search_name]
@@ -59,7 +49,7 @@ def mark(course_id: int, session_id: int, request: Request, db: DbSession, who: 
     """One tap (one person), undo (status "clear"), or "everyone present" (no enrolment id: everyone not yet
     marked)."""
     g = service.grid(db, who, course_id)
-    _session(g, session_id)
+    present.session_of(g, session_id)
     if enrolment_id and not is_digits(enrolment_id):  # never read as "no one named": that would mark everyone
         raise Invalid("enrolment_invalid", "Mã lượt đăng ký không hợp lệ.", field="enrolment_id")
     if status == UNDO and is_digits(enrolment_id):
@@ -75,45 +65,14 @@ def mark(course_id: int, session_id: int, request: Request, db: DbSession, who: 
     return _roll(request, db, who, course_id, session_id, q)
 
 
-def _sheet_data(g: service.Grid, s) -> SheetData:  # noqa: ANN001
-    return SheetData(course_code=g.course.code, course_title=g.course.title,
-                     session_label=f"{s.session_date:%d/%m/%Y}, {s.start_time:%H:%M}–{s.end_time:%H:%M}",
-                     place=", ".join(x for x in (s.room, g.course.venue) if x) or "—",
-                     organising_body=g.course.organising_body,
-                     rows=[SheetRow(t.full_name, t.organisation_type and _org(t), places.path_label(t.unit))
-                           for _, t in g.rows])
-
-
-def _pdf(content: bytes, name: str) -> Response:
-    return Response(content, media_type="application/pdf",
-                    headers={"Content-Disposition": f'inline; filename="{name}"'})
-
-
-def sheet_response(db: DbSession, who, course_id: int, session_id: int) -> Response:  # noqa: ANN001
-    g = service.grid(db, who, course_id)
-    s = _session(g, session_id)
-    return _pdf(sign_in_sheets([_sheet_data(g, s)]), f"ky-ten-{g.course.code}-{s.id}.pdf")
-
-
-def course_sheet_response(db: DbSession, who, course_id: int) -> Response:  # noqa: ANN001
-    g = service.grid(db, who, course_id)
-    if not g.sessions:
-        raise NotFound("Khoá học chưa có buổi học nào.", code="session_not_found")
-    return _pdf(sign_in_sheets([_sheet_data(g, s) for s in g.sessions]), f"ky-ten-{g.course.code}.pdf")
-
-
-def _org(t) -> str:  # noqa: ANN001
-    return reference.by_code(reference.ORGANISATION_TYPES, t.organisation_type).vi
-
-
 @router.get("/courses/{course_id}/sessions/{session_id}/sign-in-sheet.pdf")
 def sheet(course_id: int, session_id: int, db: DbSession, who: SignedIn) -> Response:
-    return sheet_response(db, who, course_id, session_id)
+    return present.sheet_response(db, who, course_id, session_id)
 
 
 @router.get("/courses/{course_id}/sign-in-sheet.pdf")
 def course_sheet(course_id: int, db: DbSession, who: SignedIn) -> Response:
-    return course_sheet_response(db, who, course_id)
+    return present.course_sheet_response(db, who, course_id)
 
 
 # --- the course's attendance tab: per-session links, marks import, completion ------------------------------------
@@ -127,7 +86,7 @@ def _tab(request: Request, db: DbSession, who, course_id: int, extra: dict | Non
     for (sid, _), m in g.marks.items():
         per_session[sid][m.status] += 1
     return render(request, "attendance/tab.html",
-                  {**_common(db, who, course), "tab": "attendance", "g": g, "per_session": per_session,
+                  {**course_tab(db, who, course), "tab": "attendance", "g": g, "per_session": per_session,
                    "labels": rules.MARK_LABELS, "completions": service.completion_list(db, who, course_id),
                    "rule": service.course_rule(course), "report": None, **(extra or {})}, status_code=status_code)
 
@@ -139,8 +98,7 @@ def attendance_tab(course_id: int, request: Request, db: DbSession, who: SignedI
 
 @router.get("/courses/{course_id}/attendance/template.xlsx")
 def marks_template(course_id: int, db: DbSession, who: SignedIn) -> Response:
-    return Response(marks_import.template_xlsx(db, who, course_id), media_type=XLSX,
-                    headers={"Content-Disposition": f'attachment; filename="diem-danh-{course_id}.xlsx"'})
+    return present.marks_template_response(db, who, course_id)
 
 
 @router.post("/courses/{course_id}/attendance/import")
@@ -188,7 +146,7 @@ def set_assessment(course_id: int, enrolment_id: int, db: DbSession, who: Signed
 
 def _qr_block(request: Request, db: DbSession, who, course_id: int, session_id: int) -> HTMLResponse:  # noqa: ANN001
     g = service.grid(db, who, course_id)
-    s = _session(g, session_id)
+    s = present.session_of(g, session_id)
     code, url = service.current_code(db, who, course_id, session_id)
     svg = segno.make(url, error="m").svg_inline(scale=8, border=2, dark="#111", light="#fff", omitsize=True,
                                                   title=f"QR {g.course.code}")
@@ -207,7 +165,6 @@ def check_in_screen(course_id: int, session_id: int, request: Request, db: DbSes
     return _qr_block(request, db, who, course_id, session_id)
 
 
-SCAN_COOKIE = "nangluc_scan"
 
 
 def _remember_scan(response: Response, request: Request, code: str) -> Response:

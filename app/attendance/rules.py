@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 
 from app.core.text import is_digits
+from app.i18n import N_
 
 
 class Mark(StrEnum):
@@ -95,10 +96,6 @@ class CheckInRefusal(StrEnum):
     NOT_OPEN_YET = "session_not_open"
     CLOSED = "session_closed"
     NOT_CONFIRMED = "not_confirmed"
-
-
-def N_(message: str) -> str:  # noqa: N802 - the gettext convention: marks a message for extraction, unchanged
-    return message
 
 
 REFUSAL_TEXT: Mapping[str, str] = {

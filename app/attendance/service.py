@@ -16,7 +16,7 @@ from app.assessment import rules as assessment_rules
 from app.assessment import service as assessment
 from app.attendance import rules
 from app.attendance.models import AttendanceMark
-from app.auth import permissions
+from app.auth import scope
 from app.auth.principal import Principal
 from app.config import get_settings
 from app.core.text import is_digits
@@ -25,19 +25,17 @@ from app.courses.calendar import VN
 from app.courses.models import Course, CourseSession, Lecturer
 from app.db import utcnow
 from app.enrolment.models import Enrolment
-from app.enrolment.rules import EnrolmentStatus
+from app.enrolment.rules import SEATED, EnrolmentStatus
 from app.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
 from app.notify.service import notify
 from app.people import service as people
 from app.people.models import Trainee
 from app.places import service as places
 
-ON_COURSE = (EnrolmentStatus.CONFIRMED, EnrolmentStatus.COMPLETED, EnrolmentStatus.NOT_COMPLETED)
-
 
 def ensure_may_take(db: Session, who: Principal, course: Course) -> None:
     """Organisers of the course's unit, admins, and the lecturers who teach in it take attendance."""
-    if permissions.may_manage_course(db, who, course):
+    if scope.may_manage_course(db, who, course):
         return
     teaches = db.scalar(select(CourseSession.id).join(Lecturer, Lecturer.id == CourseSession.lecturer_id)
                         .where(CourseSession.course_id == course.id, Lecturer.user_id == who.user_id).limit(1))
@@ -58,7 +56,7 @@ def grid(db: Session, who: Principal, course_id: int) -> Grid:
     ensure_may_take(db, who, course)
     rows = [(e, t) for e, t in db.execute(
         select(Enrolment, Trainee).join(Trainee, Trainee.id == Enrolment.trainee_id)
-        .where(Enrolment.course_id == course.id, Enrolment.status.in_(ON_COURSE))
+        .where(Enrolment.course_id == course.id, Enrolment.status.in_(SEATED))
         .options(places.with_chain(selectinload(Trainee.unit))).order_by(Trainee.search_name))]
     session_ids = [s.id for s in course.sessions]
     marks = {(m.session_id, m.enrolment_id): m for m in db.scalars(
@@ -281,7 +279,7 @@ def scanned(db: Session, who: Principal, code: str, now: datetime | None = None
         return invalid
     refusal = rules.read_code(_secret(), code, s.id, (now or utcnow()).timestamp())
     course = db.get(Course, s.course_id)
-    if refusal == rules.CheckInRefusal.CODE_INVALID or not permissions.may_see_session(db, who, course):
+    if refusal == rules.CheckInRefusal.CODE_INVALID or not scope.may_see_session(db, who, course):
         return invalid
     return s, course, rules.REFUSAL_TEXT[refusal] if refusal else None
 
@@ -305,7 +303,7 @@ def _assess(db: Session, who: Principal, session_id: int, code: str, now: dateti
     if refusal is not None:
         raise CheckInRefused(refusal)
     course = db.get(Course, s.course_id)
-    if not permissions.may_see_session(db, who, course):
+    if not scope.may_see_session(db, who, course):
         raise CheckInRefused(rules.CheckInRefusal.CODE_INVALID)
     t = people.own_record(db, who, with_place=False)
     e = None if t is None else db.scalar(select(Enrolment).where(Enrolment.course_id == course.id,
@@ -315,7 +313,7 @@ def _assess(db: Session, who: Principal, session_id: int, code: str, now: dateti
     if existing is not None and existing.status in (rules.Mark.PRESENT, rules.Mark.LATE):
         return _Scan(s, course, e, existing, existing.status)
     w = window(course, s)
-    outcome = rules.check_in_status(w, now, e is not None and e.status in ON_COURSE)
+    outcome = rules.check_in_status(w, now, e is not None and e.status in SEATED)
     if isinstance(outcome, rules.CheckInRefusal):
         raise CheckInRefused(outcome, {rules.CheckInRefusal.NOT_OPEN_YET: w.opens,
                                        rules.CheckInRefusal.CLOSED: w.ends}.get(outcome))

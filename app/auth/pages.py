@@ -7,8 +7,9 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response
 
 from app.auth import service
-from app.auth.permissions import SESSION_COOKIE, Public, SignedIn, Staff, client_ip
+from app.auth.permissions import Public, SignedIn, Staff, client_ip
 from app.config import get_settings
+from app.cookies import SESSION_COOKIE
 from app.db import DbSession, session_factory
 from app.errors import DomainError
 from app.web import redirect, render

@@ -5,10 +5,9 @@
 
 `tests/auth/test_route_permissions.py` walks every registered route and fails when one declares nothing.
 
-Who may see and manage which record is decided here too, once: the predicates and query scopes below
-(`may_manage_course`, `may_see_course`, `may_see_session`, `visible_courses_for`, `may_manage_unit`, …) are what the
-services call. Scoping to a province or commune goes through `app.places.service.unit_ids_within`, and a record
-outside the caller's scope answers 404 so that its existence is not revealed.
+Who may see and manage which record is decided once, in `app.auth.scope` (the predicates and query scopes the
+services call; re-exported here for the routes): this module is the web layer's side (FastAPI dependencies, CSRF),
+which no service imports.
 """
 from __future__ import annotations
 
@@ -16,19 +15,26 @@ import hmac
 from typing import Annotated
 
 from fastapi import Depends, Request
-from sqlalchemy import ColumnElement, true
-from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from app.auth import service
-from app.auth.models import Role, User
+from app.auth.models import Role
 from app.auth.principal import Principal
+from app.auth.scope import (  # noqa: F401 - re-exported for the routes
+    may_manage_course,
+    may_manage_trainee,
+    may_manage_unit,
+    may_see_account,
+    may_see_budget,
+    may_see_course,
+    may_see_session,
+    unit_scope,
+    visible_courses_for,
+)
+from app.cookies import CSRF_COOKIE, SESSION_COOKIE
 from app.db import session_factory
 from app.errors import DomainError, Forbidden, Unauthenticated
-from app.places import service as places
 
-SESSION_COOKIE = "nangluc_session"
-CSRF_COOKIE = "nangluc_csrf"
 CSRF_HEADER = "x-csrf-token"
 CSRF_FIELD = "csrf_token"
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
@@ -130,71 +136,3 @@ Public = Annotated[Principal, Depends(public)]
 SignedIn = Annotated[Principal, Depends(signed_in)]
 AdminOnly = Annotated[Principal, Depends(admin_only)]
 Staff = Annotated[Principal, Depends(staff)]
-
-
-# --- who may see and manage which record: the one authority the services call ------------------------------------
-# An organiser runs what lies inside their unit (a province covers its communes and the former units now under it);
-# an admin runs everything; trainers and trainees manage no unit's records.
-
-
-def may_manage_unit(db: Session, who: Principal, unit_id: int | None) -> bool:
-    """Admin, or an organiser whose unit holds `unit_id`."""
-    if who.is_admin:
-        return True
-    return who.role == Role.ORGANISER and places.is_within(db, unit_id, who.unit_id)
-
-
-def unit_scope(db: Session, who: Principal, column: ColumnElement) -> ColumnElement[bool]:
-    """A WHERE clause keeping the rows whose `column` (a unit id) lies inside the caller's unit; everything for an
-    admin, nothing for an account without a unit."""
-    if who.is_admin:
-        return true()
-    return column.in_(places.unit_ids_within(db, who.unit_id))
-
-
-def may_manage_course(db: Session, who: Principal, course) -> bool:  # noqa: ANN001 - any object with unit_id
-    """Plan, change, enrol into and certify a course: its unit's organisers and admins."""
-    return may_manage_unit(db, who, course.unit_id)
-
-
-def may_see_course(db: Session, who: Principal, course) -> bool:  # noqa: ANN001
-    """An organiser sees the courses of their unit (drafts too); trainers and trainees every course past its draft."""
-    if who.is_admin:
-        return True
-    if who.role == Role.ORGANISER:
-        return places.is_within(db, course.unit_id, who.unit_id)
-    return course.status != "draft"
-
-
-def may_see_session(db: Session, who: Principal, course) -> bool:  # noqa: ANN001
-    """A session is seen by whoever may see its course (the check-in page describes nothing else)."""
-    return may_see_course(db, who, course)
-
-
-def visible_courses_for(db: Session, who: Principal) -> ColumnElement[bool]:
-    """The WHERE clause of `may_see_course`, for lists."""
-    from app.courses.models import Course
-
-    if who.is_admin:
-        return true()
-    if who.role == Role.ORGANISER:
-        return Course.unit_id.in_(places.unit_ids_within(db, who.unit_id))
-    return Course.status != "draft"
-
-
-def may_see_budget(db: Session, who: Principal, course) -> bool:  # noqa: ANN001
-    """Budget lines are the managers' (the page's budget tab answers 403 to others; the API shows none)."""
-    return may_manage_course(db, who, course)
-
-
-def may_manage_trainee(db: Session, who: Principal, trainee) -> bool:  # noqa: ANN001
-    """Correct a person's record, answer their data requests: the organisers of their commune or province."""
-    return may_manage_unit(db, who, trainee.unit_id)
-
-
-def may_see_account(db: Session, who: Principal, user: User) -> bool:
-    """An account is seen by its owner, admins, and the organisers of its unit (and so may be linked by them)."""
-    if who.is_admin or (who.user_id is not None and who.user_id == user.id):
-        return True
-    return who.role == Role.ORGANISER and places.is_within(db, user.unit_id, who.unit_id)
-

@@ -36,5 +36,3 @@ class Principal:
     def is_admin(self) -> bool:
         return self.role == Role.ADMIN
 
-    def has_role(self, *roles: str) -> bool:
-        return self.role in roles

@@ -1,26 +1,22 @@
 """JSON API for certificates: issue for a course, list, download one or all, revoke and reissue, my certificates."""
 from __future__ import annotations
 
-import tempfile
-import zipfile
-from collections.abc import Iterator
 from datetime import date
-from typing import IO
 
 from fastapi import APIRouter, BackgroundTasks, Request
 from fastapi.responses import JSONResponse, Response, StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.auth.permissions import SignedIn, Staff
-from app.certificates import rules, service
+from app.certificates import present, rules, service
 from app.certificates.models import Certificate
 from app.db import DbSession
-from app.jobs import api as jobs_api
+from app.jobs import present as jobs_present
 from app.jobs import service as jobs
 from app.jobs.models import Job
+from app.jobs.schemas import JobOut
 
 router = APIRouter(prefix="/api/v1", tags=["certificates"])
-CHUNK = 256 * 1024
 
 
 class IssueIn(BaseModel):
@@ -62,7 +58,7 @@ def out(c: Certificate, *, internal: bool = True) -> CertificateOut:
 
 
 @router.post("/courses/{course_id}/certificates", response_model=IssueOut,
-             responses={202: {"model": jobs_api.JobOut, "description": "many to issue: a background job, follow "
+             responses={202: {"model": JobOut, "description": "many to issue: a background job, follow "
                                                                        "`/api/v1/jobs/{id}`"}})
 def issue(course_id: int, body: IssueIn, request: Request, background: BackgroundTasks, db: DbSession,
           who: Staff) -> IssueOut | JSONResponse:
@@ -74,7 +70,7 @@ def issue(course_id: int, body: IssueIn, request: Request, background: Backgroun
         started = service.start_issue(db, who, course_id)
         if isinstance(started, Job):
             jobs.schedule(background, request.app.state, started, who)
-            return JSONResponse(jobs_api.out(started).model_dump(), status_code=202)
+            return JSONResponse(jobs_present.out(started).model_dump(), status_code=202)
         report = started
     return IssueOut(issued=[out(c) for c in report.issued],
                     skipped=[{"full_name": n, "reason": why} for n, why in report.skipped])
@@ -89,14 +85,14 @@ class PrintIn(BaseModel):
     format: str = Field(default="pdf", pattern="^(pdf|zip)$")
 
 
-@router.post("/certificates/print", response_model=jobs_api.JobOut, status_code=202)
+@router.post("/certificates/print", response_model=JobOut, status_code=202)
 def print_area(body: PrintIn, request: Request, background: BackgroundTasks, db: DbSession,
-               who: Staff) -> jobs_api.JobOut:
+               who: Staff) -> JobOut:
     """Every valid certificate of the officials of a commune or province for courses that ended in the period,
     in one PDF or a ZIP, as a background job."""
     job = service.start_print(db, who, service.PrintRequest(body.unit, body.date_from, body.date_to, body.format))
     jobs.schedule(background, request.app.state, job, who)
-    return jobs_api.out(job)
+    return jobs_present.out(job)
 
 
 @router.get("/courses/{course_id}/certificates", response_model=list[CertificateOut])
@@ -104,48 +100,22 @@ def list_certificates(course_id: int, db: DbSession, who: Staff) -> list[Certifi
     return [out(c) for c, _ in service.course_certificates(db, who, course_id)]
 
 
-def stream_file(f: IO[bytes]) -> Iterator[bytes]:
-    with f:
-        f.seek(0)
-        while chunk := f.read(CHUNK):
-            yield chunk
-
-
-def course_pdf(db: DbSession, who, course_id: int) -> StreamingResponse:  # noqa: ANN001
-    """Rendered into a temporary file (spilling to disk past 8 MB), then streamed."""
-    f = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115 - closed by stream_file
-    service.bulk_pdf(db, who, course_id, f)
-    return StreamingResponse(stream_file(f), media_type="application/pdf",
-                             headers={"Content-Disposition": f'inline; filename="giay-chung-nhan-{course_id}.pdf"'})
-
-
-def course_zip(db: DbSession, who, course_id: int) -> StreamingResponse:  # noqa: ANN001
-    f = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115 - closed by stream_file
-    with zipfile.ZipFile(f, "w", compression=zipfile.ZIP_STORED) as z:
-        for c in service.iter_valid(db, who, course_id):
-            z.writestr(service.file_name(c), service.pdf_bytes(c, db))
-    return StreamingResponse(stream_file(f), media_type="application/zip",
-                             headers={"Content-Disposition": f'attachment; filename="giay-chung-nhan-{course_id}.zip"'})
-
-
 @router.get("/courses/{course_id}/certificates.pdf", response_class=Response)
 def all_pdf(course_id: int, db: DbSession, who: Staff) -> StreamingResponse:
     """Every valid certificate of the course in one PDF, one per page, in class-list order."""
-    return course_pdf(db, who, course_id)
+    return present.course_pdf(db, who, course_id)
 
 
 @router.get("/courses/{course_id}/certificates.zip", response_class=Response)
 def all_zip(course_id: int, db: DbSession, who: Staff) -> StreamingResponse:
     """One PDF per certificate, named by number and name, in a ZIP."""
-    return course_zip(db, who, course_id)
+    return present.course_zip(db, who, course_id)
 
 
 @router.get("/certificates/{certificate_id}.pdf", response_class=Response)
 def download(certificate_id: int, db: DbSession, who: SignedIn) -> Response:
     """The file as issued; for its holder and the course's organisers only."""
-    c = service.get_for(db, who, certificate_id)
-    return Response(service.pdf_bytes(c, db), media_type="application/pdf",
-                    headers={"Content-Disposition": f'attachment; filename="{service.file_name(c)}"'})
+    return present.certificate_file(db, who, certificate_id)
 
 
 class RevokeIn(BaseModel):

@@ -8,12 +8,12 @@ from fastapi import APIRouter, BackgroundTasks, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 
 from app.auth.permissions import Public, SignedIn, Staff, client_ip
-from app.certificates import rules, service
-from app.certificates.api import course_pdf, course_zip
+from app.certificates import present, rules, service
 from app.courses import service as courses
-from app.courses.pages import _common
+from app.courses.present import course_tab
 from app.db import DbSession
-from app.errors import DomainError, wants_json
+from app.error_handlers import wants_json
+from app.errors import DomainError
 from app.jobs import service as jobs
 from app.jobs.models import Job
 from app.places.models import AdminUnit
@@ -29,7 +29,7 @@ def tab(course_id: int, request: Request, db: DbSession, who: Staff) -> HTMLResp
     course = courses.get_course(db, who, course_id)
     rows = service.course_certificates(db, who, course_id)
     completed = service.completed_without_certificate(db, course_id)
-    return render(request, "certificates/tab.html", {**_common(db, who, course), "tab": "certificates",
+    return render(request, "certificates/tab.html", {**course_tab(db, who, course), "tab": "certificates",
                                                      "rows": rows, "waiting": completed,
                                                      "revoke_categories": rules.REVOKE_CATEGORIES})
 
@@ -52,12 +52,12 @@ def issue_all(course_id: int, request: Request, background: BackgroundTasks, db:
 
 @router.get("/courses/{course_id}/certificates.pdf")
 def all_pdf(course_id: int, db: DbSession, who: Staff) -> Response:
-    return course_pdf(db, who, course_id)
+    return present.course_pdf(db, who, course_id)
 
 
 @router.get("/courses/{course_id}/certificates.zip")
 def all_zip(course_id: int, db: DbSession, who: Staff) -> Response:
-    return course_zip(db, who, course_id)
+    return present.course_zip(db, who, course_id)
 
 
 @router.post("/certificates/{certificate_id}/revoke")
@@ -99,9 +99,7 @@ def print_start(request: Request, background: BackgroundTasks, db: DbSession, wh
 
 @router.get("/certificates/{certificate_id}.pdf")
 def download(certificate_id: int, db: DbSession, who: SignedIn) -> Response:
-    c = service.get_for(db, who, certificate_id)
-    return Response(service.pdf_bytes(c, db), media_type="application/pdf",
-                    headers={"Content-Disposition": f'attachment; filename="{service.file_name(c)}"'})
+    return present.certificate_file(db, who, certificate_id)
 
 
 @router.get("/my-certificates")

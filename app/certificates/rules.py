@@ -5,6 +5,8 @@ import base64
 import secrets
 from dataclasses import dataclass
 
+from app.enrolment.rules import EnrolmentStatus
+
 CODE_BYTES = 13  # 104 random bits, at least the 80 the programme asks for
 DEFAULT_PATTERN = "{n}/{year}/GCN"
 
@@ -38,7 +40,7 @@ def may_issue(c: Candidate) -> str | None:
     """None when a certificate can be issued now; otherwise why not, in Vietnamese."""
     if c.has_valid_certificate:
         return "Đã có giấy chứng nhận còn hiệu lực."
-    if c.status != "completed":
+    if c.status != EnrolmentStatus.COMPLETED:
         return "Chỉ cấp cho người đã hoàn thành khoá học (hãy chốt kết quả hoàn thành trước)."
     return None
 

@@ -26,6 +26,7 @@ from app.courses.models import Course
 from app.curricula.models import CurriculumVersion
 from app.db import utcnow
 from app.enrolment.models import Enrolment
+from app.enrolment.rules import EnrolmentStatus
 from app.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
 from app.issuers import rules as issuer_rules
 from app.issuers import service as issuers
@@ -275,7 +276,7 @@ def course_certificates(db: Session, who: Principal, course_id: int) -> list[tup
 def completed_without_certificate(db: Session, course_id: int) -> int:
     holding = select(Certificate.enrolment_id).where(Certificate.course_id == course_id, Certificate.status == VALID)
     return len(db.scalars(select(Enrolment.id).where(Enrolment.course_id == course_id,
-                                                     Enrolment.status == "completed",
+                                                     Enrolment.status == EnrolmentStatus.COMPLETED,
                                                      Enrolment.id.not_in(holding))).all())
 
 
@@ -436,7 +437,7 @@ def waiting_ids(db: Session, course_id: int) -> list[int]:
     """Completed enrolments of the course without a valid certificate, in class-list order."""
     holding = select(Certificate.enrolment_id).where(Certificate.course_id == course_id, Certificate.status == VALID)
     return list(db.scalars(select(Enrolment.id).join(Trainee, Trainee.id == Enrolment.trainee_id)
-                           .where(Enrolment.course_id == course_id, Enrolment.status == "completed",
+                           .where(Enrolment.course_id == course_id, Enrolment.status == EnrolmentStatus.COMPLETED,
                                   Enrolment.id.not_in(holding)).order_by(Trainee.search_name)))
 
 

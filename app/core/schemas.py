@@ -3,7 +3,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Annotated
 
-from pydantic import BaseModel, BeforeValidator
+from pydantic import BeforeValidator
 
 from app.core.text import foreign_digits
 
@@ -17,9 +17,3 @@ def _ascii_digits_only(value: object) -> object:
 # A sum of money (or any decimal) in a JSON body: pydantic's Decimal reads "٣" and "３" as 3, ours refuses them, as
 # every other number the application reads (app.core.text.is_digits).
 AsciiDecimal = Annotated[Decimal, BeforeValidator(_ascii_digits_only)]
-
-
-class Health(BaseModel):
-    status: str  # "ok" or "unavailable"
-    database: str
-    reason: str | None = None  # with "unavailable": busy, connection_lost, unreachable or error

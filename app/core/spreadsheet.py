@@ -15,8 +15,9 @@ import csv
 import io
 import re
 import zipfile
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from openpyxl import Workbook, load_workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
@@ -277,3 +278,18 @@ def to_bytes(wb: Workbook) -> bytes:
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
+
+
+def match_class_member(row: int, raw: Mapping[str, Any], by_citizen_id: Mapping[str, tuple[Any, Any]],
+                       headers: Mapping[str, str], errors: list[RowError], not_found: str) -> tuple[Any, Any] | None:
+    """The (enrolment, trainee) a row of a class's import names by citizen id, or None with `not_found` as the row's
+    error. A full name that differs from the record is an error too, but the row still matches (the id decides)."""
+    cid = str(raw.get("citizen_id") or "").replace(" ", "").strip()
+    found = by_citizen_id.get(cid)
+    if found is None:
+        errors.append(RowError(row, headers["citizen_id"], not_found))
+        return None
+    name, record = str(raw.get("full_name") or "").strip(), found[1].full_name
+    if name and fold(name) != fold(record):
+        errors.append(RowError(row, headers["full_name"], f"Tên “{name}” khác tên trong hồ sơ “{record}”."))
+    return found

@@ -1,7 +1,7 @@
 """Course pages: list, create, the course page with its tabs, sessions, budget, life cycle, lecturers, calendar."""
 from __future__ import annotations
 
-from datetime import date, time
+from datetime import time
 from decimal import Decimal, InvalidOperation
 from typing import Annotated
 
@@ -9,32 +9,21 @@ from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
 from app import audit
-from app.auth import permissions
 from app.auth.permissions import Public, SignedIn, Staff
 from app.auth.service import principal_for
-from app.core import home
 from app.core.text import foreign_digits, is_digits
 from app.courses import feeds, present, rules, service, sessions
 from app.curricula import present as curricula_present
 from app.curricula import service as curricula
 from app.db import DbSession, utcnow
-from app.enrolment.rules import STATUS_LABELS, retraining_setting
+from app.enrolment.rules import STATUS_LABELS
 from app.errors import DomainError, Invalid, NotFound
+from app.home import service as home
 from app.issuers import service as issuers
-from app.places import service as places
-from app.web import PostedForm, form_action, redirect, render
+from app.web import PostedForm, form_action, form_date, redirect, render
 
 router = APIRouter(include_in_schema=False)
 ICS = "text/calendar; charset=utf-8"
-
-
-def _common(db: DbSession, who, course) -> dict:  # noqa: ANN001
-    return {"course": course, "topics": present.topics, "rules": rules,
-            "may_manage": permissions.may_manage_course(db, who, course),
-        "status_label": lambda s: rules.STATUS_LABELS[s], "path_label": places.path_label,
-        "budget_categories": service.BUDGET_CATEGORIES, "funding_sources": service.FUNDING_SOURCES,
-        "signer_of": service.signer_of, "hours_of": service.hours_of,
-        "retraining": retraining_setting(course.curriculum_version.curriculum_code, course.retraining_gap_years)}
 
 
 @router.get("/courses")
@@ -73,7 +62,7 @@ def create_course(request: Request, db: DbSession, who: Staff, curriculum: Annot
 @router.get("/courses/{course_id}")
 def course_page(course_id: int, request: Request, db: DbSession, who: SignedIn) -> HTMLResponse:
     course = service.get_course(db, who, course_id)
-    ctx = _common(db, who, course)
+    ctx = present.course_tab(db, who, course)
     if ctx["may_manage"]:
         ch = service.checks(db, course)
         ctx["checks"] = ch
@@ -92,18 +81,8 @@ def edit_page(course_id: int, request: Request, db: DbSession, who: Staff) -> HT
 
 
 def _edit_context(db: DbSession, who, course) -> dict:  # noqa: ANN001
-    return {**_common(db, who, course), "tab": "edit",
+    return {**present.course_tab(db, who, course), "tab": "edit",
             "body_choices": issuers.choices_for_course(db, course.unit_id, course.issuing_body_id)}
-
-
-def _date(raw: str, field: str) -> date | None:
-    raw = raw.strip()
-    if not raw:
-        return None
-    try:
-        return date.fromisoformat(raw)
-    except ValueError:
-        raise Invalid("date_invalid", f"Ngày “{raw}” không hợp lệ.", field=field) from None
 
 
 @router.post("/courses/{course_id}/edit")
@@ -120,10 +99,10 @@ def edit(course_id: int, request: Request, db: DbSession, who: Staff, form: Post
             "signer_title": str(form.get("signer_title") or "").strip(),
             "signer_name": str(form.get("signer_name") or "").strip(), "form": str(form.get("form") or "in_person"),
             "venue": str(form.get("venue") or "").strip() or None, "capacity": int(capacity) if capacity else None,
-            "start_date": _date(str(form.get("start_date") or ""), "start_date"),
-            "end_date": _date(str(form.get("end_date") or ""), "end_date"),
-            "registration_opens": _date(str(form.get("registration_opens") or ""), "registration_opens"),
-            "registration_closes": _date(str(form.get("registration_closes") or ""), "registration_closes"),
+            "start_date": form_date(str(form.get("start_date") or ""), "start_date"),
+            "end_date": form_date(str(form.get("end_date") or ""), "end_date"),
+            "registration_opens": form_date(str(form.get("registration_opens") or ""), "registration_opens"),
+            "registration_closes": form_date(str(form.get("registration_closes") or ""), "registration_closes"),
             "assessment_required": form.get("assessment_required") == "on",
         }
         if "issuing_body_id" in form:
@@ -180,7 +159,7 @@ def copy(course_id: int, db: DbSession, who: Staff) -> Response:
 @router.get("/courses/{course_id}/sessions")
 def sessions_page(course_id: int, request: Request, db: DbSession, who: SignedIn) -> HTMLResponse:
     course = service.get_course(db, who, course_id)
-    ctx = _common(db, who, course)
+    ctx = present.course_tab(db, who, course)
     if ctx["may_manage"]:
         ctx["checks"] = service.checks(db, course)
         ctx["lecturers"] = sessions.lecturers(db, who)
@@ -200,7 +179,7 @@ def _time(raw: str, field: str) -> time | None:
 @router.post("/courses/{course_id}/sessions")
 def add_session(course_id: int, request: Request, db: DbSession, who: Staff, form: PostedForm) -> Response:
     with form_action(db) as refused:
-        on = _date(str(form.get("session_date") or ""), "session_date")
+        on = form_date(str(form.get("session_date") or ""), "session_date")
         if on is None:
             raise Invalid("date_required", "Cần chọn ngày học.", field="session_date")
         lecturer = str(form.get("lecturer_id") or "")
@@ -216,7 +195,7 @@ def add_session(course_id: int, request: Request, db: DbSession, who: Staff, for
         sessions.add_session(db, who, course_id, data)
     if refused:
         course = service.get_course(db, who, course_id)
-        ctx = _common(db, who, course)
+        ctx = present.course_tab(db, who, course)
         return render(request, "courses/sessions.html",
                       {**ctx, "tab": "sessions", "checks": service.checks(db, course),
                        "lecturers": sessions.lecturers(db, who), "error": refused.message, "values": dict(form),
@@ -236,7 +215,7 @@ def delete_session(course_id: int, session_id: int, db: DbSession, who: Staff) -
 @router.get("/courses/{course_id}/budget")
 def budget_page(course_id: int, request: Request, db: DbSession, who: Staff) -> HTMLResponse:
     course = service.get_course(db, who, course_id)
-    return render(request, "courses/budget.html", {**_common(db, who, course), "tab": "budget"})
+    return render(request, "courses/budget.html", {**present.course_tab(db, who, course), "tab": "budget"})
 
 
 def _amount(raw: str, field: str) -> Decimal | None:

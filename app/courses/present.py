@@ -1,6 +1,10 @@
 from __future__ import annotations
 
-from app.courses import rules
+from sqlalchemy.orm import Session
+
+from app.auth import scope
+from app.auth.principal import Principal
+from app.courses import rules, service
 from app.courses.models import Course, CourseModule, CourseSession
 from app.courses.schemas import (
     BudgetLineOut,
@@ -83,3 +87,14 @@ def checks_out(ch: Checks, ready: list[rules.Problem]) -> ChecksOut:
                      conflicts=[ConflictOut(kind=c.kind, session_ids=[c.a.session_id, c.b.session_id], vi=c.vi,
                                             en=c.en) for c in ch.conflicts],
                      ready_to_open=[problem(p) for p in ready])
+
+
+def course_tab(db: Session, who: Principal, course: Course) -> dict:
+    """What every tab of a course's page shows around its own content (the header, the tabs, the labels); the
+    enrolment, attendance, certificates, tests, materials and paperwork tabs render it too."""
+    return {"course": course, "topics": topics, "rules": rules,
+            "may_manage": scope.may_manage_course(db, who, course),
+            "status_label": lambda s: rules.STATUS_LABELS[s], "path_label": places.path_label,
+            "budget_categories": service.BUDGET_CATEGORIES, "funding_sources": service.FUNDING_SOURCES,
+            "signer_of": signer_of, "hours_of": hours_of,
+            "retraining": retraining_setting(course.curriculum_version.curriculum_code, course.retraining_gap_years)}

@@ -10,7 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
 from app import audit
-from app.auth import permissions
+from app.auth import scope
 from app.auth.principal import Principal
 from app.core.text import clean_name
 from app.courses import rules
@@ -20,6 +20,7 @@ from app.curricula.models import CurriculumModule, CurriculumVersion
 from app.db import utcnow
 from app.enrolment.models import CourseQuota
 from app.errors import Conflict, Forbidden, Invalid, NotFound
+from app.i18n import N_
 from app.issuers import rules as issuer_rules
 from app.issuers import service as issuers
 from app.places import service as places
@@ -58,7 +59,7 @@ def visible_courses(db: Session, who: Principal, f: CourseFilters | None = None)
     # A list shows code, title, dates, status and unit: it loads neither modules nor sessions nor budget lines.
     stmt = select(Course).order_by(Course.id.desc()).options(
         selectinload(Course.curriculum_version), places.with_chain(selectinload(Course.unit)))
-    stmt = stmt.where(permissions.visible_courses_for(db, who))
+    stmt = stmt.where(scope.visible_courses_for(db, who))
     if f.curriculum:
         stmt = stmt.join(CurriculumVersion, CurriculumVersion.id == Course.curriculum_version_id).where(
             CurriculumVersion.curriculum_code == f.curriculum.upper())
@@ -78,7 +79,7 @@ def visible_courses(db: Session, who: Principal, f: CourseFilters | None = None)
 def get_course(db: Session, who: Principal, course_id: int) -> Course:
     """One course, or 404 when it does not exist or lies outside the caller's unit."""
     course = db.scalar(select(Course).where(Course.id == course_id).options(*_options()))
-    if course is None or not permissions.may_see_course(db, who, course):
+    if course is None or not scope.may_see_course(db, who, course):
         raise NotFound("Không tìm thấy khoá học.", code="course_not_found")
     return course
 
@@ -86,13 +87,13 @@ def get_course(db: Session, who: Principal, course_id: int) -> Course:
 def find_course(db: Session, who: Principal, course_id: int) -> Course:
     """The course row alone (no modules, sessions…), or 404 outside the caller's scope: for hot paths."""
     course = db.get(Course, course_id)
-    if course is None or not permissions.may_see_course(db, who, course):
+    if course is None or not scope.may_see_course(db, who, course):
         raise NotFound("Không tìm thấy khoá học.", code="course_not_found")
     return course
 
 
 def ensure_may_manage(db: Session, who: Principal, course: Course) -> None:
-    if not permissions.may_manage_course(db, who, course):
+    if not scope.may_manage_course(db, who, course):
         raise Forbidden("Chỉ cán bộ tổ chức của đơn vị mới sửa được khoá học này.")
 
 
@@ -104,14 +105,8 @@ def create_course(db: Session, who: Principal, *, curriculum_code: str, title: s
         raise Invalid("title_required", "Cần nhập tên khoá học.", field="title")
     if len(title) > 300:
         raise Invalid("title_too_long", "Tên khoá học dài quá 300 ký tự.", field="title")
-    if unit_key:
-        unit = places.get_by_key(db, unit_key)
-    elif who.unit_id is not None:
-        unit = db.get(AdminUnit, who.unit_id)
-    else:
-        raise Invalid("unit_required", "Cần chọn đơn vị tổ chức khoá học.", field="unit")
-    if not who.is_admin and not places.is_within(db, unit.id, who.unit_id):
-        raise Forbidden("Chỉ tạo được khoá học trong đơn vị của bạn.")
+    unit = scope.unit_to_create_in(db, who, unit_key, missing=N_("Cần chọn đơn vị tổ chức khoá học."),
+                                   outside=N_("Chỉ tạo được khoá học trong đơn vị của bạn."))
     cv: CurriculumVersion = curricula.get_version(db, curriculum_code, version)
     province = db.get(AdminUnit, unit.current_province_id) if unit.current_province_id else unit
     year = year or utcnow().year  # a course recorded after it took place is numbered in its own year

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app import audit
-from app.auth import permissions
+from app.auth import scope
 from app.auth.models import Role, User
 from app.auth.principal import Principal
 from app.core.text import clean_name
@@ -56,7 +56,7 @@ def create_lecturer(db: Session, who: Principal, *, full_name: str, title: str =
         user = db.scalar(select(User).where(User.username == username.strip().lower()))
         # Only an account of the caller's own unit: one elsewhere is not theirs to claim (linking it would also
         # stop its own organiser from ever linking it), so it answers as if it did not exist.
-        if user is None or not permissions.may_see_account(db, who, user):
+        if user is None or not scope.may_see_account(db, who, user):
             raise Invalid("user_not_found", f"Không có tài khoản “{username}”.", field="username")
         user_id = user.id
         if db.scalar(select(Lecturer.id).where(Lecturer.user_id == user_id)) is not None:
@@ -75,7 +75,7 @@ def _lecturer_for(db: Session, who: Principal, lecturer_id: int | None) -> Lectu
     if lecturer_id is None:
         return None
     lecturer = db.get(Lecturer, lecturer_id)
-    if lecturer is None or not permissions.may_manage_unit(db, who, lecturer.unit_id):
+    if lecturer is None or not scope.may_manage_unit(db, who, lecturer.unit_id):
         raise Invalid("lecturer_not_found", "Không tìm thấy giảng viên trong danh sách của đơn vị.",
                       field="lecturer_id")
     return lecturer

@@ -8,7 +8,6 @@ from fastapi.responses import Response
 
 from app.auth.permissions import SignedIn
 from app.curricula import present, service
-from app.curricula.outline import outline_pdf
 from app.curricula.schemas import CurriculumDetail, CurriculumPage
 from app.db import DbSession
 
@@ -34,15 +33,4 @@ def get_curriculum(code: str, db: DbSession, _: SignedIn,
             responses={200: {"content": {"application/pdf": {}}, "description": "A4 programme outline"}})
 def get_outline(code: str, db: DbSession, _: SignedIn,
                 version: Annotated[int | None, Query(ge=1)] = None) -> Response:
-    return outline_response(db, code, version)
-
-
-def outline_response(db: DbSession, code: str, version: int | None) -> Response:
-    """The programme outline of a version as an A4 PDF (pages and API serve the same file)."""
-    v = service.get_version(db, code, version)
-    return pdf_response(outline_pdf(present.detail(v, [])), f"{v.curriculum_code.lower()}-v{v.number}.pdf")
-
-
-def pdf_response(data: bytes, filename: str) -> Response:
-    return Response(data, media_type="application/pdf",
-                    headers={"Content-Disposition": f'inline; filename="{filename}"'})
+    return present.outline_response(db, code, version)

@@ -8,7 +8,6 @@ from fastapi.responses import HTMLResponse, Response
 
 from app.auth.permissions import SignedIn
 from app.curricula import present, service
-from app.curricula.api import outline_response
 from app.db import DbSession
 from app.web import render
 
@@ -37,4 +36,4 @@ def curriculum_page(code: str, request: Request, db: DbSession, _: SignedIn,
 @router.get("/curricula/{code}/outline.pdf")
 def outline_page(code: str, db: DbSession, _: SignedIn,
                  version: Annotated[int | None, Query(ge=1)] = None) -> Response:
-    return outline_response(db, code, version)
+    return present.outline_response(db, code, version)

@@ -1,8 +1,13 @@
 """Turn stored curriculum versions into the API's shapes (the pages use the same data)."""
 from __future__ import annotations
 
+from fastapi.responses import Response
+from sqlalchemy.orm import Session
+
+from app.core.files import PDF
 from app.curricula import service
 from app.curricula.models import CurriculumVersion
+from app.curricula.outline import outline_pdf
 from app.curricula.schemas import (
     CertificateWording,
     CompletionRule,
@@ -14,6 +19,7 @@ from app.curricula.schemas import (
     TopicRead,
     VersionBrief,
 )
+from app.web import download
 
 
 def version_brief(v: CurriculumVersion) -> VersionBrief:
@@ -47,3 +53,9 @@ def detail(v: CurriculumVersion, versions: list[CurriculumVersion]) -> Curriculu
         legal_basis=list(doc.legal_basis), provisional_note=doc.provisional_note, modules=modules,
         certificate=CertificateWording(**doc.certificate.model_dump()),
         versions=[version_brief(x) for x in versions])
+
+
+def outline_response(db: Session, code: str, version: int | None) -> Response:
+    """The programme outline of a version as an A4 PDF (pages and API serve the same file)."""
+    v = service.get_version(db, code, version)
+    return download(outline_pdf(detail(v, [])), f"{v.curriculum_code.lower()}-v{v.number}.pdf", PDF, inline=True)

@@ -9,8 +9,7 @@ from fastapi.responses import JSONResponse, Response
 from app.auth.permissions import SignedIn, Staff
 from app.config import get_settings
 from app.db import DbSession
-from app.enrolment import listimport, service
-from app.enrolment.export import class_list_xlsx
+from app.enrolment import listimport, present, service
 from app.enrolment.models import Enrolment
 from app.enrolment.schemas import (
     BulkIn,
@@ -78,9 +77,7 @@ def allocate(course_id: int, db: DbSession, who: Staff) -> EnrolmentPage:
 
 @router.get("/courses/{course_id}/enrolments/export.xlsx", response_class=Response)
 def export(course_id: int, db: DbSession, who: Staff) -> Response:
-    return Response(class_list_xlsx(db, who, course_id),
-                    media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                    headers={"Content-Disposition": f'attachment; filename="danh-sach-lop-{course_id}.xlsx"'})
+    return present.class_list_response(db, who, course_id)
 
 
 @router.post("/enrolments/{enrolment_id}/withdraw", response_model=EnrolmentOut)

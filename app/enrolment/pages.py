@@ -8,18 +8,17 @@ from fastapi.responses import HTMLResponse, Response
 
 from app.auth.permissions import SignedIn, Staff
 from app.config import get_settings
+from app.core.files import XLSX
 from app.core.text import is_digits
 from app.courses import service as courses
-from app.courses.pages import _common
+from app.courses.present import course_tab
 from app.db import DbSession
-from app.enrolment import listimport, rules, service
-from app.enrolment.export import class_list_xlsx
+from app.enrolment import listimport, present, rules, service
 from app.notify import service as notices
 from app.people import service as people
 from app.web import PostedForm, form_action, redirect, render, stage, staged
 
 router = APIRouter(include_in_schema=False)
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @router.get("/my-courses")
@@ -66,7 +65,7 @@ def enrolments_tab(course_id: int, request: Request, db: DbSession, who: Staff,
             curriculum=course.curriculum_version.curriculum_code, status="active"), per_page=200)
         candidates = [t for t in found if t.id not in listed]
     return render(request, "enrolment/tab.html",
-                  {**_common(db, who, course), "tab": "enrolments", "rows": rows, "status": status,
+                  {**course_tab(db, who, course), "tab": "enrolments", "rows": rows, "status": status,
                    "counts": service.counts(db, course_id), "labels": rules.STATUS_LABELS,
                    "candidates": candidates})
 
@@ -99,7 +98,7 @@ def bulk(course_id: int, db: DbSession, who: Staff, form: PostedForm) -> Respons
 def import_page(course_id: int, request: Request, db: DbSession, who: Staff) -> HTMLResponse:
     course = courses.get_course(db, who, course_id)
     courses.ensure_may_manage(db, who, course)
-    return render(request, "enrolment/import.html", {**_common(db, who, course), "tab": "enrolments",
+    return render(request, "enrolment/import.html", {**course_tab(db, who, course), "tab": "enrolments",
                                                      "report": None, "labels": rules.STATUS_LABELS})
 
 
@@ -119,7 +118,7 @@ def import_upload(course_id: int, request: Request, db: DbSession, who: Staff,
     def page(report: listimport.ListReport, token: str, name: str) -> HTMLResponse:
         course = courses.get_course(db, who, course_id)  # read after the savepoint, which expires what it touched
         return render(request, "enrolment/import.html",
-                      {**_common(db, who, course), "tab": "enrolments", "labels": rules.STATUS_LABELS,
+                      {**course_tab(db, who, course), "tab": "enrolments", "labels": rules.STATUS_LABELS,
                        "report": report, "token": token, "filename": name},
                       status_code=422 if report.errors else 200)
 
@@ -153,14 +152,17 @@ def allocate(course_id: int, db: DbSession, who: Staff) -> Response:
 
 @router.get("/notifications")
 def notifications(request: Request, db: DbSession, who: SignedIn) -> HTMLResponse:
-    items = notices.recent(db, who.user_id)
-    response = render(request, "enrolment/notifications.html", {"items": items})
+    """The account's notifications, unread ones marked; reading the page changes nothing (a GET never writes)."""
+    return render(request, "enrolment/notifications.html", {"items": notices.recent(db, who.user_id)})
+
+
+@router.post("/notifications/read")
+def notifications_read(db: DbSession, who: SignedIn) -> Response:
+    """The page's "mark all as read" button (a POST with the CSRF token)."""
     notices.mark_all_read(db, who.user_id)
-    return response
+    return redirect("/notifications")
 
 
 @router.get("/courses/{course_id}/enrolments/export.xlsx")
 def export_class_list(course_id: int, db: DbSession, who: Staff) -> Response:
-    return Response(class_list_xlsx(db, who, course_id),
-                    media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                    headers={"Content-Disposition": f'attachment; filename="danh-sach-lop-{course_id}.xlsx"'})
+    return present.class_list_response(db, who, course_id)

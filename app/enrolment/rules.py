@@ -59,6 +59,8 @@ __all__ = [
     "rank",
     "retraining_refusal",
     "retraining_setting",
+    "SEATED",
+    "WAITING",
     "waitlist_order",
 ]
 
@@ -94,6 +96,14 @@ STATUS_LABELS: Mapping[str, tuple[str, str]] = MappingProxyType({
 ACTIVE: frozenset[EnrolmentStatus] = frozenset({
     EnrolmentStatus.PENDING, EnrolmentStatus.CONFIRMED, EnrolmentStatus.WAITLISTED})
 """Enrolments that hold a seat or may still get one (a person has at most one of these per course)."""
+
+SEATED: frozenset[EnrolmentStatus] = frozenset({
+    EnrolmentStatus.CONFIRMED, EnrolmentStatus.COMPLETED, EnrolmentStatus.NOT_COMPLETED})
+"""Enrolments that hold or held a seat: the people a course actually took (not the waitlisted, rejected or
+withdrawn). They are on the course: they check in, take its tests, read its materials and are counted by reports."""
+
+WAITING: frozenset[EnrolmentStatus] = frozenset({EnrolmentStatus.PENDING, EnrolmentStatus.WAITLISTED})
+"""Enrolments that may still get a seat."""
 
 ENROLMENT_TRANSITIONS: Mapping[EnrolmentStatus, frozenset[EnrolmentStatus]] = MappingProxyType({
     EnrolmentStatus.PENDING: frozenset({EnrolmentStatus.CONFIRMED, EnrolmentStatus.WAITLISTED,

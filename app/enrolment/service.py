@@ -17,7 +17,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, selectinload
 
 from app import audit
-from app.auth import permissions
+from app.auth import scope
 from app.auth.models import Role
 from app.auth.principal import Principal
 from app.courses import rules as course_rules
@@ -297,7 +297,7 @@ def _get(db: Session, who: Principal, enrolment_id: int) -> tuple[Enrolment, Tra
     e, t = row
     course = courses.get_course(db, who, e.course_id)  # 404 outside the caller's scope
     own = who.user_id is not None and t.user_id == who.user_id
-    if not (own or permissions.may_manage_course(db, who, course)):
+    if not (own or scope.may_manage_course(db, who, course)):
         raise NotFound("Không tìm thấy lượt đăng ký.", code="enrolment_not_found")
     return e, t
 

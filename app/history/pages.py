@@ -2,7 +2,6 @@
 with their attendance and results (picked from a spreadsheet), then finished."""
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, File, Form, Request, UploadFile
@@ -10,6 +9,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from app.auth.permissions import Staff
 from app.config import get_settings
+from app.core.files import XLSX
 from app.courses import rules as course_rules
 from app.courses import service as courses
 from app.courses import sessions
@@ -19,20 +19,9 @@ from app.db import DbSession
 from app.enrolment.rules import STATUS_LABELS
 from app.errors import DomainError, Invalid
 from app.history import service
-from app.web import form_action, redirect, render, stage, staged
+from app.web import form_action, form_date, redirect, render, stage, staged
 
 router = APIRouter(include_in_schema=False)
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def _date(raw: str, field: str) -> date | None:
-    raw = raw.strip()
-    if not raw:
-        return None
-    try:
-        return date.fromisoformat(raw)
-    except ValueError:
-        raise Invalid("date_invalid", f"Ngày “{raw}” không hợp lệ.", field=field) from None
 
 
 def _form(request: Request, db: DbSession, values: dict, error: DomainError | None = None) -> HTMLResponse:
@@ -53,8 +42,8 @@ async def create(request: Request, db: DbSession, who: Staff) -> Response:
         share = form.get("min_attendance_percent", "").strip()
         data = service.PastCourseIn(
             curriculum=form.get("curriculum", ""), title=form.get("title", ""), unit=form.get("unit", "").strip(),
-            start_date=_date(form.get("start_date", ""), "start_date"),
-            end_date=_date(form.get("end_date", ""), "end_date"), venue=form.get("venue", ""),
+            start_date=form_date(form.get("start_date", ""), "start_date"),
+            end_date=form_date(form.get("end_date", ""), "end_date"), venue=form.get("venue", ""),
             organising_body=form.get("organising_body", ""), signer_title=form.get("signer_title", ""),
             signer_name=form.get("signer_name", ""),
             places=[k for k in form.get("places", "").replace(";", ",").split(",") if k.strip()],
@@ -86,7 +75,7 @@ def add_session(course_id: int, request: Request, db: DbSession, who: Staff,
                 session_date: Annotated[str, Form()] = "", part_of_day: Annotated[str, Form()] = "morning") -> Response:
     with form_action(db) as refused:
         course = service.recording(db, who, course_id)
-        on = _date(session_date, "session_date")
+        on = form_date(session_date, "session_date")
         if on is None:
             raise Invalid("date_required", "Cần nhập ngày của buổi học.", field="session_date")
         sessions.add_session(db, who, course_id, sessions.SessionInput(

@@ -6,6 +6,7 @@ from typing import Annotated
 from fastapi import APIRouter, File, Query, Response, UploadFile
 
 from app.auth.permissions import Staff
+from app.core.files import XLSX
 from app.db import DbSession
 from app.issuers import present, service
 from app.issuers.schemas import IssuingBodyIn, IssuingBodyOut, IssuingBodyUpdate
@@ -68,7 +69,7 @@ def register_pdf(body_id: int, year: int, db: DbSession, who: Staff) -> Response
 
 
 @router.get("/{body_id}/register/{year}.xlsx", response_class=Response,
-            responses={200: {"content": {present.XLSX: {}}}})
+            responses={200: {"content": {XLSX: {}}}})
 def register_xlsx(body_id: int, year: int, db: DbSession, who: Staff) -> Response:
     """The same book as a spreadsheet: entry, number, name, birth date, course, dates, issue date, signature."""
     return present.register_response(db, who, body_id, year, "xlsx")

@@ -5,6 +5,7 @@ from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
 from app.auth.principal import Principal
+from app.core.files import XLSX
 from app.errors import NotFound
 from app.issuers import book, service
 from app.issuers.models import IssuingBody
@@ -28,7 +29,6 @@ def seal_response(b: IssuingBody) -> Response:
                     headers={"Cache-Control": "private, no-cache", "X-Content-Type-Options": "nosniff"})
 
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def preview_response(db: Session, who: Principal, body_id: int) -> Response:

@@ -12,12 +12,14 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from app import audit
+from app.auth import scope
 from app.auth.models import Role
 from app.auth.principal import Principal
 from app.certificates import render
 from app.certificates.models import Certificate
 from app.db import utcnow
 from app.errors import Conflict, Forbidden, Invalid, NotFound
+from app.i18n import N_
 from app.issuers import book, rules
 from app.issuers.models import IssuingBody, SealImage
 from app.places import service as places
@@ -123,14 +125,8 @@ def create_body(db: Session, who: Principal, values: dict, unit_key: str | None 
     """A new issuing body in the caller's unit (or a unit inside it); its numbers may not collide with another
     body's in the province."""
     _ensure_staff(who)
-    if unit_key:
-        unit = places.get_by_key(db, unit_key)
-    elif who.unit_id is not None:
-        unit = db.get(AdminUnit, who.unit_id)
-    else:
-        raise Invalid("unit_required", "Cần chọn đơn vị quản lý cơ quan cấp.", field="unit")
-    if not who.is_admin and not places.is_within(db, unit.id, who.unit_id):
-        raise Forbidden("Chỉ tạo được cơ quan cấp trong đơn vị bạn phụ trách.")
+    unit = scope.unit_to_create_in(db, who, unit_key, missing=N_("Cần chọn đơn vị quản lý cơ quan cấp."),
+                                   outside=N_("Chỉ tạo được cơ quan cấp trong đơn vị bạn phụ trách."))
     data = {"number_pattern": rules.DEFAULT_PATTERN, "active": True, **_clean(values)}
     if not data.get("place_name"):
         data["place_name"] = place_name(db, unit.id)

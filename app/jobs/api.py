@@ -3,32 +3,14 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 from fastapi.responses import FileResponse, Response
-from pydantic import BaseModel
 
 from app.auth.permissions import SignedIn
 from app.db import DbSession
 from app.jobs import service
-from app.jobs.models import Job
+from app.jobs.present import out
+from app.jobs.schemas import JobOut
 
 router = APIRouter(prefix="/api/v1/jobs", tags=["jobs"])
-
-
-class JobOut(BaseModel):
-    id: int
-    kind: str
-    title: str
-    status: str
-    done: int
-    total: int
-    result: dict
-    error: str | None
-    file_url: str | None
-
-
-def out(job: Job) -> JobOut:
-    return JobOut(id=job.id, kind=job.kind, title=job.title, status=job.status, done=job.done, total=job.total,
-                  result=job.result or {}, error=job.error,
-                  file_url=f"/api/v1/jobs/{job.id}/file" if job.status == "done" and job.file_name else None)
 
 
 @router.get("/{job_id}", response_model=JobOut)

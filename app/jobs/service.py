@@ -28,14 +28,11 @@ from app.auth.service import principal_for
 from app.config import get_settings
 from app.db import utcnow, write_session
 from app.errors import DomainError, NotFound
+from app.i18n import N_
 from app.jobs import queue
 from app.jobs.models import Job
 
 log = logging.getLogger("nangluc.jobs")
-
-
-def N_(message: str) -> str:  # noqa: N802 - marks a message for translation; the page translates it when shown
-    return message
 
 
 STALE_AFTER = timedelta(minutes=10)

@@ -9,10 +9,9 @@ from starlette.concurrency import run_in_threadpool
 from app.auth.models import Role
 from app.auth.permissions import SignedIn, allow
 from app.auth.principal import Principal
-from app.core.text import is_digits
 from app.db import DbSession
 from app.errors import Invalid
-from app.materials import http, service
+from app.materials import present, service
 from app.materials.schemas import (
     MaterialOut,
     MaterialPage,
@@ -47,26 +46,6 @@ REPLACE_BODY = {"requestBody": {"required": True, "content": {"multipart/form-da
     "properties": {"file": _FILE, "note": {"type": "string", "maxLength": 500}}}}}}}
 
 
-def _int(fields: dict[str, str], name: str) -> int | None:
-    raw = fields.get(name, "").strip()
-    if not raw:
-        return None
-    if not is_digits(raw):
-        raise Invalid("invalid_input", f"Trường {name} phải là số nguyên.", field=name)
-    return int(raw)
-
-
-def home_from(fields: dict[str, str]) -> service.Home:
-    return service.Home(course_id=_int(fields, "course_id"), course_module_id=_int(fields, "course_module_id"),
-                        share=fields.get("share", "").lower() in ("1", "true", "on", "shared"),
-                        curriculum_code=fields.get("curriculum") or None, module_code=fields.get("module") or None)
-
-
-def details_from(fields: dict[str, str]) -> service.Details:
-    return service.Details(title=fields.get("title", ""), description=fields.get("description", ""),
-                           language=fields.get("language") or "vi")
-
-
 @router.get("", response_model=MaterialPage)
 def list_materials(db: DbSession, who: SignedIn,
                    course_id: Annotated[int | None, Query(description="a course's materials, with those shared "
@@ -95,13 +74,13 @@ def my_materials(db: DbSession, who: SignedIn) -> MyMaterials:
 
 
 @router.post("", response_model=MaterialPage, status_code=201, openapi_extra=UPLOAD_BODY,
-             dependencies=[Depends(http.upload_guard)])
+             dependencies=[Depends(present.upload_guard)])
 async def upload(request: Request, db: DbSession, who: StaffOrTrainer) -> MaterialPage:
     """Upload several files at once; all are kept or none (a refusal names each bad file)."""
-    received: Received = await http.receive(request)
+    received: Received = await present.receive(request)
     try:
-        created = await run_in_threadpool(service.add_materials, db, who, home_from(received.fields),
-                                          received.files, details_from(received.fields))
+        created = await run_in_threadpool(service.add_materials, db, who, present.home_from(received.fields),
+                                          received.files, present.details_from(received.fields))
         items = [await run_in_threadpool(_out, db, who, m.id) for m in created]
     finally:
         received.discard()
@@ -126,10 +105,10 @@ def update_material(material_id: int, body: MaterialUpdate, db: DbSession, who: 
 
 
 @router.post("/{material_id}/versions", response_model=MaterialOut, status_code=201, openapi_extra=REPLACE_BODY,
-             dependencies=[Depends(http.single_upload_guard)])
+             dependencies=[Depends(present.single_upload_guard)])
 async def replace(material_id: int, request: Request, db: DbSession, who: StaffOrTrainer) -> MaterialOut:
     """Replace the file; the earlier files stay as numbered versions."""
-    received = await http.receive(request, max_files=1)
+    received = await present.receive(request, max_files=1)
     try:
         if len(received.files) != 1:
             raise Invalid("no_files", "Hãy chọn một tệp để thay.", field="file")
@@ -157,10 +136,10 @@ _FILE_RESPONSES = {200: {"description": "the file (Range requests answered with 
 @router.get("/{material_id}/download", response_class=Response, responses=_FILE_RESPONSES)
 @router.head("/{material_id}/download", response_class=Response, include_in_schema=False)
 def download(material_id: int, request: Request, db: DbSession, who: SignedIn) -> Response:
-    return http.download(request, db, who, material_id)
+    return present.download(request, db, who, material_id)
 
 
 @router.get("/{material_id}/versions/{number}/download", response_class=Response, responses=_FILE_RESPONSES)
 @router.head("/{material_id}/versions/{number}/download", response_class=Response, include_in_schema=False)
 def download_version(material_id: int, number: int, request: Request, db: DbSession, who: SignedIn) -> Response:
-    return http.download(request, db, who, material_id, number)
+    return present.download(request, db, who, material_id, number)

@@ -15,12 +15,12 @@ from app.auth.permissions import SignedIn, allow
 from app.auth.principal import Principal
 from app.config import get_settings
 from app.courses import service as courses
-from app.courses.pages import _common
+from app.courses.present import course_tab
 from app.db import DbSession
 from app.enrolment.rules import STATUS_LABELS
-from app.errors import DomainError, Forbidden, wants_json
-from app.materials import http, rules, service, sniff
-from app.materials.api import details_from, home_from
+from app.error_handlers import wants_json
+from app.errors import DomainError, Forbidden
+from app.materials import present, rules, service, sniff
 from app.materials.models import Material, MaterialVersion
 from app.materials.upload import Received, size_label
 from app.web import Refusal, flash, form_action, redirect, render
@@ -55,7 +55,7 @@ def _course_page(request: Request, db: DbSession, who: Principal, course_id: int
                  error: DomainError | None = None, values: dict | None = None) -> HTMLResponse:
     cm = service.course_materials(db, who, course_id)
     return render(request, "materials/course.html",
-                  {**_common(db, who, cm.course), "tab": "materials", "cm": cm, **_form_context(error, values)},
+                  {**course_tab(db, who, cm.course), "tab": "materials", "cm": cm, **_form_context(error, values)},
                   status_code=error.status if error else 200)
 
 
@@ -65,7 +65,7 @@ def course_materials(course_id: int, request: Request, db: DbSession, who: Signe
         return _course_page(request, db, who, course_id)
     except Forbidden as err:  # the course is visible, its materials are not: say why inside the course's page
         course = courses.get_course(db, who, course_id)
-        return render(request, "materials/course.html", {**_common(db, who, course), "tab": "materials",
+        return render(request, "materials/course.html", {**course_tab(db, who, course), "tab": "materials",
                                                          "denied": err}, status_code=403)
 
 
@@ -85,7 +85,7 @@ async def _upload(request: Request, db: DbSession, save: Callable[[Received], st
 
     The staged files are removed whatever happens: `save` moves those it keeps into the store.
     """
-    received = await http.receive(request, max_files=max_files)
+    received = await present.receive(request, max_files=max_files)
     try:
         if wants_json(request):
             message = await run_in_threadpool(save, received)
@@ -108,7 +108,7 @@ def _attempt(db: DbSession, save: Callable[[Received], str], received: Received)
 def _add(db: DbSession, who: Principal, home: dict[str, str], received: Received) -> str:
     """New materials at `home`: the course or curriculum of the URL, which wins over the form's fields."""
     fields = {**received.fields, **home}
-    created = service.add_materials(db, who, home_from(fields), received.files, details_from(fields))
+    created = service.add_materials(db, who, present.home_from(fields), received.files, present.details_from(fields))
     return f"Đã tải lên {len(created)} tài liệu."
 
 
@@ -119,7 +119,7 @@ def _replace(db: DbSession, who: Principal, material_id: int, received: Received
     return f"Đã thay tệp: phiên bản {m.current_version}."
 
 
-@router.post("/courses/{course_id}/materials", dependencies=[Depends(http.upload_guard)])
+@router.post("/courses/{course_id}/materials", dependencies=[Depends(present.upload_guard)])
 async def upload_to_course(course_id: int, request: Request, db: DbSession, who: StaffOrTrainer) -> Response:
     return await _upload(request, db, partial(_add, db, who, {"course_id": str(course_id)}),
                          partial(_course_page, request, db, who, course_id), f"/courses/{course_id}/materials")
@@ -137,7 +137,7 @@ def curriculum_materials(code: str, request: Request, db: DbSession, who: Signed
     return _curriculum_page(request, db, who, code)
 
 
-@router.post("/curricula/{code}/materials", dependencies=[Depends(http.upload_guard)])
+@router.post("/curricula/{code}/materials", dependencies=[Depends(present.upload_guard)])
 async def upload_to_curriculum(code: str, request: Request, db: DbSession, who: StaffOrTrainer) -> Response:
     return await _upload(request, db, partial(_add, db, who, {"curriculum": code}),
                          partial(_curriculum_page, request, db, who, code), f"/curricula/{code.upper()}/materials")
@@ -162,7 +162,7 @@ def material_page(material_id: int, request: Request, db: DbSession, who: Signed
     return _detail_page(request, db, who, material_id)
 
 
-@router.post("/materials/{material_id}/replace", dependencies=[Depends(http.single_upload_guard)])
+@router.post("/materials/{material_id}/replace", dependencies=[Depends(present.single_upload_guard)])
 async def replace(material_id: int, request: Request, db: DbSession, who: StaffOrTrainer) -> Response:
     return await _upload(request, db, partial(_replace, db, who, material_id),
                          lambda err, _values: _detail_page(request, db, who, material_id, err),
@@ -191,12 +191,12 @@ def delete(material_id: int, db: DbSession, who: StaffOrTrainer,
 @router.api_route("/materials/{material_id}/download", methods=["GET", "HEAD"])
 def download(material_id: int, request: Request, db: DbSession, who: SignedIn,
              inline: Annotated[bool, Query(description="play or show in the browser")] = False) -> Response:
-    return http.download(request, db, who, material_id, inline=inline)
+    return present.download(request, db, who, material_id, inline=inline)
 
 
 @router.api_route("/materials/{material_id}/versions/{number}/download", methods=["GET", "HEAD"])
 def download_version(material_id: int, number: int, request: Request, db: DbSession, who: SignedIn) -> Response:
-    return http.download(request, db, who, material_id, number)
+    return present.download(request, db, who, material_id, number)
 
 
 @router.get("/my-materials")

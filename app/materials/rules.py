@@ -15,6 +15,8 @@ from pathlib import PurePosixPath
 from types import MappingProxyType
 from urllib.parse import quote
 
+from app.enrolment.rules import SEATED, WAITING
+
 __all__ = [
     "LANGUAGES",
     "SEATED",
@@ -43,8 +45,6 @@ def _(message: str) -> str:
 # --------------------------------------------------------------------------------------------------------------------
 
 # Enrolment statuses that hold (or held) a seat on the course: materials stay open before, during and after it.
-SEATED = frozenset({"confirmed", "completed", "not_completed"})
-WAITING = frozenset({"pending", "waitlisted"})
 
 
 class Access(StrEnum):

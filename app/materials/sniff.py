@@ -11,6 +11,8 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from app.core.files import DOCX, XLSX
+
 HEAD_BYTES = 4096
 MAX_INNER_BYTES = 1024 * 1024  # never inflate more than this from an archive while sniffing (zip bombs)
 
@@ -26,11 +28,11 @@ class FileType:
 
 TYPES: dict[str, FileType] = {t.code: t for t in (
     FileType("pdf", "application/pdf", "document", "PDF", ("pdf",)),
-    FileType("docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document", "document",
+    FileType("docx", DOCX, "document",
              "Word (DOCX)", ("docx",)),
     FileType("pptx", "application/vnd.openxmlformats-officedocument.presentationml.presentation", "document",
              "PowerPoint (PPTX)", ("pptx",)),
-    FileType("xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "document",
+    FileType("xlsx", XLSX, "document",
              "Excel (XLSX)", ("xlsx",)),
     FileType("odt", "application/vnd.oasis.opendocument.text", "document", "OpenDocument (ODT)", ("odt",)),
     FileType("mp3", "audio/mpeg", "audio", "MP3", ("mp3",)),

@@ -15,7 +15,7 @@ import smtplib
 from email.message import EmailMessage
 
 import procrastinate
-from sqlalchemy import event, func, select, update
+from sqlalchemy import event, select, update
 from sqlalchemy.orm import Session
 
 from app.config import get_settings
@@ -104,11 +104,6 @@ def send_email(message: dict) -> None:
         if s.smtp_user:
             smtp.login(s.smtp_user, s.smtp_password or "")
         smtp.send_message(msg)
-
-
-def unread_count(db: Session, user_id: int) -> int:
-    return db.scalar(select(func.count()).select_from(Notification).where(
-        Notification.user_id == user_id, Notification.read_at.is_(None))) or 0
 
 
 def recent(db: Session, user_id: int, limit: int = 30) -> list[Notification]:

@@ -12,10 +12,12 @@ from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 
 from app.auth.permissions import AdminOnly, Staff
+from app.core.files import DOCX, PDF, XLSX
 from app.db import DbSession
-from app.jobs import api as jobs_api
+from app.jobs import present as jobs_present
 from app.jobs import service as jobs
 from app.jobs.models import Job
+from app.jobs.schemas import JobOut
 from app.paperwork import presentation, service
 from app.paperwork.render import MAX_TEMPLATE_BYTES
 
@@ -73,7 +75,7 @@ def document(document_id: int, db: DbSession, who: Staff) -> presentation.Docume
 
 
 @router.get("/documents/{document_id}/file.{fmt}", response_class=Response,
-            responses={200: {"content": {service.DOCX: {}, service.XLSX: {}, "application/pdf": {}}}})
+            responses={200: {"content": {DOCX: {}, XLSX: {}, PDF: {}}}})
 def document_file(document_id: int, fmt: Literal["docx", "xlsx", "pdf"], db: DbSession, who: Staff) -> Response:
     """The file made again from the recorded data (lists also as .xlsx and PDF)."""
     return presentation.download(service.produce(db, service.get_document(db, who, document_id), fmt))
@@ -86,7 +88,7 @@ def register(document_id: int, body: RegistrationIn, db: DbSession, who: Staff) 
 
 
 @router.post("/documents/{document_id}/send", response_model=SendOut,
-             responses={202: {"model": jobs_api.JobOut, "description": "many letters: a background job, follow "
+             responses={202: {"model": JobOut, "description": "many letters: a background job, follow "
                                                                        "`/api/v1/jobs/{id}`"}})
 def send(document_id: int, request: Request, background: BackgroundTasks, db: DbSession, who: Staff
          ) -> SendOut | JSONResponse:
@@ -95,7 +97,7 @@ def send(document_id: int, request: Request, background: BackgroundTasks, db: Db
     started = service.start_send(db, who, document_id)
     if isinstance(started, Job):
         jobs.schedule(background, request.app.state, started, who)
-        return JSONResponse(jobs_api.out(started).model_dump(), status_code=202)
+        return JSONResponse(jobs_present.out(started).model_dump(), status_code=202)
     return SendOut(reached=started)
 
 
@@ -124,7 +126,7 @@ def list_templates(db: DbSession, who: Staff) -> list[dict]:
 
 
 @router.get("/document-templates/{kind}.docx", response_class=Response,
-            responses={200: {"content": {service.DOCX: {}}}})
+            responses={200: {"content": {DOCX: {}}}})
 def template_file(kind: Kind, db: DbSession, who: Staff) -> Response:
     """The template in use for a kind (a province's own, or the shipped one): start a new one from it."""
     return presentation.template_download(kind, service.template_for(db, kind))

@@ -11,7 +11,7 @@ from fastapi.responses import HTMLResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from app.auth.permissions import AdminOnly, SignedIn, Staff
-from app.courses.pages import _common
+from app.courses.present import course_tab
 from app.db import DbSession
 from app.errors import Invalid, NotFound
 from app.jobs import service as jobs
@@ -39,7 +39,7 @@ def tab(course_id: int, request: Request, db: DbSession, who: Staff) -> HTMLResp
     docs = service.documents(db, who, course_id)
     rates = service.rates(db, course_id)
     return render(request, "paperwork/tab.html", {
-        **_common(db, who, course), "tab": "documents", "docs": docs, "kinds": rules.KINDS, "rates": rates,
+        **course_tab(db, who, course), "tab": "documents", "docs": docs, "kinds": rules.KINDS, "rates": rates,
         "rate_kinds": rules.RATE_KINDS, "per_labels": rules.PER_LABELS, "defaults": present.defaults,
         "formats": presentation.formats, "group": rules.group, "when": service.when,
         "modes": rules.SUMMONS_MODES, "fmt_labels": {"docx": "Word (.docx)", "xlsx": "Excel (.xlsx)", "pdf": "PDF"}})

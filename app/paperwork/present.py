@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from datetime import date, time
 from decimal import Decimal
 
+from app.enrolment.rules import SEATED
 from app.paperwork import rules
 from app.paperwork.render import ListTable
 
@@ -209,7 +210,7 @@ def defaults(kind: str) -> dict:
 def build(kind: str, f: Facts, options: Mapping) -> dict:
     """Every field the template of `kind` may use."""
     out = common(f, options)
-    confirmed = [p for p in f.people if p.status in ("confirmed", "completed", "not_completed")]
+    confirmed = [p for p in f.people if p.status in SEATED]
     out["counts"] = {"participants": len(confirmed)}
     if kind in ("opening_decision", "class_list", "summons"):
         out["participants"] = _participants(confirmed)

@@ -6,9 +6,10 @@ from urllib.parse import quote
 from fastapi.responses import Response
 from pydantic import BaseModel
 
+from app.core.files import DOCX
 from app.paperwork import rules
 from app.paperwork.models import CourseDocument, DocumentTemplate, PaymentRate
-from app.paperwork.service import DOCX, File
+from app.paperwork.service import File
 
 
 class DocumentOut(BaseModel):

@@ -18,12 +18,14 @@ from app import audit
 from app.attendance.models import AttendanceMark
 from app.auth.principal import Principal
 from app.certificates.models import Certificate
+from app.core.files import DOCX, XLSX
 from app.core.text import fold
 from app.courses import rules as course_rules
 from app.courses import service as courses
 from app.courses.models import Course, CourseSession
 from app.db import utcnow
 from app.enrolment.models import Enrolment
+from app.enrolment.rules import SEATED
 from app.errors import Conflict, DomainError, Invalid, NotFound
 from app.issuers.models import IssuingBody
 from app.jobs import service as jobs
@@ -36,15 +38,12 @@ from app.people import service as people
 from app.people.models import Trainee
 from app.places.models import AdminUnit
 
-PEOPLE_STATUSES = ("confirmed", "completed", "not_completed")
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 
 
 def vn_today() -> date:
     """Papers are dated in Việt Nam time (a document made at 06:00 there is still the previous day in UTC)."""
     return utcnow().astimezone(VN).date()
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
 def _reasons_error(reasons: list, status: int = 409) -> Conflict:
@@ -159,7 +158,7 @@ def facts(db: Session, course: Course) -> present.Facts:
 
 
 def counts(db: Session, course: Course, f: present.Facts) -> dict[str, int]:
-    return {"confirmed": sum(1 for p in f.people if p.status in PEOPLE_STATUSES),
+    return {"confirmed": sum(1 for p in f.people if p.status in SEATED),
             "certificates": len(f.certificates),
             "trainee_rates": sum(1 for k in rules.TRAINEE_RATES if k in f.rates),
             "lecturer_rates": 1 if "lecturer_fee" in f.rates else 0}

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from app.auth import permissions
 from app.auth.permissions import SignedIn, Staff
 from app.config import get_settings
+from app.core.files import XLSX
 from app.curricula import service as curricula
 from app.curricula.models import TargetGroup
 from app.db import DbSession
@@ -59,14 +60,14 @@ def export(db: DbSession, who: Staff, q: str = "", unit: str = "", target_group:
     f = service.Filters(q=q[:100], unit=unit or None, target_group=target_group or None,
                         curriculum=curriculum or None, status=status if status in ("active", "pending") else None)
     return Response(service.export_xlsx(db, who, f),
-                    media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                    media_type=XLSX,
                     headers={"Content-Disposition": 'attachment; filename="hoc-vien.xlsx"'})
 
 
 @router.get("/trainees/template.xlsx")
 def template(_: Staff) -> Response:
     return Response(template_xlsx(),
-                    media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                    media_type=XLSX,
                     headers={"Content-Disposition": 'attachment; filename="mau-danh-sach-hoc-vien.xlsx"'})
 
 

@@ -4,10 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-
-def N_(message: str) -> str:  # noqa: N802 - marks a message for translation; pages translate it when shown
-    return message
-
+from app.i18n import N_
 
 KINDS = {"correction": (N_("Sửa thông tin"), "Correction"), "deletion": (N_("Xoá dữ liệu"), "Deletion")}
 

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from app import audit
 from app.attendance.models import AttendanceMark
 from app.audit.models import AuditEvent
-from app.auth import permissions
+from app.auth import scope
 from app.auth.models import AuthSession, User
 from app.auth.passwords import hash_password
 from app.auth.principal import Principal
@@ -20,6 +20,7 @@ from app.core.text import fold
 from app.courses.models import CalendarFeed, Course, CourseSession
 from app.db import utcnow
 from app.enrolment.models import Enrolment
+from app.enrolment.rules import ACTIVE
 from app.errors import Conflict, Invalid, NotFound
 from app.notify.models import Notification
 from app.notify.service import notify
@@ -32,8 +33,6 @@ from app.places import service as places
 from app.privacy import rules
 from app.privacy.models import DataRequest
 from app.signup.models import SignUp, SignUpStatus
-
-OPEN_STATUSES = ("pending", "confirmed", "waitlisted")
 
 
 def _own(db: Session, who: Principal) -> Trainee:
@@ -124,7 +123,7 @@ def request_change(db: Session, who: Principal, kind: str, message: str) -> Data
 
 def _may_handle(db: Session, who: Principal, t: Trainee) -> None:
     """Outside the caller's unit the person does not exist for them: 404, like any record out of scope."""
-    if not permissions.may_manage_trainee(db, who, t):
+    if not scope.may_manage_trainee(db, who, t):
         raise NotFound("Không tìm thấy hồ sơ.", code="trainee_not_found")
 
 
@@ -141,7 +140,7 @@ def handle(db: Session, who: Principal, request_id: int, outcome: str, response:
     the reason the law allows (e.g. the record is needed for an ongoing course)."""
     r = db.get(DataRequest, request_id)
     t = db.get(Trainee, r.trainee_id) if r is not None else None
-    if r is None or r.status != "open" or not permissions.may_manage_trainee(db, who, t):
+    if r is None or r.status != "open" or not scope.may_manage_trainee(db, who, t):
         raise NotFound("Không tìm thấy yêu cầu đang chờ xử lý.", code="request_not_found")
     response = " ".join((response or "").split())
     if outcome not in ("done", "refused"):
@@ -167,7 +166,7 @@ def anonymise(db: Session, who: Principal, trainee_id: int, reason: str) -> Trai
         raise NotFound("Không tìm thấy học viên.", code="trainee_not_found")
     _may_handle(db, who, t)
     if db.scalar(select(Enrolment.id).join(Course, Course.id == Enrolment.course_id).where(
-            Enrolment.trainee_id == t.id, Enrolment.status.in_(OPEN_STATUSES),
+            Enrolment.trainee_id == t.id, Enrolment.status.in_(ACTIVE),
             Course.status.in_(("open", "running")))) is not None:
         raise Conflict("enrolment_open", "Người này đang tham gia một khoá học chưa kết thúc; hãy rút khỏi khoá "
                        "học trước khi xoá dữ liệu.")
@@ -205,7 +204,7 @@ def retention_candidates(db: Session, years: int | None = None) -> list[int]:
     today = utcnow().date()
     last_end = (select(Enrolment.trainee_id, func.max(Course.end_date).label("last_end"))
                 .join(Course, Course.id == Enrolment.course_id).group_by(Enrolment.trainee_id).subquery())
-    open_ids = set(db.scalars(select(Enrolment.trainee_id).where(Enrolment.status.in_(OPEN_STATUSES))))
+    open_ids = set(db.scalars(select(Enrolment.trainee_id).where(Enrolment.status.in_(ACTIVE))))
     rows = db.execute(select(Trainee.id, Trainee.updated_at, Trainee.full_name, last_end.c.last_end)
                       .outerjoin(last_end, last_end.c.trainee_id == Trainee.id)
                       .where(Trainee.updated_at < utcnow() - timedelta(days=365 * years)))

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
+from app.enrolment.rules import SEATED
+
 __all__ = [
     "ATTENDED_MARKS",
     "HELD_STATUSES",
@@ -32,7 +34,7 @@ __all__ = [
 HELD_STATUSES = ("running", "finished", "closed")
 """A course counts as held once it has started; drafts, open (not started) and cancelled courses do not."""
 
-SEAT_STATUSES = ("confirmed", "completed", "not_completed")
+SEAT_STATUSES = SEATED
 """Enrolments that held a seat: the people a course actually took (not the waitlisted, rejected or withdrawn)."""
 
 ATTENDED_MARKS = ("present", "late")

@@ -39,14 +39,15 @@ from sqlalchemy.orm import Session, aliased
 
 from app import audit
 from app.attendance.models import AttendanceMark
-from app.auth import permissions
 from app.auth.models import Role
 from app.auth.principal import Principal
+from app.auth.scope import may_manage_course
 from app.certificates.models import Certificate
 from app.courses.models import BudgetLine, Course, CourseSession
 from app.curricula.models import Curriculum, CurriculumVersion, TargetGroup
 from app.enrolment.models import Enrolment
 from app.errors import Forbidden, Invalid, NotFound
+from app.i18n import N_
 from app.media.models import MediaBudgetLine, MediaProduct, MediaTopic
 from app.people.models import Trainee
 from app.people.reference import COMMUNE_CATEGORIES
@@ -56,10 +57,6 @@ from app.reports import rules
 
 CVH_POSITION = "cong_chuc_vhxh"
 CATEGORY_CODES = tuple(c.code for c in COMMUNE_CATEGORIES)
-def N_(message: str) -> str:  # noqa: N802 - the gettext convention: marks a message for extraction, unchanged
-    return message
-
-
 NATIONAL = N_("Toàn quốc")
 MEASURES = ("enrolled", "attendances", "officials", "completions", "certificates", "cvh_communes")
 
@@ -575,7 +572,7 @@ def course_report(db: Session, who: Principal, course_id: int, f: Filters) -> Co
     course = db.get(Course, course_id)
     if course is None:
         raise NotFound("Không tìm thấy khoá học.", code="course_not_found")
-    in_scope = permissions.may_manage_course(db, who, course)
+    in_scope = may_manage_course(db, who, course)
     tune(db)
     scope = resolve_scope(db, who, f.place) if f.place else Scope(None, "commune", None)
     trainee_scope = None if in_scope else _ids_within(db, who.unit_id)

@@ -30,6 +30,7 @@ UNAUDITED_TABLES = frozenset({
 NO_AUDIT = {
     ("POST", "/lang"): "the language cookie (and the account's display language)",
     ("POST", "/verify/{code}"): "a public look-up: it only counts against the caller's per-minute budget",
+    ("POST", "/notifications/read"): "reading marks on one's own notifications, not a record of anyone's work",
     **{(method, path): "one answer saved while a test is taken (many per attempt); starting the attempt and handing "
        "it in are audited" for method, path in (("POST", "/attempts/{attempt_id}/answers/{index}"),
                                                 ("PUT", "/api/v1/attempts/{attempt_id}/answers/{index}"))},

@@ -136,6 +136,7 @@ MATRIX: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/courses/{course_id}/enrolments/import"): STAFF,
     ("POST", "/courses/{course_id}/enrolments/allocate"): STAFF,
     ("GET", "/notifications"): SIGNED_IN,
+    ("POST", "/notifications/read"): SIGNED_IN,
     ("GET", "/courses/{course_id}/enrolments/export.xlsx"): STAFF,
     ("GET", "/api/v1/courses/{course_id}/attendance"): SIGNED_IN,
     ("POST", "/api/v1/courses/{course_id}/attendance"): SIGNED_IN,

@@ -16,7 +16,7 @@ from app.auth.models import SignInThrottle
 from app.auth.principal import Principal
 from app.db import make_engine, utcnow
 from app.main import create_app
-from app.migrate import upgrade
+from app.ops.migrate import upgrade
 from tests.conftest import fresh_database_url
 from tests.helpers import PASSWORD, sign_in
 

@@ -23,7 +23,7 @@ from app.curricula import service as curricula
 from app.db import make_engine, write_session
 from app.enrolment import service as enrolment
 from app.enrolment.models import Enrolment
-from app.migrate import upgrade
+from app.ops.migrate import upgrade
 from app.places import service as places
 from tests.conftest import fresh_database_url
 from tests.courses.factories import add_trainee, open_course, principal

@@ -12,7 +12,7 @@ from fastapi.routing import APIRoute
 
 from app.main import create_app
 
-# Streaming uploads: the body is received chunk by chunk in the loop (app.materials.http.receive); the saving, the
+# Streaming uploads: the body is received chunk by chunk in the loop (app.materials.present.receive); the saving, the
 # database and the error page run in the thread pool (run_in_threadpool), as the check below verifies.
 STREAMING = {"app.materials.pages.upload_to_course", "app.materials.pages.upload_to_curriculum",
              "app.materials.pages.replace", "app.materials.api.upload", "app.materials.api.replace"}

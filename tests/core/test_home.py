@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 
 from app.auth.principal import Principal
-from app.core.home import waitlist_sentence
 from app.courses import sessions
 from app.curricula import service as curricula
 from app.enrolment import service as enrolment
+from app.home.service import waitlist_sentence
 from tests.courses.factories import add_trainee, open_course, principal
 from tests.helpers import sign_in
 

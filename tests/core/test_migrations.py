@@ -7,7 +7,7 @@ from sqlalchemy import inspect, text
 
 import app.models  # noqa: F401
 from app.db import Base, make_engine
-from app.migrate import downgrade, upgrade
+from app.ops.migrate import downgrade, upgrade
 from tests.conftest import fresh_database_url
 
 

@@ -9,7 +9,7 @@ import httpx
 import pytest
 from playwright.sync_api import Page, expect
 
-from app.demo_courses import FINISHED_TITLE
+from app.demo.courses import FINISHED_TITLE
 from tests.e2e.conftest import DEMO_PASSWORD, sign_in_as
 
 pytestmark = pytest.mark.browser

@@ -15,7 +15,7 @@ pytestmark = pytest.mark.browser
 
 def _demo_start():
     start = utcnow().date() + timedelta(days=21)
-    return start - timedelta(days=start.weekday())  # the demo course's first day (see app/demo_courses.py)
+    return start - timedelta(days=start.weekday())  # the demo course's first day (see app/demo/courses.py)
 
 
 def test_plan_a_course_with_two_sessions_and_see_the_conflict(page: Page, live_server, artifacts, backend):

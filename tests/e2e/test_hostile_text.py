@@ -19,7 +19,7 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from app.db import utcnow
-from app.demo_courses import DEMO_TITLE
+from app.demo.courses import DEMO_TITLE
 from tests.e2e.conftest import DEMO_PASSWORD, _require_browser, serve_demo, sign_in_as
 from tests.materials import files
 from tests.people.factories import person

@@ -17,7 +17,7 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from app.demo_courses import DEMO_TITLE, FINISHED_TITLE
+from app.demo.courses import DEMO_TITLE, FINISHED_TITLE
 from tests.e2e.conftest import DEMO_PASSWORD, _require_browser, serve_demo, sign_in_as
 
 pytestmark = pytest.mark.browser

@@ -15,7 +15,7 @@ from app.curricula import service as curricula
 from app.db import make_engine, write_session
 from app.enrolment import service
 from app.enrolment.models import Enrolment
-from app.migrate import upgrade
+from app.ops.migrate import upgrade
 from app.people import service as people
 from tests.conftest import fresh_database_url
 from tests.courses.factories import open_course

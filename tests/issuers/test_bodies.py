@@ -26,7 +26,7 @@ from app.curricula import service as curricula
 from app.db import make_engine, write_session
 from app.enrolment import service as enrolment
 from app.issuers.models import IssuingBody
-from app.migrate import upgrade
+from app.ops.migrate import upgrade
 from app.places import service as places
 from tests.certificates.test_issue import _h
 from tests.conftest import fresh_database_url

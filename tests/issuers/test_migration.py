@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import text
 
 from app.db import make_engine
-from app.migrate import upgrade
+from app.ops.migrate import upgrade
 from tests.conftest import fresh_database_url
 
 NOW = "2026-12-01 00:00:00+00:00"

@@ -7,7 +7,7 @@ from sqlalchemy import MetaData, Table, create_engine, inspect, select, text
 from sqlalchemy.engine import Engine
 
 from app.db import normalise_url
-from app.migrate import alembic_config
+from app.ops.migrate import alembic_config
 from tests.conftest import fresh_database_url
 from tests.reliability import live
 

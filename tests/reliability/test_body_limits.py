@@ -12,7 +12,7 @@ from fastapi.routing import iter_route_contexts
 from fastapi.testclient import TestClient
 
 from app.config import get_settings
-from app.core.limits import LARGER
+from app.infra.limits import LARGER
 from app.main import create_app
 from tests.helpers import api_token, sign_in
 from tests.materials import files

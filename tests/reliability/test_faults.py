@@ -34,10 +34,10 @@ from app.courses import service as courses
 from app.courses import sessions
 from app.curricula import service as curricula
 from app.db import make_engine, normalise_url, utcnow
-from app.demo_courses import DEMO_TITLE
+from app.demo.courses import DEMO_TITLE
 from app.enrolment import service as enrolment
 from app.jobs.models import Job
-from app.migrate import upgrade
+from app.ops.migrate import upgrade
 from app.people.models import Trainee
 from app.places import service as places
 from tests.conftest import fresh_database_url

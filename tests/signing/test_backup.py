@@ -1,4 +1,4 @@
-"""A backup (app/backup.py, both engines) holds the signing keys' public certificates and the sealed private key,
+"""A backup (app/ops/backup.py, both engines) holds the signing keys' public certificates and the sealed private key,
 never the private key itself, the PKCS#12 password or a token's PIN."""
 from __future__ import annotations
 
@@ -9,11 +9,11 @@ from cryptography.hazmat.primitives import serialization
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
-from app import backup
 from app.auth.principal import Principal
 from app.db import make_engine, normalise_url
 from app.issuers.models import IssuingBody
-from app.migrate import upgrade
+from app.ops import backup
+from app.ops.migrate import upgrade
 from app.places import service as places
 from app.signing import service as signing
 from app.signing.models import SigningKey

@@ -13,7 +13,7 @@ from app.auth.service import principal_for
 from app.certificates import service as certificates
 from app.courses.models import Course
 from app.db import make_engine
-from app.demo_courses import FINISHED_TITLE
+from app.demo.courses import FINISHED_TITLE
 from app.signing import service as signing
 from app.signing.demo import DEMO_CA_NAME, DEMO_SIGNER
 from app.signing.models import SigningKey

@@ -11,7 +11,7 @@ from app.auth.models import User
 from app.auth.principal import Principal
 from app.db import make_engine, write_session
 from app.errors import DomainError
-from app.migrate import upgrade
+from app.ops.migrate import upgrade
 from app.people import service as people
 from app.people.models import Trainee
 from app.signup import service

@@ -9,8 +9,8 @@ from app.auth.models import Role, User
 from app.auth.principal import Principal
 from app.curricula import service as curricula
 from app.db import new_session
-from app.demo_courses import load_demo_course, load_finished_course
-from app.demo_people import load_demo_people
+from app.demo.courses import load_demo_course, load_finished_course
+from app.demo.people import load_demo_people
 from app.places import service as places
 from app.signing.demo import load_demo_signing
 

@@ -129,7 +129,7 @@ class BodyLimit:
 
     @staticmethod
     async def _refuse(scope: Scope, receive: Receive, send: Send) -> None:
-        from app.errors import render_domain_error
+        from app.error_handlers import render_domain_error  # the web layer: imported when a body is refused
 
         response = render_domain_error(Request(scope, receive), too_large())
         response.headers["Connection"] = "close"  # the body was not read: the connection cannot carry another

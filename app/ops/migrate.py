@@ -9,7 +9,7 @@ from alembic.config import Config
 from app.config import get_settings
 from app.db import normalise_url
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]  # the checkout: alembic.ini and migrations/
 
 
 def alembic_config(url: str | None = None) -> Config:

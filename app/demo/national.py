@@ -137,6 +137,34 @@ def _next_id(db: Session, model) -> int:  # noqa: ANN001
     return int(db.scalar(select(func.coalesce(func.max(model.id), 0))) or 0) + 1
 
 
+@dataclass
+class Build:
+    """What every step of the build shares: the seeded random source (the steps draw from it in a fixed order, so
+    two runs give the same data), the writer, the units and the day the data ends."""
+
+    engine: Engine
+    w: Writer
+    rng: random.Random
+    units: Units
+    versions: dict[str, int]
+    fraction: float
+    today: date
+    now: datetime
+
+
+@dataclass
+class PlannedCourse:
+    id: int
+    province_id: int
+    status: str
+    capacity: int
+    first_session: int
+    session_count: int
+    start: date
+    end: date
+    unit_id: int
+
+
 def load_national(db: Session, engine: Engine, *, fraction: float = 1.0, seed: int = 2026,
                   today: date | None = None, log: Callable[[str], None] = print) -> list[str]:
     """Build the dataset unless it is there already; returns one line per table with its count and time."""
@@ -149,7 +177,7 @@ def load_national(db: Session, engine: Engine, *, fraction: float = 1.0, seed: i
     if not all(code in versions for code, _ in CURRICULA):
         raise RuntimeError("load the curricula first (nangluc curricula sync)")
     db.close()
-    w = Writer(engine)
+    b = Build(engine, Writer(engine), rng, units, versions, fraction, today, datetime.now(UTC))
     report: list[str] = []
     started = time.perf_counter()
 
@@ -158,10 +186,34 @@ def load_national(db: Session, engine: Engine, *, fraction: float = 1.0, seed: i
         report.append(line)
         log(line)
 
-    now = datetime.now(UTC)
-    # --- officials -------------------------------------------------------------------------------------------------
     t0 = time.perf_counter()
-    n_trainees = max(int(TRAINEES * fraction), len(units.communes))
+    by_province, n_trainees = _officials(b)
+    step(f"{n_trainees:,} officials", t0)
+    t0 = time.perf_counter()
+    courses, n_sessions, n_lines = _courses(b)
+    step(f"{len(courses):,} courses, {n_sessions:,} sessions, {n_lines:,} budget lines", t0)
+    t0 = time.perf_counter()
+    enrolments = _enrolments(b, courses, by_province)
+    step(f"{len(enrolments):,} enrolments", t0)
+    t0 = time.perf_counter()
+    step(f"{_marks(b, courses, enrolments):,} attendance marks", t0)
+    t0 = time.perf_counter()
+    step(f"{_certificates(b, courses, enrolments):,} certificates", t0)
+    t0 = time.perf_counter()
+    step(f"{_media(b):,} media products", t0)
+    t0 = time.perf_counter()
+    b.w.finish(["trainee", "course", "course_session", "budget_line", "enrolment", "attendance_mark", "certificate",
+                "media_product", "media_budget_line"])
+    step("sequences and statistics (ANALYZE)", t0)
+    report.append(f"national dataset (fraction {fraction:g}) in {time.perf_counter() - started:.0f} s")
+    return report
+
+
+def _officials(b: Build) -> tuple[dict[int, list[int]], int]:
+    """The officials, spread over every commune (two culture-social civil servants each, then random roles); returns
+    the trainee ids by current province and how many were written."""
+    rng, units, now = b.rng, b.units, b.now
+    n_trainees = max(int(TRAINEES * b.fraction), len(units.communes))
     per_commune = n_trainees / len(units.communes)
     minority_commune = {cid: rng.random() < (0.6 if units.provinces[pid] in MOUNTAIN else 0.1)
                         for cid, pid, _ in units.communes}
@@ -173,7 +225,7 @@ def load_national(db: Session, engine: Engine, *, fraction: float = 1.0, seed: i
         categories_of[cid] = cats
     placement: dict[tuple[str, str, bool], str | None] = {}
     by_province: dict[int, list[int]] = defaultdict(list)
-    first_trainee = tid = _with_session(engine, Trainee)
+    first_trainee = tid = _with_session(b.engine, Trainee)
     trainee_rows: list[tuple] = []
     carry = 0.0
     for cid, pid, _ in units.communes:
@@ -194,29 +246,41 @@ def load_national(db: Session, engine: Engine, *, fraction: float = 1.0, seed: i
             unit = rng.choice(formers) if formers and rng.random() < 0.1 else cid  # registered before the reform
             birth = date(1965, 1, 1) + timedelta(days=rng.randrange(35 * 365))
             trainee_rows.append((tid, name, fold(name), sex, birth, ethnicity, f"9{tid:011d}", None, None, position,
-                                 org, unit, radio, w.json(categories_of[cid]), placement[key], "active", None, now,
+                                 org, unit, radio, b.w.json(categories_of[cid]), placement[key], "active", None, now,
                                  now))
             by_province[pid].append(tid)
             tid += 1
-    w.write(Trainee.__table__, ["id", "full_name", "search_name", "sex", "birth_date", "ethnicity", "citizen_id",
-                                "phone", "email", "position", "organisation_type", "unit_id", "in_charge_of_radio",
-                                "commune_categories", "target_group_code", "status", "user_id", "created_at",
-                                "updated_at"], trainee_rows)
-    del trainee_rows
-    step(f"{tid - first_trainee:,} officials", t0)
+    b.w.write(Trainee.__table__, ["id", "full_name", "search_name", "sex", "birth_date", "ethnicity", "citizen_id",
+                                  "phone", "email", "position", "organisation_type", "unit_id", "in_charge_of_radio",
+                                  "commune_categories", "target_group_code", "status", "user_id", "created_at",
+                                  "updated_at"], trainee_rows)
+    return by_province, tid - first_trainee
 
-    # --- courses, sessions, budget ---------------------------------------------------------------------------------
-    t0 = time.perf_counter()
-    n_courses = max(int(COURSES * fraction), len(units.provinces))
+
+def _course_status(rng: random.Random, start: date, end: date, today: date) -> str:
+    if start > today:
+        return "open"
+    if rng.random() < 0.02:
+        return "cancelled"
+    if end >= today:
+        return "running"
+    return "closed" if rng.random() < 0.7 else "finished"
+
+
+def _courses(b: Build) -> tuple[list[PlannedCourse], int, int]:
+    """The courses (weighted by each province's communes; a tenth are a commune's own), their sessions (a morning
+    and an afternoon a day) and budget lines; returns the courses and how many sessions and lines were written."""
+    rng, units, today, now = b.rng, b.units, b.today, b.now
+    n_courses = max(int(COURSES * b.fraction), len(units.provinces))
     weights = defaultdict(int)
     for _, pid, _ in units.communes:
         weights[pid] += 1
     province_ids = sorted(weights)
     span = (today - FIRST_DAY).days + 60  # a few courses are still ahead
     course_rows, session_rows, budget_rows, courses = [], [], [], []
-    course_id = _with_session(engine, Course)
-    session_id = _with_session(engine, CourseSession)
-    line_id = _with_session(engine, BudgetLine)
+    course_id = _with_session(b.engine, Course)
+    session_id = _with_session(b.engine, CourseSession)
+    line_id = _with_session(b.engine, BudgetLine)
     seq: dict[tuple[str, int, str], int] = defaultdict(int)
     communes_of = defaultdict(list)
     for cid, pid, _ in units.communes:
@@ -235,21 +299,14 @@ def load_national(db: Session, engine: Engine, *, fraction: float = 1.0, seed: i
         else:
             formers = units.former_provinces.get(pid) or [pid]
             unit = rng.choice(formers) if start < REFORM else pid
-        if start > today:
-            status = "open"
-        elif rng.random() < 0.02:
-            status = "cancelled"
-        elif end >= today:
-            status = "running"
-        else:
-            status = "closed" if rng.random() < 0.7 else "finished"
+        status = _course_status(rng, start, end, today)
         key = (cc, start.year, units.provinces[pid])
         seq[key] += 1
         n = 500 + seq[key]  # numbers from 501, clear of courses people create (and of the demo course)
         code = f"{cc}-{start.year}-{units.provinces[pid]}-{n:03d}"
         capacity = rng.randint(30, 70)
         course_rows.append((course_id, code, f"Bồi dưỡng {cc} năm {start.year} — lớp {n}",
-                            versions[cc], unit, status, ORGANISING_BODY, "KT. GIÁM ĐỐC / PHÓ GIÁM ĐỐC", "Người Ký",
+                            b.versions[cc], unit, status, ORGANISING_BODY, "KT. GIÁM ĐỐC / PHÓ GIÁM ĐỐC", "Người Ký",
                             "in_person", "Hội trường", capacity, start, end, 0.8, False, True, False, 15,
                             "first_come", now, now))
         first_session = session_id
@@ -263,104 +320,114 @@ def load_national(db: Session, engine: Engine, *, fraction: float = 1.0, seed: i
             actual = int(planned * rng.uniform(0.85, 1.02) / 1000) * 1000 if status in ("finished", "closed") else None
             budget_rows.append((line_id, course_id, category, "", planned, actual, source))
             line_id += 1
-        courses.append((course_id, pid, status, capacity, first_session, session_id - first_session, start, end,
-                        unit))
+        courses.append(PlannedCourse(course_id, pid, status, capacity, first_session, session_id - first_session,
+                                     start, end, unit))
         course_id += 1
-    w.write(Course.__table__, ["id", "code", "title", "curriculum_version_id", "unit_id", "status", "organising_body",
-                               "signer_title", "signer_name", "form", "venue", "capacity", "start_date", "end_date",
-                               "min_attendance_share", "assessment_required", "late_counts_as_present",
-                               "excused_counts", "late_after_minutes", "allocation_mode", "created_at", "updated_at"],
-            course_rows)
-    w.write(CourseSession.__table__, ["id", "course_id", "session_date", "part_of_day", "start_time", "end_time",
-                                      "sequence", "updated_at"], session_rows)
-    w.write(BudgetLine.__table__, ["id", "course_id", "category", "description", "planned_amount", "actual_amount",
-                                   "funding_source"], budget_rows)
-    step(f"{len(courses):,} courses, {len(session_rows):,} sessions, {len(budget_rows):,} budget lines", t0)
-    del course_rows, session_rows, budget_rows
+    b.w.write(Course.__table__, ["id", "code", "title", "curriculum_version_id", "unit_id", "status",
+                                 "organising_body", "signer_title", "signer_name", "form", "venue", "capacity",
+                                 "start_date", "end_date", "min_attendance_share", "assessment_required",
+                                 "late_counts_as_present", "excused_counts", "late_after_minutes", "allocation_mode",
+                                 "created_at", "updated_at"], course_rows)
+    b.w.write(CourseSession.__table__, ["id", "course_id", "session_date", "part_of_day", "start_time", "end_time",
+                                        "sequence", "updated_at"], session_rows)
+    b.w.write(BudgetLine.__table__, ["id", "course_id", "category", "description", "planned_amount",
+                                     "actual_amount", "funding_source"], budget_rows)
+    return courses, len(session_rows), len(budget_rows)
 
-    # --- enrolments, marks, certificates ---------------------------------------------------------------------------
-    t0 = time.perf_counter()
-    enrolment_id = _with_session(engine, Enrolment)
+
+def _enrolment_status(rng: random.Random, course_status: str) -> str:
+    if course_status == "open":
+        return "confirmed" if rng.random() < 0.9 else "waitlisted"
+    if course_status == "cancelled":
+        return "withdrawn"
+    r = rng.random()
+    st = "completed" if r < 0.85 else "not_completed" if r < 0.95 else "withdrawn" if r < 0.98 else "rejected"
+    if course_status == "running" and st in ("completed", "not_completed"):
+        return "confirmed"
+    return st
+
+
+def _enrolments(b: Build, courses: list[PlannedCourse], by_province: dict[int, list[int]]
+                ) -> list[tuple[int, int, int, str]]:
+    """Each course filled from its province's officials, up to its capacity; returns (id, course index, trainee,
+    status) per enrolment."""
+    enrolment_id = _with_session(b.engine, Enrolment)
     enrolments: list[tuple[int, int, int, str]] = []  # id, course index, trainee, status
     enrolment_rows = []
-    for index, (cid, pid, status, capacity, _, _, start, _, _) in enumerate(courses):
-        pool = by_province[pid]
-        size = min(len(pool), capacity)
-        registered = datetime.combine(start - timedelta(days=20), clock(8), tzinfo=UTC)
-        for trainee in rng.sample(pool, size):
-            if status in ("open",):
-                st = "confirmed" if rng.random() < 0.9 else "waitlisted"
-            elif status == "cancelled":
-                st = "withdrawn"
-            else:
-                r = rng.random()
-                st = ("completed" if r < 0.85 else "not_completed" if r < 0.95 else "withdrawn" if r < 0.98
-                      else "rejected")
-                if status == "running" and st in ("completed", "not_completed"):
-                    st = "confirmed"
+    for index, course in enumerate(courses):
+        pool = by_province[course.province_id]
+        size = min(len(pool), course.capacity)
+        registered = datetime.combine(course.start - timedelta(days=20), clock(8), tzinfo=UTC)
+        for trainee in b.rng.sample(pool, size):
+            st = _enrolment_status(b.rng, course.status)
             enrolments.append((enrolment_id, index, trainee, st))
-            enrolment_rows.append((enrolment_id, cid, trainee, st, 0, 0, w.json([]), registered, registered, now))
+            enrolment_rows.append((enrolment_id, course.id, trainee, st, 0, 0, b.w.json([]), registered, registered,
+                                   b.now))
             enrolment_id += 1
-    w.write(Enrolment.__table__, ["id", "course_id", "trainee_id", "status", "priority_rank", "priority_sub_rank",
-                                  "reasons", "registered_at", "decided_at", "updated_at"], enrolment_rows)
-    del enrolment_rows
-    step(f"{len(enrolments):,} enrolments", t0)
+    b.w.write(Enrolment.__table__, ["id", "course_id", "trainee_id", "status", "priority_rank", "priority_sub_rank",
+                                    "reasons", "registered_at", "decided_at", "updated_at"], enrolment_rows)
+    return enrolments
 
-    t0 = time.perf_counter()
-    mark_id = _with_session(engine, AttendanceMark)
+
+def _marks(b: Build, courses: list[PlannedCourse], enrolments: list[tuple[int, int, int, str]]) -> int:
+    """A roll-call mark for every session of every course that has begun (those who completed were rarely absent)."""
+    mark_id = _with_session(b.engine, AttendanceMark)
 
     def marks() -> Iterator[tuple]:
         nonlocal mark_id
         for eid, index, _, st in enrolments:
             if st not in ("completed", "not_completed", "confirmed"):
                 continue
-            _, _, cstatus, _, first, count, start, _, _ = courses[index]
-            if cstatus == "open":
+            course = courses[index]
+            if course.status == "open":
                 continue
-            recorded = datetime.combine(start, clock(9), tzinfo=UTC)
+            recorded = datetime.combine(course.start, clock(9), tzinfo=UTC)
             absent_rate = 0.03 if st == "completed" else 0.5
-            for s in range(count):
-                r = rng.random()
+            for s in range(course.session_count):
+                r = b.rng.random()
                 mark = "absent" if r < absent_rate else "late" if r < absent_rate + 0.05 else "present"
-                yield (mark_id, first + s, eid, mark, "roll_call", recorded)
+                yield (mark_id, course.first_session + s, eid, mark, "roll_call", recorded)
                 mark_id += 1
 
-    n_marks = w.write(AttendanceMark.__table__, ["id", "session_id", "enrolment_id", "status", "method",
-                                                 "recorded_at"], marks())
-    step(f"{n_marks:,} attendance marks", t0)
+    return b.w.write(AttendanceMark.__table__, ["id", "session_id", "enrolment_id", "status", "method",
+                                                "recorded_at"], marks())
 
-    t0 = time.perf_counter()
-    cert_id = _with_session(engine, Certificate)
+
+def _certificates(b: Build, courses: list[PlannedCourse], enrolments: list[tuple[int, int, int, str]]) -> int:
+    """A certificate for everyone who completed a finished course, numbered per issuing unit and year."""
+    cert_id = _with_session(b.engine, Certificate)
     counters: dict[tuple[int, int], int] = defaultdict(int)
 
     def certificates() -> Iterator[tuple]:
         nonlocal cert_id
         for eid, index, _, st in enrolments:
-            cid, _, cstatus, _, _, _, _, end, unit = courses[index]
-            if st != "completed" or cstatus not in ("finished", "closed"):
+            course = courses[index]
+            if st != "completed" or course.status not in ("finished", "closed"):
                 continue
+            unit, end = course.unit_id, course.end
             counters[(unit, end.year)] += 1
             counters[(unit, 0)] += 1
             n = counters[(unit, end.year)]
-            revoked = rng.random() < 0.005
+            revoked = b.rng.random() < 0.005
             issued = datetime.combine(end, clock(16), tzinfo=UTC)
-            yield (cert_id, eid, cid, unit, end.year, n, f"{n}/{end.year}/GCN", counters[(unit, 0)],
-                   f"{rng.getrandbits(104):026x}", "revoked" if revoked else "valid", w.json({}), b"", "0" * 64, issued,
-                   issued if revoked else None)
+            yield (cert_id, eid, course.id, unit, end.year, n, f"{n}/{end.year}/GCN", counters[(unit, 0)],
+                   f"{b.rng.getrandbits(104):026x}", "revoked" if revoked else "valid", b.w.json({}), b"", "0" * 64,
+                   issued, issued if revoked else None)
             cert_id += 1
 
-    n_certs = w.write(Certificate.__table__, ["id", "enrolment_id", "course_id", "issuer_unit_id", "year", "sequence",
-                                              "number", "register_entry", "code", "status", "data", "qr",
-                                              "pdf_sha256", "issued_at", "revoked_at"], certificates())
-    step(f"{n_certs:,} certificates", t0)
+    return b.w.write(Certificate.__table__, ["id", "enrolment_id", "course_id", "issuer_unit_id", "year", "sequence",
+                                             "number", "register_entry", "code", "status", "data", "qr",
+                                             "pdf_sha256", "issued_at", "revoked_at"], certificates())
 
-    # --- media products --------------------------------------------------------------------------------------------
-    t0 = time.perf_counter()
-    media_id = _with_session(engine, MediaProduct)
-    mline_id = _with_session(engine, MediaBudgetLine)
+
+def _media(b: Build) -> int:
+    """The media products of communes and press agencies, their topics and (for half) a production budget line."""
+    rng, today, now = b.rng, b.today, b.now
+    media_id = _with_session(b.engine, MediaProduct)
+    mline_id = _with_session(b.engine, MediaBudgetLine)
     media_rows, topic_rows, mbudget_rows = [], [], []
-    for _ in range(max(int(MEDIA * fraction), 1)):
-        cid, pid, _ = rng.choice(units.communes)
+    for _ in range(max(int(MEDIA * b.fraction), 1)):
+        cid, pid, _ = rng.choice(b.units.communes)
         kind = rng.choice(MEDIA_KINDS)
         produced = FIRST_DAY + timedelta(days=rng.randrange((today - FIRST_DAY).days))
         press = kind in ("news_article", "report", "tv_segment")
@@ -377,20 +444,13 @@ def load_national(db: Session, engine: Engine, *, fraction: float = 1.0, seed: i
             mbudget_rows.append((mline_id, media_id, "production", "", planned, planned, "local"))
             mline_id += 1
         media_id += 1
-    w.write(MediaProduct.__table__, ["id", "kind", "title", "summary", "producer_kind", "producer_name", "unit_id",
-                                     "produced_on", "published_on", "channel", "rebroadcast_count", "created_at",
-                                     "updated_at"], media_rows)
-    w.write(MediaTopic.__table__, ["media_id", "topic"], topic_rows)
-    w.write(MediaBudgetLine.__table__, ["id", "media_id", "category", "description", "planned_amount",
-                                        "actual_amount", "funding_source"], mbudget_rows)
-    step(f"{len(media_rows):,} media products", t0)
-
-    t0 = time.perf_counter()
-    w.finish(["trainee", "course", "course_session", "budget_line", "enrolment", "attendance_mark", "certificate",
-              "media_product", "media_budget_line"])
-    step("sequences and statistics (ANALYZE)", t0)
-    report.append(f"national dataset (fraction {fraction:g}) in {time.perf_counter() - started:.0f} s")
-    return report
+    b.w.write(MediaProduct.__table__, ["id", "kind", "title", "summary", "producer_kind", "producer_name", "unit_id",
+                                       "produced_on", "published_on", "channel", "rebroadcast_count", "created_at",
+                                       "updated_at"], media_rows)
+    b.w.write(MediaTopic.__table__, ["media_id", "topic"], topic_rows)
+    b.w.write(MediaBudgetLine.__table__, ["id", "media_id", "category", "description", "planned_amount",
+                                          "actual_amount", "funding_source"], mbudget_rows)
+    return len(media_rows)
 
 
 def _with_session(engine: Engine, model) -> int:  # noqa: ANN001

@@ -1,27 +1,27 @@
-"""Health, the API's schema and docs, the home page, the dashboard and the language switch."""
+"""Health and the API's schema and docs."""
 from __future__ import annotations
 
 import logging
-from typing import Annotated
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Request
 from fastapi.openapi.docs import get_swagger_ui_html
-from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+from pydantic import BaseModel
 from sqlalchemy import exc as sa_exc
 from sqlalchemy import text
 
-from app.auth import service as auth_service
-from app.auth.permissions import Public, SignedIn
+from app.auth.permissions import Public
 from app.config import get_settings
-from app.core import dashboard
-from app.core.schemas import Health
 from app.db import DbSession
-from app.enrolment.rules import STATUS_LABELS
 from app.errors import NotFound
-from app.i18n import LOCALES
-from app.web import LOCALE_COOKIE, redirect, render
 
 router = APIRouter()
+
+
+class Health(BaseModel):
+    status: str  # "ok" or "unavailable"
+    database: str
+    reason: str | None = None  # with "unavailable": busy, connection_lost, unreachable or error
 log = logging.getLogger("nangluc")
 
 
@@ -82,26 +82,3 @@ def docs(_: Public) -> HTMLResponse:
     start, end = body.index("<script>"), body.index("</script>", body.index("<script>")) + len("</script>")
     body = body[:start] + '<script src="/static/swagger-init.js"></script>' + body[end:]
     return HTMLResponse(body)
-
-
-@router.get("/", include_in_schema=False)
-def home(who: Public) -> RedirectResponse:
-    return RedirectResponse("/dashboard" if who.is_authenticated else "/login", status_code=303)
-
-
-@router.get("/dashboard", include_in_schema=False)
-def dashboard_page(request: Request, db: DbSession, who: SignedIn) -> HTMLResponse:
-    return render(request, "dashboard.html", {**dashboard.for_principal(db, who), "labels": STATUS_LABELS})
-
-
-@router.post("/lang", include_in_schema=False)
-def switch_language(db: DbSession, who: Public, locale: Annotated[str, Form()],
-                    next: Annotated[str, Form()] = "/") -> Response:
-    """The language switch in the header: remembered in a cookie and, when signed in, on the account."""
-    if locale not in LOCALES:
-        locale = "vi"
-    target = next if next.startswith("/") and not next.startswith("//") else "/"
-    response = redirect(target)
-    response.set_cookie(LOCALE_COOKIE, locale, max_age=365 * 24 * 3600, samesite="lax", httponly=True, path="/")
-    auth_service.set_locale(db, who, locale)
-    return response

@@ -8,7 +8,7 @@ from app.audit.models import AuditEvent
 from app.auth import service as auth_service
 from app.auth.models import Role, User
 from app.auth.principal import Principal
-from app.core import home
+from app.home import service as home
 from app.places import service as places
 from app.places.models import Era, Level
 

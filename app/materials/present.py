@@ -1,4 +1,5 @@
-"""HTTP glue shared by the pages and the API: receiving an upload, and answering a download (ranges, caching)."""
+"""What the materials pages and the API share: receiving an upload and reading its fields, and answering a
+download (ranges, caching)."""
 from __future__ import annotations
 
 from email.utils import formatdate
@@ -10,10 +11,10 @@ from sqlalchemy.orm import Session
 from app.auth.permissions import CSRF_HEADER, is_api
 from app.auth.principal import Principal
 from app.config import get_settings
-from app.core import limits
 from app.core.text import is_digits
 from app.db import session_factory
-from app.errors import NotFound
+from app.errors import Invalid, NotFound
+from app.infra import limits
 from app.materials import rules, service
 from app.materials.storage import get_storage
 from app.materials.upload import MAX_FIELDS, Received, receive_form, receive_multipart, request_too_large
@@ -90,3 +91,23 @@ def download(request: Request, db: Session, who: Principal, material_id: int, nu
         service.count_download(session_factory(request), m.id)
     return StreamingResponse(storage.range(v.sha256, start, end), status_code=status, headers=headers,
                              media_type=v.content_type)
+
+
+def _int(fields: dict[str, str], name: str) -> int | None:
+    raw = fields.get(name, "").strip()
+    if not raw:
+        return None
+    if not is_digits(raw):
+        raise Invalid("invalid_input", f"Trường {name} phải là số nguyên.", field=name)
+    return int(raw)
+
+
+def home_from(fields: dict[str, str]) -> service.Home:
+    return service.Home(course_id=_int(fields, "course_id"), course_module_id=_int(fields, "course_module_id"),
+                        share=fields.get("share", "").lower() in ("1", "true", "on", "shared"),
+                        curriculum_code=fields.get("curriculum") or None, module_code=fields.get("module") or None)
+
+
+def details_from(fields: dict[str, str]) -> service.Details:
+    return service.Details(title=fields.get("title", ""), description=fields.get("description", ""),
+                           language=fields.get("language") or "vi")
