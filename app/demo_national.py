@@ -27,6 +27,7 @@ from app.certificates.models import Certificate
 from app.core.text import fold
 from app.courses.models import BudgetLine, Course, CourseSession
 from app.curricula.models import Curriculum
+from app.enrolment.facts import record_many
 from app.enrolment.models import Enrolment
 from app.media.models import MediaBudgetLine, MediaProduct, MediaTopic
 from app.people import rules as people_rules
@@ -304,6 +305,9 @@ def load_national(db: Session, engine: Engine, *, fraction: float = 1.0, seed: i
     w.write(Enrolment.__table__, ["id", "course_id", "trainee_id", "status", "priority_rank", "priority_sub_rank",
                                   "reasons", "registered_at", "decided_at", "updated_at"], enrolment_rows)
     del enrolment_rows
+    with Session(engine) as s:  # their facts as at training time, from the records just written: one statement
+        record_many(s)
+        s.commit()
     step(f"{len(enrolments):,} enrolments", t0)
 
     t0 = time.perf_counter()

@@ -13,6 +13,23 @@ from app.issuers.models import IssuingBody
 from app.places.models import AdminUnit
 
 
+class Programme(Base):
+    """The programme and period a course belongs to: data, not a constant (DOMAIN.md "what changed since 2025").
+    Reports filter and total by it."""
+
+    __tablename__ = "programme"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    code: Mapped[str] = mapped_column(String(32), unique=True)  # e.g. "2021-2025-DA6-TDA1"
+    name_vi: Mapped[str] = mapped_column(String(300))
+    name_en: Mapped[str] = mapped_column(String(300))
+    sub_project: Mapped[str] = mapped_column(String(200), default="")
+    start_year: Mapped[int] = mapped_column(Integer)
+    end_year: Mapped[int] = mapped_column(Integer)
+    # False while the programme's content is not confirmed by a source (the 2026–2035 successor today).
+    confirmed: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
 class Course(Base):
     __tablename__ = "course"
 
@@ -23,6 +40,8 @@ class Course(Base):
     curriculum_version_id: Mapped[int] = mapped_column(ForeignKey("curriculum_version.id"), index=True)
     # The unit that organises the course; organisers see the courses inside their own unit.
     unit_id: Mapped[int] = mapped_column(ForeignKey("admin_unit.id"), index=True)
+    # The programme and period it belongs to (app.courses.programmes chooses it by the course's year by default).
+    programme_id: Mapped[int | None] = mapped_column(ForeignKey("programme.id"), index=True)
     status: Mapped[str] = mapped_column(String(20), default="draft", index=True)
     # Who organises and who signs are data: ministries and departments were renamed and merged in 2025.
     organising_body: Mapped[str] = mapped_column(String(300), default="")
