@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 from app.attendance.models import AttendanceMark
 from app.certificates.models import Certificate
 from app.core.text import fold
+from app.courses import programmes
 from app.courses.models import BudgetLine, Course, CourseSession
 from app.curricula.models import Curriculum
 from app.enrolment.facts import record_many
@@ -307,6 +308,7 @@ def load_national(db: Session, engine: Engine, *, fraction: float = 1.0, seed: i
     del enrolment_rows
     with Session(engine) as s:  # their facts as at training time, from the records just written: one statement
         record_many(s)
+        programmes.assign_missing(s)  # and their courses' programme, by the year each starts
         s.commit()
     step(f"{len(enrolments):,} enrolments", t0)
 

@@ -4,7 +4,21 @@ from __future__ import annotations
 from datetime import date, datetime, time
 from decimal import Decimal
 
-from sqlalchemy import Boolean, Date, Float, ForeignKey, Integer, Numeric, String, Text, Time, UniqueConstraint
+from sqlalchemy import (
+    Boolean,
+    Date,
+    Float,
+    ForeignKey,
+    Integer,
+    Numeric,
+    String,
+    Text,
+    Time,
+    UniqueConstraint,
+    case,
+    event,
+    select,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.curricula.models import CurriculumModule, CurriculumVersion
@@ -42,6 +56,7 @@ class Course(Base):
     unit_id: Mapped[int] = mapped_column(ForeignKey("admin_unit.id"), index=True)
     # The programme and period it belongs to (app.courses.programmes chooses it by the course's year by default).
     programme_id: Mapped[int | None] = mapped_column(ForeignKey("programme.id"), index=True)
+    programme: Mapped[Programme | None] = relationship()  # loaded when read (the course page and API)
     status: Mapped[str] = mapped_column(String(20), default="draft", index=True)
     # Who organises and who signs are data: ministries and departments were renamed and merged in 2025.
     organising_body: Mapped[str] = mapped_column(String(300), default="")
@@ -207,3 +222,17 @@ class CalendarFeed(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), primary_key=True)
     token: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+def programme_for_year(year: int):  # noqa: ANN201
+    """The programme id for a year: the one whose period covers it, else the latest that started before it."""
+    return (select(Programme.id).where(Programme.start_year <= year)
+            .order_by(case((Programme.end_year >= year, 0), else_=1), Programme.start_year.desc()).limit(1))
+
+
+@event.listens_for(Course, "before_insert")
+def _default_programme(_mapper, connection, course: Course) -> None:  # noqa: ANN001
+    """Every course gets a programme, however it is made (a page, the API, an import, a past course, a test):
+    the one of the year it starts, or of today while it has no dates (app.courses.programmes)."""
+    if course.programme_id is None:
+        course.programme_id = connection.scalar(programme_for_year((course.start_date or utcnow().date()).year))

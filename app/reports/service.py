@@ -43,6 +43,7 @@ from app.auth import permissions
 from app.auth.models import Role
 from app.auth.principal import Principal
 from app.certificates.models import Certificate
+from app.courses import programmes
 from app.courses.models import BudgetLine, Course, CourseSession, Programme
 from app.curricula.models import Curriculum, CurriculumVersion, TargetGroup
 from app.enrolment.models import Enrolment
@@ -98,14 +99,9 @@ def make_filters(period: str = "", date_from: date | None = None, date_to: date 
 
 def check(db: Session, f: Filters) -> Filters:
     """The filters that need the database to be checked: an unknown programme is a 422 naming the field."""
-    if f.programme and db.scalar(select(Programme.id).where(Programme.code == f.programme)) is None:
-        raise Invalid("programme_invalid", f"Không có chương trình “{f.programme}”; hãy chọn một chương trình trong "
-                      "danh sách.", field="programme")
+    if f.programme:
+        programmes.by_code(db, f.programme)
     return f
-
-
-def programmes(db: Session) -> list[Programme]:
-    return list(db.scalars(select(Programme).order_by(Programme.start_year)))
 
 
 @dataclass(frozen=True)
@@ -596,7 +592,7 @@ def dashboard(db: Session, who: Principal, f: Filters) -> Report:
         places=_place_rows(db, scope, people["place"], held.get("place", {}), media.by_place),
         organisers=_organisers(db, held["organiser"]),
         by_programme=[(p, people["programme"].get(str(p.id), _zero()), held["programme"].get(str(p.id), 0))
-                      for p in programmes(db) if not f.programme or p.code == f.programme],
+                      for p in programmes.listing(db) if not f.programme or p.code == f.programme],
         budget=budget, media=media)
 
 
