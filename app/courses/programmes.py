@@ -24,7 +24,7 @@ def by_code(db: Session, code: str) -> Programme:
     p = db.scalar(select(Programme).where(Programme.code == (code or "").strip().upper()))
     if p is None:
         raise Invalid("programme_invalid", f"Không có chương trình “{code}”; hãy chọn một chương trình trong danh "
-                      "sách.", field="programme")
+                      f"sách.", field="programme")
     return p
 
 
