@@ -23,8 +23,8 @@ def by_code(db: Session, code: str) -> Programme:
     """A programme by its code; an unknown code is a 422 naming the field."""
     p = db.scalar(select(Programme).where(Programme.code == (code or "").strip().upper()))
     if p is None:
-        raise Invalid("programme_invalid", f"Không có chương trình “{code}”; hãy chọn một chương trình trong danh "
-                      f"sách.", field="programme")
+        msg = f"Không có chương trình “{code}”; hãy chọn một chương trình trong danh sách."
+        raise Invalid("programme_invalid", msg, field="programme")
     return p
 
 
