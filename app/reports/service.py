@@ -193,10 +193,9 @@ def _seats(stmt, scope: Scope, f: Filters, course_id: int | None, trainee_scope:
 def _facts() -> list[ColumnElement]:
     """The facts of a counted seat a breakdown groups by, as recorded with the enrolment: target group, sex, ethnic
     minority or not, the commune programme categories, culture-social civil servant or not, and the unit."""
-    categories = cast(Fact.commune_categories, String)
     return [Fact.target_group_code.label("target_group"), Fact.sex.label("sex"),
             case((Fact.ethnic_minority, 1), else_=0).label("minority"),
-            *[case((categories.like(f'%"{c}"%'), 1), else_=0).label(f"cat_{c}") for c in CATEGORY_CODES],
+            cast(Fact.commune_categories, String).label("categories"),  # read per official, not per seat
             case((Fact.position == CVH_POSITION, 1), else_=0).label("cvh"), Fact.unit_id.label("unit_id")]
 
 
@@ -233,7 +232,7 @@ def _dim(name: str) -> ColumnElement:
 PER_ENROLMENT = frozenset({"curriculum", "half", "course_id", "programme"})
 """Breakdowns by a fact of the course (its curriculum, half year, programme); the others group by facts of the
 official recorded with each enrolment, which can also differ between two enrolments of one official (a move)."""
-FACT_KEYS = ("target_group", "sex", "minority", *(f"cat_{c}" for c in CATEGORY_CODES), "cvh", "unit_id")
+FACT_KEYS = ("target_group", "sex", "minority", "categories", "cvh", "unit_id")
 
 
 def _per_official(base, *keys: ColumnElement):  # noqa: ANN001, ANN202
@@ -252,7 +251,11 @@ def _officials(base):  # noqa: ANN001, ANN202
     the unit they were registered at when trained."""
     sums = _per_official(base, *[getattr(base.c, k) for k in FACT_KEYS])
     unit = aliased(AdminUnit)
-    stmt = (select(sums, unit.current_province_id.label("province_id"), unit.current_commune_id.label("commune_id"))
+    stmt = (select(sums, *[case((sums.c.categories.like(f'%"{c}"%'), 1), else_=0).label(f"cat_{c}")
+                           for c in CATEGORY_CODES],
+                   unit.current_province_id.label("province_id"), unit.current_commune_id.label("commune_id"),
+                   # how many rows the official has (more than one: their facts changed between two courses)
+                   func.count().over(partition_by=sums.c.trainee_id).label("rows"))
             .join(unit, unit.id == sums.c.unit_id))
     return stmt.cte("officials").prefix_with("MATERIALIZED")
 
@@ -299,28 +302,36 @@ def _people_figures(db: Session, base, dims: dict[str, str | None]) -> dict[str,
         return stmt if key is None else stmt.group_by(key)
 
     o = officials.c
+
+    def by_fact(name: str, key: ColumnElement | None, where: ColumnElement | None = None, code: str = "") -> list:
+        """A breakdown by a fact of the official: the officials with one row add up as they are; the few whose
+        facts changed between two courses are added up per official first, so that each counts once per key."""
+        # a constant of this module (a category code, or "" for the total), never input
+        label = literal_column(f"'{code}'", String) if key is None else cast(key, String)
+        single = select(_dim(name), label.label("key"), *measures(officials, cvh=False)).where(
+            o.rows == 1, *([] if where is None else [where]))
+        pairs = _per_official_again(officials, key, and_(o.rows > 1, *([] if where is None else [where])))
+        again = select(_dim(name), (label if key is None else cast(pairs.c.k, String)).label("key"),
+                       *measures(pairs, cvh=False))
+        if key is not None:
+            single, again = single.group_by(key), again.group_by(pairs.c.k)
+        return [single, again]
+
     branches = []
     for name, column in dims.items():
         if name == "category":
             for code in (*CATEGORY_CODES, "none"):
                 where = (and_(*[getattr(o, f"cat_{c}") == 0 for c in CATEGORY_CODES]) if code == "none"
                          else getattr(o, f"cat_{code}") == 1)
-                pairs = _per_official_again(officials, None, where)
-                branches.append(select(_dim(name), literal_column(f"'{code}'", String).label("key"),
-                                       *measures(pairs, cvh=False)))
+                branches += by_fact(name, None, where, code)
         elif column is None:
-            pairs = _per_official_again(officials, None)
-            branches.append(select(_dim(name), literal_column("''", String).label("key"),
-                                   *measures(pairs, cvh=False)))
-            branches.append(communes_only(name, None))
+            branches += [*by_fact(name, None), communes_only(name, None)]
         elif column in PER_ENROLMENT:
             pairs = _per_official(base, getattr(base.c, column).label("k"))
             branches.append(select(_dim(name), cast(pairs.c.k, String).label("key"),
                                    *measures(pairs, cvh=False)).group_by(pairs.c.k))
         else:
-            pairs = _per_official_again(officials, getattr(o, column))
-            branches.append(select(_dim(name), cast(pairs.c.k, String).label("key"),
-                                   *measures(pairs, cvh=False)).group_by(pairs.c.k))
+            branches += by_fact(name, getattr(o, column))
             if column in ("province_id", "commune_id"):
                 branches.append(communes_only(name, getattr(o, column)))
     out: dict[str, dict[Any, dict]] = {name: {} for name in dims}

@@ -16,6 +16,7 @@ from app.enrolment.models import Enrolment, EnrolmentFact
 from app.errors import Invalid
 from app.migrate import upgrade
 from app.people import service as people
+from app.places.models import AdminUnit
 from app.privacy import service as privacy
 from app.reports import present, service, submissions
 from tests.conftest import fresh_database_url
@@ -184,3 +185,25 @@ def test_the_migration_backfills_existing_enrolments_marked_as_such(backend):
         assert conn.execute(select(Programme.code).join(Course, Course.programme_id == Programme.id)).scalar() == (
             "NTP-2021-2025-SP1")
     engine.dispose()
+
+
+def test_an_official_whose_facts_differ_between_two_courses_counts_once_per_value(db, programme, make_user):
+    admin = principal(make_user("admin"))
+    t3 = programme["t"][2]
+    c2 = programme["c"][1]
+    before = _figures(db, admin, period="")
+    groups_before = {g["code"]: g["officials_trained"] for g in before["by_target_group"]}
+    # T3 was a village head in Phường Bắc Giang when on C2 (2024), a culture-social civil servant of Đại Lâm on C1
+    fact = db.scalar(select(EnrolmentFact).join(Enrolment).where(Enrolment.trainee_id == t3.id,
+                                                                 Enrolment.course_id == c2.id))
+    other_group = next(g for g in groups_before if g and g != t3.target_group_code)
+    fact.position, fact.target_group_code = "truong_thon", other_group
+    fact.unit_id = db.scalar(select(AdminUnit.id).where(AdminUnit.code == "07210"))
+    db.flush()
+    after = _figures(db, admin, period="")
+    assert after["indicators"] == before["indicators"]  # counted once in the total
+    provinces = {p["key"]: p["officials_trained"] for p in after["places"]}
+    assert provinces == {p["key"]: p["officials_trained"] for p in before["places"]}  # both units in Bắc Ninh
+    groups_after = {g["code"]: g["officials_trained"] for g in after["by_target_group"]}
+    assert sum(groups_after.values()) == sum(groups_before.values()) + 1  # once under each group T3 was in
+    assert groups_after[t3.target_group_code] == groups_before[t3.target_group_code]  # still there for C1
