@@ -52,7 +52,7 @@ def list_courses(db: DbSession, who: SignedIn,
 @router.post("/courses", response_model=CoursePlan, status_code=201)
 def create_course(body: CourseCreate, db: DbSession, who: Staff) -> CoursePlan:
     course = service.create_course(db, who, curriculum_code=body.curriculum, title=body.title, unit_key=body.unit,
-                                   version=body.curriculum_version)
+                                   version=body.curriculum_version, programme=body.programme)
     return present.course_plan(course)
 
 

@@ -4,13 +4,44 @@ from __future__ import annotations
 from datetime import date, datetime, time
 from decimal import Decimal
 
-from sqlalchemy import Boolean, Date, Float, ForeignKey, Integer, Numeric, String, Text, Time, UniqueConstraint
+from sqlalchemy import (
+    Boolean,
+    Date,
+    Float,
+    ForeignKey,
+    Integer,
+    Numeric,
+    String,
+    Text,
+    Time,
+    UniqueConstraint,
+    case,
+    event,
+    select,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.curricula.models import CurriculumModule, CurriculumVersion
 from app.db import Base, UtcDateTime, utcnow
 from app.issuers.models import IssuingBody
 from app.places.models import AdminUnit
+
+
+class Programme(Base):
+    """The programme and period a course belongs to: data, not a constant (DOMAIN.md "what changed since 2025").
+    Reports filter and total by it."""
+
+    __tablename__ = "programme"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    code: Mapped[str] = mapped_column(String(32), unique=True)  # e.g. "2021-2025-DA6-TDA1"
+    name_vi: Mapped[str] = mapped_column(String(300))
+    name_en: Mapped[str] = mapped_column(String(300))
+    sub_project: Mapped[str] = mapped_column(String(200), default="")
+    start_year: Mapped[int] = mapped_column(Integer)
+    end_year: Mapped[int] = mapped_column(Integer)
+    # False while the programme's content is not confirmed by a source (the 2026–2035 successor today).
+    confirmed: Mapped[bool] = mapped_column(Boolean, default=True)
 
 
 class Course(Base):
@@ -23,6 +54,9 @@ class Course(Base):
     curriculum_version_id: Mapped[int] = mapped_column(ForeignKey("curriculum_version.id"), index=True)
     # The unit that organises the course; organisers see the courses inside their own unit.
     unit_id: Mapped[int] = mapped_column(ForeignKey("admin_unit.id"), index=True)
+    # The programme and period it belongs to (app.courses.programmes chooses it by the course's year by default).
+    programme_id: Mapped[int | None] = mapped_column(ForeignKey("programme.id"), index=True)
+    programme: Mapped[Programme | None] = relationship()  # loaded when read (the course page and API)
     status: Mapped[str] = mapped_column(String(20), default="draft", index=True)
     # Who organises and who signs are data: ministries and departments were renamed and merged in 2025.
     organising_body: Mapped[str] = mapped_column(String(300), default="")
@@ -188,3 +222,17 @@ class CalendarFeed(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), primary_key=True)
     token: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+def programme_for_year(year: int):  # noqa: ANN201
+    """The programme id for a year: the one whose period covers it, else the latest that started before it."""
+    return (select(Programme.id).where(Programme.start_year <= year)
+            .order_by(case((Programme.end_year >= year, 0), else_=1), Programme.start_year.desc()).limit(1))
+
+
+@event.listens_for(Course, "before_insert")
+def _default_programme(_mapper, connection, course: Course) -> None:  # noqa: ANN001
+    """Every course gets a programme, however it is made (a page, the API, an import, a past course, a test):
+    the one of the year it starts, or of today while it has no dates (app.courses.programmes)."""
+    if course.programme_id is None:
+        course.programme_id = connection.scalar(programme_for_year((course.start_date or utcnow().date()).year))

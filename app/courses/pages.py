@@ -12,7 +12,7 @@ from app import audit
 from app.auth.permissions import Public, SignedIn, Staff
 from app.auth.service import principal_for
 from app.core.text import foreign_digits, is_digits
-from app.courses import feeds, present, rules, service, sessions
+from app.courses import feeds, present, programmes, rules, service, sessions
 from app.curricula import present as curricula_present
 from app.curricula import service as curricula
 from app.db import DbSession, utcnow
@@ -82,7 +82,8 @@ def edit_page(course_id: int, request: Request, db: DbSession, who: Staff) -> HT
 
 def _edit_context(db: DbSession, who, course) -> dict:  # noqa: ANN001
     return {**present.course_tab(db, who, course), "tab": "edit",
-            "body_choices": issuers.choices_for_course(db, course.unit_id, course.issuing_body_id)}
+            "body_choices": issuers.choices_for_course(db, course.unit_id, course.issuing_body_id),
+            "programme_choices": programmes.listing(db)}
 
 
 @router.post("/courses/{course_id}/edit")
@@ -113,6 +114,8 @@ def edit(course_id: int, request: Request, db: DbSession, who: Staff, form: Post
         elif "organising_body" in form:  # a form written before bodies were records
             changes["organising_body"] = str(form.get("organising_body") or "").strip()
         changes["hours_override"] = _hours(hours, "hours_override") if hours else None
+        if form.get("programme"):
+            changes["programme"] = str(form.get("programme"))
         gap = str(form.get("retraining_gap_years") or "").strip()
         if not gap.isdigit() and gap:
             raise Invalid("retraining_invalid", f"Số năm “{gap}” phải là số nguyên (để trống: nhận lại người đã học).",

@@ -62,6 +62,7 @@ def course_plan(c: Course, quotas: dict[str, int] | None = None, *, with_budget:
         assessment_required=c.assessment_required, cancel_reason=c.cancel_reason,
         allocation_mode=c.allocation_mode, quotas=quotas or {},
         retraining_gap_years=c.retraining_gap_years, recorded_after=c.recorded_after,
+        programme=c.programme.code if c.programme else None,
         retraining=ProblemOut(**vars(retraining_setting(c.curriculum_version.curriculum_code,
                                                         c.retraining_gap_years))),
         places=[PlaceOut(key=p.unit.key, name=places.path_label(p.unit)) for p in c.places],

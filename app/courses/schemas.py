@@ -21,6 +21,8 @@ class CourseCreate(BaseModel):
     title: str = Field(max_length=300)
     unit: str | None = Field(default=None, description='organising unit key; the caller\'s own unit when omitted')
     curriculum_version: int | None = Field(default=None, ge=1, description="latest when omitted")
+    programme: str | None = Field(default=None, max_length=32, description="a programme code (GET "
+                                  "/api/v1/reports/programmes); the programme of the course's year when omitted")
 
 
 class LocalModuleCreate(BaseModel):
@@ -107,6 +109,8 @@ class CourseUpdate(BaseModel):
     min_attendance_share: float | None = Field(default=None, gt=0, le=1)
     assessment_required: bool | None = None
     places: list[str] | None = Field(default=None, description='unit keys: "24", "07432", …', max_length=500)
+    programme: str | None = Field(default=None, max_length=32, description="the programme and period the course "
+                                  "belongs to: a code of GET /api/v1/reports/programmes")
     allocation_mode: str | None = Field(default=None, pattern="^(first_come|review)$",
                                         description="first_come: confirm while seats remain; review: allocate "
                                                     "by priority when registration closes")
@@ -188,6 +192,7 @@ class CoursePlan(CourseDetail):
     retraining_gap_years: int
     retraining: ProblemOut = Field(description="the retraining setting in words, as shown on the course")
     recorded_after: bool = Field(description="entered after the course took place (past course)")
+    programme: str | None = Field(default=None, description="the code of the programme and period it belongs to")
 
 
 class TransitionIn(BaseModel):

@@ -13,8 +13,17 @@ from app import audit
 from app.auth import scope
 from app.auth.principal import Principal
 from app.core.text import clean_name
-from app.courses import rules
-from app.courses.models import BudgetLine, Course, CourseLocalTopic, CourseModule, CoursePlace, CourseSession, Lecturer
+from app.courses import programmes, rules
+from app.courses.models import (
+    BudgetLine,
+    Course,
+    CourseLocalTopic,
+    CourseModule,
+    CoursePlace,
+    CourseSession,
+    Lecturer,
+    programme_for_year,
+)
 from app.curricula import service as curricula
 from app.curricula.models import CurriculumModule, CurriculumVersion
 from app.db import utcnow
@@ -98,7 +107,7 @@ def ensure_may_manage(db: Session, who: Principal, course: Course) -> None:
 
 
 def create_course(db: Session, who: Principal, *, curriculum_code: str, title: str, unit_key: str | None = None,
-                  version: int | None = None, year: int | None = None) -> Course:
+                  version: int | None = None, year: int | None = None, programme: str | None = None) -> Course:
     """Create a draft course from the latest (or a chosen) curriculum version, pinning it and copying its modules."""
     title = clean_name(title)
     if not title:
@@ -110,8 +119,11 @@ def create_course(db: Session, who: Principal, *, curriculum_code: str, title: s
     cv: CurriculumVersion = curricula.get_version(db, curriculum_code, version)
     province = db.get(AdminUnit, unit.current_province_id) if unit.current_province_id else unit
     year = year or utcnow().year  # a course recorded after it took place is numbered in its own year
+    # The programme: the one chosen, else the one of the course's year (models.programme_for_year, at insert).
+    programme_id = programmes.by_code(db, programme).id if programme else db.scalar(programme_for_year(year))
     course = Course(title=title, curriculum_version_id=cv.id, unit_id=unit.id, created_by_id=who.user_id, code="",
-                    min_attendance_share=cv.min_attendance_share, assessment_required=cv.assessment_required)
+                    min_attendance_share=cv.min_attendance_share, assessment_required=cv.assessment_required,
+                    programme_id=programme_id)
     for position, m in enumerate(cv.modules, start=1):
         course.modules.append(CourseModule(curriculum_module_id=m.id, position=position, code=m.code,
                                            title=m.title_vi, theory_hours=m.theory_hours,
@@ -187,7 +199,7 @@ def add_local_topic(db: Session, who: Principal, course_id: int, module_id: int,
 EDITABLE_FIELDS = ("title", "allocation_mode", "organising_body", "signer_title", "signer_name", "issuing_body_id",
                    "hours_override", "form", "venue", "capacity",
                    "registration_opens", "registration_closes", "start_date", "end_date", "min_attendance_share",
-                   "assessment_required", "retraining_gap_years")
+                   "assessment_required", "retraining_gap_years", "programme_id")
 FROZEN_STATUSES = (rules.Status.CLOSED, rules.Status.CANCELLED)
 
 
@@ -202,6 +214,8 @@ def update_course(db: Session, who: Principal, course_id: int, changes: dict) ->
     course = get_course(db, who, course_id)
     ensure_may_manage(db, who, course)
     _ensure_editable(course)
+    if changes.get("programme") is not None:  # a code; null leaves it
+        changes["programme_id"] = programmes.by_code(db, changes["programme"]).id
     changes = {k: v for k, v in changes.items() if k in EDITABLE_FIELDS}
     for key in ("organising_body", "signer_title", "signer_name"):
         if key in changes and changes[key] is None:

@@ -103,6 +103,7 @@ def load_finished_course(db: Session) -> bool:
     """A course of Bắc Ninh that ran five weeks ago: 12 officials (the demo trainee among them) took part, the
     attendance was taken and the results recorded, so the organiser can issue its certificates. Created once."""
     from app.attendance import service as attendance
+    from app.enrolment.facts import record_many
     from app.enrolment.models import Enrolment
     from app.enrolment.rules import EnrolmentStatus
     from app.people.models import Trainee
@@ -138,6 +139,7 @@ def load_finished_course(db: Session) -> bool:
                   for t in people]
     db.add_all(enrolments)
     db.flush()
+    record_many(db, enrolment_ids=[e.id for e in enrolments])
     course = service.get_course(db, who, course.id)
     marks = []
     for n, e in enumerate(enrolments):

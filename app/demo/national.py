@@ -25,8 +25,10 @@ from sqlalchemy.orm import Session
 from app.attendance.models import AttendanceMark
 from app.certificates.models import Certificate
 from app.core.text import fold
+from app.courses import programmes
 from app.courses.models import BudgetLine, Course, CourseSession
 from app.curricula.models import Curriculum
+from app.enrolment.facts import record_many
 from app.enrolment.models import Enrolment
 from app.media.models import MediaBudgetLine, MediaProduct, MediaTopic
 from app.people import rules as people_rules
@@ -366,6 +368,10 @@ def _enrolments(b: Build, courses: list[PlannedCourse], by_province: dict[int, l
             enrolment_id += 1
     b.w.write(Enrolment.__table__, ["id", "course_id", "trainee_id", "status", "priority_rank", "priority_sub_rank",
                                     "reasons", "registered_at", "decided_at", "updated_at"], enrolment_rows)
+    with Session(b.engine) as s:  # their facts as at training time, from the records just written: one statement
+        record_many(s)
+        programmes.assign_missing(s)  # and their courses' programme, by the year each starts
+        s.commit()
     return enrolments
 
 

@@ -80,3 +80,26 @@ class CourseQuota(Base):
     course_id: Mapped[int] = mapped_column(ForeignKey("course.id", ondelete="CASCADE"), primary_key=True)
     unit_id: Mapped[int] = mapped_column(ForeignKey("admin_unit.id"), primary_key=True)
     seats: Mapped[int] = mapped_column(Integer)
+
+
+class EnrolmentFact(Base):
+    """What a report counts about the person for this course, as it was when the enrolment was decided: a later
+    change of the person's record (position, commune, category, anonymisation) does not change a past course's
+    figures. Statistics of a course, not identity: the ethnicity itself is never copied, only minority yes/no.
+
+    ``source``: "recorded" (written by app.enrolment.facts when the enrolment was decided) or "backfilled" (copied
+    once from the records of the day by the migration that introduced the table, for enrolments made before)."""
+
+    __tablename__ = "enrolment_fact"
+
+    enrolment_id: Mapped[int] = mapped_column(ForeignKey("enrolment.id", ondelete="CASCADE"), primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("admin_unit.id"), index=True)  # the official's unit then
+    position: Mapped[str] = mapped_column(String(40))
+    organisation_type: Mapped[str] = mapped_column(String(40))
+    target_group_code: Mapped[str | None] = mapped_column(String(40), index=True)
+    priority_rank: Mapped[int] = mapped_column(Integer, default=0)
+    commune_categories: Mapped[list[str]] = mapped_column(JSON, default=list)
+    sex: Mapped[str] = mapped_column(String(8))
+    ethnic_minority: Mapped[bool] = mapped_column(Boolean)
+    source: Mapped[str] = mapped_column(String(10), default="recorded")
+    recorded_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)

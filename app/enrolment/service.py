@@ -26,6 +26,7 @@ from app.courses.models import Course, CoursePlace
 from app.curricula.models import CurriculumTargetGroup, CurriculumVersion, TargetGroup
 from app.db import utcnow
 from app.enrolment import rules
+from app.enrolment.facts import record_facts
 from app.enrolment.models import CourseQuota, Enrolment
 from app.errors import Conflict, DomainError, Forbidden, NotFound
 from app.notify.service import notify
@@ -285,6 +286,7 @@ def register_once(db: Session, who: Principal, course_id: int, trainee_id: int |
     audit.record(db, who, "enrolment.register", "enrolment", e.id,
                  {"course": course.code, "trainee": t.id, "status": status, "nominated": nominated,
                   "waitlist_position": e.waitlist_position}, note=override.vi if override else None)
+    record_facts(db, e, t, course)
     _tell(db, e, t, course)
     return e, t, True
 
@@ -319,6 +321,7 @@ def _promote(db: Session, who: Principal, course: Course, more_seats: bool = Fal
         kept = [r for r in e.reasons if not r["code"].startswith("waitlist")]
         e.reasons = _reasons([rules.promoted_reason(more_seats)]) + kept
         db.flush()
+        record_facts(db, e, db.get(Trainee, e.trainee_id), course)
         audit.record(db, who, "enrolment.promote", "enrolment", e.id, {"course": course.code, "trainee": e.trainee_id})
         _tell(db, e, db.get(Trainee, e.trainee_id), course)
         promoted.append(e)
@@ -379,6 +382,7 @@ def decide(db: Session, who: Principal, enrolment_id: int, status: str, reason: 
     e.reasons = _reasons([people_rules.Reason(f"decided_{status}", label + (f": {reason.strip()}" if reason.strip()
                                                                              else ""), label)])
     db.flush()
+    record_facts(db, e, t, course)
     audit.record(db, who, "enrolment.decide", "enrolment", e.id, {"status": [old, status]}, note=reason or None)
     _positions_moved(db)
     _tell(db, e, t, course)
@@ -416,6 +420,7 @@ def allocate(db: Session, who: Principal, course_id: int) -> list[Enrolment]:
                   "waitlisted": sum(e.status == ES.WAITLISTED for e in changed)})
     trainees = {t.id: t for t in db.scalars(select(Trainee).where(Trainee.id.in_([e.trainee_id for e in changed])))}
     for e in changed:
+        record_facts(db, e, trainees[e.trainee_id], course)
         _tell(db, e, trainees[e.trainee_id], course)
     return changed
 

@@ -28,6 +28,7 @@ from app.courses import rules as course_rules
 from app.courses import service as courses
 from app.courses.models import Course
 from app.db import utcnow
+from app.enrolment.facts import record_facts
 from app.enrolment.models import Enrolment
 from app.enrolment.rules import EnrolmentStatus
 from app.errors import Conflict, Invalid, NotFound
@@ -134,6 +135,7 @@ def _enrol(db: Session, who: Principal, course: Course, people_: list[Participan
                           priority_rank=0, priority_sub_rank=0)
             db.add(e)
             db.flush()
+            record_facts(db, e, p.trainee, course)
             audit.record(db, who, "enrolment.record_past", "enrolment", e.id,
                          {"course": course.code, "trainee": p.trainee.id})
             current[p.trainee.id] = e

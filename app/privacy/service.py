@@ -19,7 +19,7 @@ from app.config import get_settings
 from app.core.text import fold
 from app.courses.models import CalendarFeed, Course, CourseSession
 from app.db import utcnow
-from app.enrolment.models import Enrolment
+from app.enrolment.models import Enrolment, EnrolmentFact
 from app.enrolment.rules import ACTIVE
 from app.errors import Conflict, Invalid, NotFound
 from app.notify.models import Notification
@@ -30,6 +30,7 @@ from app.people import reference
 from app.people import service as people
 from app.people.models import Trainee
 from app.places import service as places
+from app.places.models import AdminUnit
 from app.privacy import rules
 from app.privacy.models import DataRequest
 from app.signup.models import SignUp, SignUpStatus
@@ -40,6 +41,22 @@ def _own(db: Session, who: Principal) -> Trainee:
     if t is None:
         raise NotFound("Tài khoản này chưa có hồ sơ học viên.", code="trainee_not_found")
     return t
+
+
+def _facts(db: Session, f: EnrolmentFact | None) -> dict | None:
+    """What the reports count about the person for a course, as recorded then (app.enrolment.facts)."""
+    if f is None:
+        return None
+    def label(options: tuple, code: str | None) -> str | None:
+        return next((o.vi for o in options if o.code == code), code)
+
+    unit = db.get(AdminUnit, f.unit_id)
+    return {"commune": unit.name if unit else None, "commune_key": unit.key if unit else None,
+            "position": label(reference.POSITIONS, f.position),
+            "organisation_type": label(reference.ORGANISATION_TYPES, f.organisation_type),
+            "target_group": f.target_group_code, "priority_rank": f.priority_rank,
+            "commune_categories": list(f.commune_categories or []), "sex": label(reference.SEXES, f.sex),
+            "ethnic_minority": f.ethnic_minority, "source": f.source, "recorded_at": f.recorded_at.isoformat()}
 
 
 def my_data(db: Session, who: Principal) -> dict:
@@ -66,11 +83,13 @@ def my_data(db: Session, who: Principal) -> dict:
             "commune": places.path_label(t.unit), "in_charge_of_radio": t.in_charge_of_radio,
             "commune_categories": list(t.commune_categories or []), "target_group": t.target_group_code,
             "status": t.status, "created_at": t.created_at.isoformat(), "updated_at": t.updated_at.isoformat()}
-        enrolments = db.execute(select(Enrolment, Course).join(Course, Course.id == Enrolment.course_id)
+        enrolments = db.execute(select(Enrolment, Course, EnrolmentFact).join(Course, Course.id == Enrolment.course_id)
+                                .outerjoin(EnrolmentFact, EnrolmentFact.enrolment_id == Enrolment.id)
                                 .where(Enrolment.trainee_id == t.id).order_by(Enrolment.id)).all()
         data["enrolments"] = [{"course": c.code, "title": c.title, "status": e.status,
                                "registered_at": e.registered_at.isoformat(), "reasons": [r["vi"] for r in e.reasons],
-                               "attendance_share": e.attendance_share} for e, c in enrolments]
+                               "attendance_share": e.attendance_share, "counted_as": _facts(db, fact)}
+                              for e, c, fact in enrolments]
         marks = db.execute(select(AttendanceMark, CourseSession, Course)
                            .join(CourseSession, CourseSession.id == AttendanceMark.session_id)
                            .join(Course, Course.id == CourseSession.course_id)

@@ -2,7 +2,6 @@
 the pages (.xlsx, .csv)."""
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query
@@ -11,22 +10,21 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from app.assessment import report as assessment_report
 from app.auth.permissions import Staff
+from app.courses import programmes
 from app.db import DbSession
 from app.reports import present, service, submissions
-from app.reports.pages import XLSX, Code, Period, Place, csv_response, filters_from, xlsx_response
+from app.reports.params import XLSX, ReportFilters, csv_response, xlsx_response
 
 router = APIRouter(prefix="/api/v1/reports", tags=["reports"])
 FILTERS_DOC = ("period: 2026, 2026-H1, 2026-H2, 2026-Q3 or empty for all time (or date_from/date_to); "
                "curriculum: CT1–CT4; target_group: a code of curricula/target-groups.yaml; place: a unit key inside "
-               "the caller's scope (default: the caller's unit, the whole country for an admin)")
+               "the caller's scope (default: the caller's unit, the whole country for an admin); programme: a "
+               "programme code (GET /api/v1/reports/programmes), empty for every programme")
 
 
 @router.get("/summary", description="Every indicator of the sub-project's six-monthly report for one scope. "
             + FILTERS_DOC)
-def summary(db: DbSession, who: Staff, period: Period = "", date_from: date | None = None,
-            date_to: date | None = None, curriculum: Code = "", target_group: Code = "",
-            place: Place = "") -> dict[str, Any]:
-    f = filters_from(period, date_from, date_to, curriculum, target_group, place)
+def summary(db: DbSession, who: Staff, f: ReportFilters) -> dict[str, Any]:
     r = service.exported(db, who, f, "json")
     return present.report_data(r)
 
@@ -34,10 +32,7 @@ def summary(db: DbSession, who: Staff, period: Period = "", date_from: date | No
 @router.get("/learning", description="Tests and evaluations in the scope: average pre/post scores and the gain per "
             "curriculum, province, target group and course; satisfaction per course, curriculum, province and "
             "lecturer; groups of fewer than five show null. " + FILTERS_DOC)
-def learning(db: DbSession, who: Staff, period: Period = "", date_from: date | None = None,
-             date_to: date | None = None, curriculum: Code = "", target_group: Code = "",
-             place: Place = "") -> dict[str, Any]:
-    f = filters_from(period, date_from, date_to, curriculum, target_group, place)
+def learning(db: DbSession, who: Staff, f: ReportFilters) -> dict[str, Any]:
     return assessment_report.as_data(assessment_report.learning(db, who, f))
 
 
@@ -45,21 +40,23 @@ def learning(db: DbSession, who: Staff, period: Period = "", date_from: date | N
             "caller manages the course), attendance per session, results and budget.")
 def course(course_id: int, db: DbSession, who: Staff,
            place: Annotated[str, Query(max_length=12)] = "") -> dict[str, Any]:
-    return present.course_data(service.course_report(db, who, course_id, filters_from("", None, None, "", "", place)))
+    return present.course_data(service.course_report(db, who, course_id, service.make_filters(place=place)))
 
 
 @router.get("/export.xlsx", response_class=Response, description="The report workbook to submit. " + FILTERS_DOC)
-def export_xlsx(db: DbSession, who: Staff, period: Period = "", date_from: date | None = None,
-                date_to: date | None = None, curriculum: Code = "", target_group: Code = "",
-                place: Place = "") -> Response:
-    return xlsx_response(db, who, filters_from(period, date_from, date_to, curriculum, target_group, place))
+def export_xlsx(db: DbSession, who: Staff, f: ReportFilters) -> Response:
+    return xlsx_response(db, who, f)
 
 
 @router.get("/export.csv", response_class=Response, description="The figures as one tidy CSV. " + FILTERS_DOC)
-def export_csv(db: DbSession, who: Staff, period: Period = "", date_from: date | None = None,
-               date_to: date | None = None, curriculum: Code = "", target_group: Code = "",
-               place: Place = "") -> Response:
-    return csv_response(db, who, filters_from(period, date_from, date_to, curriculum, target_group, place))
+def export_csv(db: DbSession, who: Staff, f: ReportFilters) -> Response:
+    return csv_response(db, who, f)
+
+
+@router.get("/programmes", description="The programmes and periods courses belong to (the `programme` filter's "
+            "codes); `confirmed` false: the programme's content is not confirmed by a source yet.")
+def programme_list(db: DbSession, who: Staff) -> list[dict[str, Any]]:
+    return [present.programme_data(p) for p in programmes.listing(db)]
 
 
 class CloseIn(BaseModel):

@@ -152,6 +152,8 @@ def report_xlsx(db: Session, r: Report, *, generated_at: datetime, learning: Cal
     if r.filters.target_group:
         names = {g: n for g, n, _ in r.by_group}
         filters.append(f"Đối tượng: {names.get(r.filters.target_group, r.filters.target_group)}")
+    if r.filters.programme:
+        filters.append(f"Chương trình MTQG: {r.filters.programme}")
     s.line("; ".join(filters), align="center")
     s.row += 1
 
@@ -204,6 +206,8 @@ def report_xlsx(db: Session, r: Report, *, generated_at: datetime, learning: Cal
     rows += [_people_row(f"2.{i}", f"Dân tộc: {MINORITY_LABELS[g][0]}", f)
              for i, (g, f) in enumerate(r.by_minority.values.items(), 1)]
     rows += [_people_row(f"3.{i}", f"Địa bàn: {CATEGORY_LABELS[c][0]}", f) for i, (c, f) in enumerate(r.by_category, 1)]
+    rows += [_people_row(f"4.{i}", f"Chương trình MTQG: {p.name_vi}", f)
+             for i, (p, f, _) in enumerate(r.by_programme, 1)]
     s.table(["STT", "Nhóm", *PEOPLE_HEADERS], rows)
     if r.by_minority.hidden:
         s.line(f"(*) {r.by_minority.reason_vi}", font=ITALIC)
@@ -312,6 +316,8 @@ def report_csv(r: Report) -> bytes:
         row("ethnicity", g, MINORITY_LABELS[g][0], f, note="suppressed" if r.by_minority.hidden else "")
     for c, f in r.by_category:
         row("commune_category", c, CATEGORY_LABELS[c][0], f)
+    for p, f, held in r.by_programme:
+        row("programme", p.code, p.name_vi, f, held)
     for p in r.places:
         row(r.scope.child, p.key, p.name, p.figures, p.courses_held if r.scope.child != "course" else "")
     return ("\ufeff" + buf.getvalue()).encode("utf-8")

@@ -2,11 +2,10 @@
 drill-down to a place and to a course, and the downloads (.xlsx to submit, .csv for analysts)."""
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated
-from urllib.parse import quote, urlencode
+from urllib.parse import urlencode
 
-from fastapi import APIRouter, Form, Query, Request
+from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -15,31 +14,19 @@ from app import i18n
 from app.assessment import report as assessment_report
 from app.auth.permissions import Staff
 from app.auth.principal import Principal
+from app.courses import programmes
 from app.curricula import service as curricula
 from app.curricula.models import TargetGroup
 from app.db import DbSession, utcnow
 from app.errors import DomainError
 from app.media import rules as media_rules
 from app.places.models import AdminUnit
-from app.reports import charts, export, present, rules, service, submissions
+from app.reports import charts, present, rules, service, submissions
+from app.reports.params import XLSX, PageFilters, ReportFilters, attachment, csv_response, xlsx_response
 from app.web import form_action, redirect, render
 
 router = APIRouter(include_in_schema=False)
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CHART_PLACES = 12  # the place chart shows the top places; the table below it lists them all
-
-Period = Annotated[str, Query(max_length=24)]
-Code = Annotated[str, Query(max_length=40)]
-Place = Annotated[str, Query(max_length=12)]
-
-
-def filters_from(period: str, date_from: date | None, date_to: date | None, curriculum: str, target_group: str,
-                 place: str) -> service.Filters:
-    return service.make_filters(period, date_from, date_to, curriculum, target_group, place)
-
-
-def default_period() -> str:
-    return str(utcnow().date().year)
 
 
 def _crumbs(db: Session, who: Principal, scope: service.Scope) -> list[tuple[str, str]]:
@@ -99,6 +86,7 @@ def _context(db: Session, who: Principal, r: service.Report) -> dict:
             "download": download, "pick": present.pick, "percent": present.percent,
             "periods": rules.period_choices(utcnow().date()), "curricula": curricula.catalogue(db),
             "groups": list(db.scalars(select(TargetGroup).order_by(TargetGroup.code))),
+            "programmes": programmes.listing(db),
             "sex_labels": present.SEX_LABELS, "minority_labels": present.MINORITY_LABELS,
             "category_labels": present.CATEGORY_LABELS, "media_kinds": media_rules.KINDS,
             "media_topics": media_rules.TOPICS, "budget_label": present.budget_label, "half_label": rules.half_label,
@@ -106,67 +94,31 @@ def _context(db: Session, who: Principal, r: service.Report) -> dict:
 
 
 @router.get("/reports")
-def reports_page(request: Request, db: DbSession, who: Staff, period: Period | None = None,
-                 date_from: date | None = None, date_to: date | None = None, curriculum: Code = "",
-                 target_group: Code = "", place: Place = "") -> HTMLResponse:
-    f = filters_from(default_period() if period is None else period, date_from, date_to, curriculum, target_group,
-                     place)
+def reports_page(request: Request, db: DbSession, who: Staff, f: PageFilters) -> HTMLResponse:
     r = service.dashboard(db, who, f)
     return render(request, "reports/dashboard.html", _context(db, who, r), block="report")
 
 
-def _attachment(content: bytes, media_type: str, name: str) -> Response:
-    return Response(content, media_type=media_type, headers={
-        "Content-Disposition": f"attachment; filename=\"{name}\"; filename*=UTF-8''{quote(name)}"})
-
-
-def export_name(r: service.Report, ext: str) -> str:
-    return f"bao-cao-{r.scope.key.replace(':', '-') or 'toan-quoc'}-{r.filters.period.key or 'tat-ca'}.{ext}"
-
-
-def xlsx_response(db: Session, who: Principal, f: service.Filters) -> Response:
-    r = service.exported(db, who, f, "xlsx")
-    learning = assessment_report.learning(db, who, f)
-    content = export.report_xlsx(db, r, generated_at=utcnow(),
-                                 learning=lambda wb: assessment_report.write_sheet(wb, learning))
-    return _attachment(content, XLSX, export_name(r, "xlsx"))
-
-
-def csv_response(db: Session, who: Principal, f: service.Filters) -> Response:
-    r = service.exported(db, who, f, "csv")
-    return _attachment(export.report_csv(r), "text/csv; charset=utf-8", export_name(r, "csv"))
-
-
 @router.get("/reports/export.xlsx")
-def report_xlsx(db: DbSession, who: Staff, period: Period = "", date_from: date | None = None,
-                date_to: date | None = None, curriculum: Code = "", target_group: Code = "",
-                place: Place = "") -> Response:
+def report_xlsx(db: DbSession, who: Staff, f: ReportFilters) -> Response:
     """Every export leaves a trace in the audit trail: the figures include the ethnicity breakdown."""
-    return xlsx_response(db, who, filters_from(period, date_from, date_to, curriculum, target_group, place))
+    return xlsx_response(db, who, f)
 
 
 @router.get("/reports/export.csv")
-def report_csv(db: DbSession, who: Staff, period: Period = "", date_from: date | None = None,
-               date_to: date | None = None, curriculum: Code = "", target_group: Code = "",
-               place: Place = "") -> Response:
-    return csv_response(db, who, filters_from(period, date_from, date_to, curriculum, target_group, place))
+def report_csv(db: DbSession, who: Staff, f: ReportFilters) -> Response:
+    return csv_response(db, who, f)
 
 
 @router.get("/reports/learning")
-def learning_page(request: Request, db: DbSession, who: Staff, period: Period | None = None,
-                  date_from: date | None = None, date_to: date | None = None, curriculum: Code = "",
-                  target_group: Code = "", place: Place = "") -> HTMLResponse:
+def learning_page(request: Request, db: DbSession, who: Staff, f: PageFilters) -> HTMLResponse:
     """How much officials learned (pre/post scores) and how they rated the courses, in the report's scope."""
-    f = filters_from(default_period() if period is None else period, date_from, date_to, curriculum,
-                     target_group, place)
     return render(request, "reports/learning.html", {"lr": assessment_report.learning(db, who, f), "f": f,
                                                       "back": "/reports?" + urlencode(f.query())})
 
 
 @router.get("/reports/courses/{course_id}")
-def course_report_page(course_id: int, request: Request, db: DbSession, who: Staff, period: Period = "",
-                       curriculum: Code = "", target_group: Code = "", place: Place = "") -> HTMLResponse:
-    f = filters_from(period, None, None, curriculum, target_group, place)
+def course_report_page(course_id: int, request: Request, db: DbSession, who: Staff, f: ReportFilters) -> HTMLResponse:
     c = service.course_report(db, who, course_id, f)
     sessions = charts.column_chart(
         [charts.Bar(f"{s.session_date:%d/%m}|{'S' if s.part_of_day == 'morning' else 'C'}", n)
@@ -237,4 +189,4 @@ def submission_file(submission_id: int, fmt: str, db: DbSession, who: Staff) -> 
     if fmt not in ("xlsx", "csv"):
         return Response(status_code=404)
     content, name = submissions.download(db, who, submission_id, fmt)
-    return _attachment(content, XLSX if fmt == "xlsx" else "text/csv; charset=utf-8", name)
+    return attachment(content, XLSX if fmt == "xlsx" else "text/csv; charset=utf-8", name)

@@ -7,6 +7,7 @@ from typing import Any
 from babel.numbers import format_decimal
 
 from app import i18n
+from app.courses.models import Programme
 from app.courses.service import BUDGET_CATEGORIES, FUNDING_SOURCES
 from app.media import rules as media_rules
 from app.people.reference import COMMUNE_CATEGORIES, SEXES
@@ -80,7 +81,8 @@ def report_data(r: Report) -> dict[str, Any]:
         "scope": {"key": r.scope.key, "name": r.scope.name, "rows": r.scope.child},
         "period": {"key": r.filters.period.key, "start": r.filters.period.start, "end": r.filters.period.end,
                    "label": r.filters.period.vi},
-        "filters": {"curriculum": r.filters.curriculum, "target_group": r.filters.target_group},
+        "filters": {"curriculum": r.filters.curriculum, "target_group": r.filters.target_group,
+                    "programme": r.filters.programme},
         "indicators": {**_figures(r.totals, r.courses_held), "communes": r.communes,
                        "communes_with_trained_cvh": r.totals["cvh_communes"],
                        "cvh_share_percent": float(r.cvh_share) if r.cvh_share is not None else None},
@@ -94,6 +96,7 @@ def report_data(r: Report) -> dict[str, Any]:
                                    "officials_trained": v.get("officials"), "completions": v.get("completions"),
                                    "certificates": v.get("certificates")} for g, v in minority.values.items()]},
         "by_commune_category": [{"category": c, **_figures(f)} for c, f in r.by_category],
+        "by_programme": [{**programme_data(p), **_figures(f, held)} for p, f, held in r.by_programme],
         "places": [_place(p) for p in r.places],
         "organising_units": [{"key": k, "name": n, "courses_held": c} for k, n, c in r.organisers],
         "budget": _budget(r.budget),
@@ -101,6 +104,11 @@ def report_data(r: Report) -> dict[str, Any]:
                   "rebroadcasts": r.media.rebroadcasts, "by_kind": r.media.by_kind, "by_topic": r.media.by_topic,
                   "budget": _budget(r.media.budget)},
     }
+
+
+def programme_data(p: Programme) -> dict[str, Any]:
+    return {"code": p.code, "name": p.name_vi, "name_en": p.name_en, "sub_project": p.sub_project,
+            "start_year": p.start_year, "end_year": p.end_year, "confirmed": p.confirmed}
 
 
 def course_data(c: CourseReport) -> dict[str, Any]:

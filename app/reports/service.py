@@ -43,13 +43,14 @@ from app.auth.models import Role
 from app.auth.principal import Principal
 from app.auth.scope import may_manage_course
 from app.certificates.models import Certificate
-from app.courses.models import BudgetLine, Course, CourseSession
+from app.courses import programmes
+from app.courses.models import BudgetLine, Course, CourseSession, Programme
 from app.curricula.models import Curriculum, CurriculumVersion, TargetGroup
 from app.enrolment.models import Enrolment
+from app.enrolment.models import EnrolmentFact as Fact
 from app.errors import Forbidden, Invalid, NotFound
 from app.i18n import N_
 from app.media.models import MediaBudgetLine, MediaProduct, MediaTopic
-from app.people.models import Trainee
 from app.people.reference import COMMUNE_CATEGORIES
 from app.places import service as places
 from app.places.models import AdminUnit, Era, Level
@@ -63,32 +64,41 @@ MEASURES = ("enrolled", "attendances", "officials", "completions", "certificates
 
 @dataclass(frozen=True)
 class Filters:
-    """What the caller asked for: the period, and optionally a curriculum, a target group and a place (a unit key
-    inside their own scope)."""
+    """What the caller asked for: the period, and optionally a curriculum, a target group, a place (a unit key
+    inside their own scope) and a programme (its code)."""
 
     period: rules.Period
     curriculum: str | None = None
     target_group: str | None = None
     place: str | None = None
+    programme: str | None = None
 
     def query(self, **changes: Any) -> dict[str, str]:
         """The filters as URL parameters (for links that keep them, such as the drill-down)."""
         values = {"period": self.period.key, "curriculum": self.curriculum or "",
-                  "target_group": self.target_group or "", "place": self.place or ""}
+                  "target_group": self.target_group or "", "place": self.place or "",
+                  "programme": self.programme or ""}
         values.update({k: v or "" for k, v in changes.items()})
         # The period stays even when empty: "" is "all time", while a link without it gets the default year.
         return {k: v for k, v in values.items() if v or k == "period"}
 
 
 def make_filters(period: str = "", date_from: date | None = None, date_to: date | None = None,
-                 curriculum: str = "", target_group: str = "", place: str = "") -> Filters:
-    """Filters from request parameters; bad input is a 422 naming the field."""
+                 curriculum: str = "", target_group: str = "", place: str = "", programme: str = "") -> Filters:
+    """Filters from request parameters; bad input is a 422 naming the field (an unknown programme: `check`)."""
     try:
         p = rules.period_between(date_from, date_to) if (date_from or date_to) else rules.parse_period(period)
     except ValueError as err:
         raise Invalid("period_invalid", str(err), field="period") from None
     return Filters(p, (curriculum or "").strip().upper() or None, (target_group or "").strip() or None,
-                   (place or "").strip() or None)
+                   (place or "").strip() or None, (programme or "").strip().upper() or None)
+
+
+def check(db: Session, f: Filters) -> Filters:
+    """The filters that need the database to be checked: an unknown programme is a 422 naming the field."""
+    if f.programme:
+        programmes.by_code(db, f.programme)
+    return f
 
 
 @dataclass(frozen=True)
@@ -155,23 +165,35 @@ def _in_period(col: ColumnElement, period: rules.Period) -> list[ColumnElement]:
 
 
 def _seats(stmt, scope: Scope, f: Filters, course_id: int | None, trainee_scope: list[int] | None):  # noqa: ANN001, ANN202
-    """The conditions of a counted seat: on a course held in the period, of an official in the scope."""
+    """The conditions of a counted seat: on a course held in the period, of an official in the scope *when they were
+    trained* (the enrolment's facts, app.enrolment.facts: a later move or change does not move past figures)."""
     stmt = (stmt.join(Course, Course.id == Enrolment.course_id)
             .join(CurriculumVersion, CurriculumVersion.id == Course.curriculum_version_id)
+            .join(Fact, Fact.enrolment_id == Enrolment.id)
             .where(Course.status.in_(rules.HELD_STATUSES), *_in_period(Course.start_date, f.period)))
-    if scope.ids is not None or trainee_scope is not None or f.target_group:
-        stmt = stmt.join(Trainee, Trainee.id == Enrolment.trainee_id)
     if course_id is not None:
         stmt = stmt.where(Enrolment.course_id == course_id)
     if scope.ids is not None:
-        stmt = stmt.where(Trainee.unit_id.in_(scope.ids))
+        stmt = stmt.where(Fact.unit_id.in_(scope.ids))
     if trainee_scope is not None:
-        stmt = stmt.where(Trainee.unit_id.in_(trainee_scope))
+        stmt = stmt.where(Fact.unit_id.in_(trainee_scope))
     if f.curriculum:
         stmt = stmt.where(CurriculumVersion.curriculum_code == f.curriculum)
     if f.target_group:
-        stmt = stmt.where(Trainee.target_group_code == f.target_group)
+        stmt = stmt.where(Fact.target_group_code == f.target_group)
+    if f.programme:
+        stmt = stmt.where(Course.programme_id == select(Programme.id).where(Programme.code == f.programme)
+                          .scalar_subquery())
     return stmt
+
+
+def _facts() -> list[ColumnElement]:
+    """The facts of a counted seat a breakdown groups by, as recorded with the enrolment: target group, sex, ethnic
+    minority or not, the commune programme categories, culture-social civil servant or not, and the unit."""
+    return [Fact.target_group_code.label("target_group"), Fact.sex.label("sex"),
+            case((Fact.ethnic_minority, 1), else_=0).label("minority"),
+            cast(Fact.commune_categories, String).label("categories"),  # read per official, not per seat
+            case((Fact.position == CVH_POSITION, 1), else_=0).label("cvh"), Fact.unit_id.label("unit_id")]
 
 
 def people_base(scope: Scope, f: Filters, course_id: int | None = None,  # noqa: ANN201
@@ -188,6 +210,7 @@ def people_base(scope: Scope, f: Filters, course_id: int | None = None,  # noqa:
     # At most one valid certificate per enrolment (a unique index): a join, not a lookup per row.
     stmt = (select(Enrolment.id.label("enrolment_id"), Enrolment.trainee_id, Enrolment.course_id,
                    CurriculumVersion.curriculum_code.label("curriculum"), _half(Course.start_date).label("half"),
+                   Course.programme_id.label("programme"), *_facts(),
                    case((Enrolment.status == "completed", 1), (attended.c.id.is_not(None), 1),
                         else_=0).label("attended"),
                    case((Enrolment.status == "completed", 1), else_=0).label("completed"),
@@ -203,8 +226,10 @@ def _dim(name: str) -> ColumnElement:
     return literal_column(f"'{name}'", String).label("dim")  # constants of this module, never input
 
 
-PER_ENROLMENT = frozenset({"curriculum", "half", "course_id"})
-"""Breakdowns whose key can differ between two enrolments of one official; the others are facts of the official."""
+PER_ENROLMENT = frozenset({"curriculum", "half", "course_id", "programme"})
+"""Breakdowns by a fact of the course (its curriculum, half year, programme); the others group by facts of the
+official recorded with each enrolment, which can also differ between two enrolments of one official (a move)."""
+FACT_KEYS = ("target_group", "sex", "minority", "categories", "cvh", "unit_id")
 
 
 def _per_official(base, *keys: ColumnElement):  # noqa: ANN001, ANN202
@@ -218,20 +243,31 @@ def _per_official(base, *keys: ColumnElement):  # noqa: ANN001, ANN202
 
 
 def _officials(base):  # noqa: ANN001, ANN202
-    """One row per official in the counted set, with their sums and the facts a breakdown groups by: target group,
-    sex, ethnic minority or not, the commune programme categories, culture-social civil servant or not, and today's
-    province and commune of the unit they are registered at."""
-    sums = _per_official(base)
+    """One row per official and set of facts in the counted set (one row per official unless their facts changed
+    between two courses), with their sums and the facts a breakdown groups by, and today's province and commune of
+    the unit they were registered at when trained."""
+    sums = _per_official(base, *[getattr(base.c, k) for k in FACT_KEYS])
     unit = aliased(AdminUnit)
-    categories = cast(Trainee.commune_categories, String)
-    stmt = (select(sums, Trainee.target_group_code.label("target_group"), Trainee.sex,
-                   case((Trainee.ethnicity != "kinh", 1), else_=0).label("minority"),
-                   *[case((categories.like(f'%"{c}"%'), 1), else_=0).label(f"cat_{c}") for c in CATEGORY_CODES],
-                   case((Trainee.position == CVH_POSITION, 1), else_=0).label("cvh"),
-                   unit.current_province_id.label("province_id"), unit.current_commune_id.label("commune_id"))
-            .join(Trainee, Trainee.id == sums.c.trainee_id)
-            .join(unit, unit.id == Trainee.unit_id))
+    stmt = (select(sums, *[case((sums.c.categories.like(f'%"{c}"%'), 1), else_=0).label(f"cat_{c}")
+                           for c in CATEGORY_CODES],
+                   unit.current_province_id.label("province_id"), unit.current_commune_id.label("commune_id"),
+                   # how many rows the official has (more than one: their facts changed between two courses)
+                   func.count().over(partition_by=sums.c.trainee_id).label("rows"))
+            .join(unit, unit.id == sums.c.unit_id))
     return stmt.cte("officials").prefix_with("MATERIALIZED")
+
+
+def _per_official_again(officials, key: ColumnElement | None, where: ColumnElement | None = None):  # noqa: ANN001, ANN202
+    """The officials' rows added up once more per official (and key): an official whose facts changed between two
+    courses has two rows, and counts once under a key they share."""
+    o = officials.c
+    keys = [] if key is None else [key.label("k")]
+    stmt = select(o.trainee_id, *keys, func.sum(o.enrolled).label("enrolled"),
+                  func.sum(o.attendances).label("attendances"), func.max(o.attended).label("attended"),
+                  func.sum(o.completions).label("completions"), func.sum(o.certificates).label("certificates"))
+    if where is not None:
+        stmt = stmt.where(where)
+    return stmt.group_by(o.trainee_id, *([] if key is None else [key])).subquery()
 
 
 def _people_figures(db: Session, base, dims: dict[str, str | None]) -> dict[str, dict[Any, dict]]:
@@ -255,29 +291,52 @@ def _people_figures(db: Session, base, dims: dict[str, str | None]) -> dict[str,
                 func.coalesce(func.sum(r.completions), 0).label("completions"),
                 func.coalesce(func.sum(r.certificates), 0).label("certificates"), communes.label("cvh_communes")]
 
+    def communes_only(name: str, key: ColumnElement | None) -> Any:  # noqa: ANN401
+        """The culture-social share's communes (a distinct count: the officials' rows as they are)."""
+        zero = [literal_column("0", Integer).label(m) for m in MEASURES[:-1]]
+        key_col = literal_column("''", String) if key is None else cast(key, String)
+        stmt = select(_dim(name), key_col.label("key"), *zero, measures(officials, cvh=True)[-1])
+        return stmt if key is None else stmt.group_by(key)
+
     o = officials.c
+
+    def by_fact(name: str, key: ColumnElement | None, where: ColumnElement | None = None, code: str = "") -> list:
+        """A breakdown by a fact of the official: the officials with one row add up as they are; the few whose
+        facts changed between two courses are added up per official first, so that each counts once per key."""
+        # a constant of this module (a category code, or "" for the total), never input
+        label = literal_column(f"'{code}'", String) if key is None else cast(key, String)
+        single = select(_dim(name), label.label("key"), *measures(officials, cvh=False)).where(
+            o.rows == 1, *([] if where is None else [where]))
+        pairs = _per_official_again(officials, key, and_(o.rows > 1, *([] if where is None else [where])))
+        again = select(_dim(name), (label if key is None else cast(pairs.c.k, String)).label("key"),
+                       *measures(pairs, cvh=False))
+        if key is not None:
+            single, again = single.group_by(key), again.group_by(pairs.c.k)
+        return [single, again]
+
     branches = []
     for name, column in dims.items():
         if name == "category":
             for code in (*CATEGORY_CODES, "none"):
                 where = (and_(*[getattr(o, f"cat_{c}") == 0 for c in CATEGORY_CODES]) if code == "none"
                          else getattr(o, f"cat_{code}") == 1)
-                branches.append(select(_dim(name), literal_column(f"'{code}'", String).label("key"),
-                                       *measures(officials, cvh=False)).where(where))
+                branches += by_fact(name, None, where, code)
         elif column is None:
-            branches.append(select(_dim(name), literal_column("''", String).label("key"),
-                                   *measures(officials, cvh=True)))
+            branches += [*by_fact(name, None), communes_only(name, None)]
         elif column in PER_ENROLMENT:
             pairs = _per_official(base, getattr(base.c, column).label("k"))
             branches.append(select(_dim(name), cast(pairs.c.k, String).label("key"),
                                    *measures(pairs, cvh=False)).group_by(pairs.c.k))
         else:
-            key = getattr(o, column)
-            branches.append(select(_dim(name), cast(key, String).label("key"),
-                                   *measures(officials, cvh=column in ("province_id", "commune_id"))).group_by(key))
+            branches += by_fact(name, getattr(o, column))
+            if column in ("province_id", "commune_id"):
+                branches.append(communes_only(name, getattr(o, column)))
     out: dict[str, dict[Any, dict]] = {name: {} for name in dims}
     for row in db.execute(union_all(*branches)).mappings():
-        out[row["dim"]][row["key"]] = {m: int(row[m] or 0) for m in MEASURES}
+        # a place's culture-social communes come in a row of their own: added to its other figures
+        into = out[row["dim"]].setdefault(row["key"], dict.fromkeys(MEASURES, 0))
+        for m in MEASURES:
+            into[m] += int(row[m] or 0)
     return out
 
 
@@ -287,7 +346,8 @@ def _people_figures(db: Session, base, dims: dict[str, str | None]) -> dict[str,
 def courses_base(scope: Scope, f: Filters):  # noqa: ANN202
     unit = aliased(AdminUnit)
     stmt = (select(Course.id.label("course_id"), Course.unit_id, CurriculumVersion.curriculum_code.label("curriculum"),
-                   _half(Course.start_date).label("half"), unit.current_province_id.label("province_id"),
+                   _half(Course.start_date).label("half"), Course.programme_id.label("programme"),
+                   unit.current_province_id.label("province_id"),
                    unit.current_commune_id.label("commune_id"))
             .select_from(Course)
             .join(CurriculumVersion, CurriculumVersion.id == Course.curriculum_version_id)
@@ -297,11 +357,14 @@ def courses_base(scope: Scope, f: Filters):  # noqa: ANN202
         stmt = stmt.where(Course.unit_id.in_(scope.ids))
     if f.curriculum:
         stmt = stmt.where(CurriculumVersion.curriculum_code == f.curriculum)
+    if f.programme:
+        stmt = stmt.where(Course.programme_id == select(Programme.id).where(Programme.code == f.programme)
+                          .scalar_subquery())
     if f.target_group:
-        # A course counts for a target group when an official of that group attended it.
-        stmt = stmt.where(select(Enrolment.id).join(Trainee, Trainee.id == Enrolment.trainee_id).where(
+        # A course counts for a target group when an official of that group (when trained) attended it.
+        stmt = stmt.where(select(Enrolment.id).join(Fact, Fact.enrolment_id == Enrolment.id).where(
             Enrolment.course_id == Course.id, Enrolment.status.in_(rules.SEAT_STATUSES),
-            Trainee.target_group_code == f.target_group).exists())
+            Fact.target_group_code == f.target_group).exists())
     return stmt.cte("courses").prefix_with("MATERIALIZED")
 
 
@@ -415,6 +478,7 @@ class Report:
     by_minority: rules.Suppressed
     by_category: list[tuple[str, dict[str, int]]]
     places: list[PlaceRow]
+    by_programme: list[tuple[Programme, dict[str, int], int]]  # programme, people figures, courses held
     organisers: list[tuple[str, str, int]]  # unit key, name as it was (and today's province), courses held
     budget: dict[str, list[BudgetRow]]
     media: MediaFigures
@@ -500,16 +564,18 @@ def tune(db: Session) -> None:
 
 def dashboard(db: Session, who: Principal, f: Filters) -> Report:
     """Everything a dashboard, an export or the API shows for one scope and set of filters."""
+    check(db, f)
     scope = resolve_scope(db, who, f.place)
     tune(db)
     base = people_base(scope, f)
     child = {"province": "province_id", "commune": "commune_id", "course": "course_id"}[scope.child]
     people = _people_figures(db, base, {
         "total": None, "curriculum": "curriculum", "group": "target_group", "half": "half", "sex": "sex",
-        "minority": "minority", "category": None, "place": child})
+        "minority": "minority", "category": None, "place": child, "programme": "programme"})
     cbase = courses_base(scope, f)
     course_dims: dict[str, ColumnElement | None] = {
-        "total": None, "curriculum": cbase.c.curriculum, "half": cbase.c.half, "organiser": cbase.c.unit_id}
+        "total": None, "curriculum": cbase.c.curriculum, "half": cbase.c.half, "organiser": cbase.c.unit_id,
+        "programme": cbase.c.programme}
     if scope.child in ("province", "commune"):
         course_dims["place"] = cbase.c.province_id if scope.child == "province" else cbase.c.commune_id
     held = _course_figures(db, cbase, course_dims)
@@ -533,6 +599,8 @@ def dashboard(db: Session, who: Principal, f: Filters) -> Report:
         by_category=[(c, people["category"].get(c, _zero())) for c in (*CATEGORY_CODES, "none")],
         places=_place_rows(db, scope, people["place"], held.get("place", {}), media.by_place),
         organisers=_organisers(db, held["organiser"]),
+        by_programme=[(p, people["programme"].get(str(p.id), _zero()), held["programme"].get(str(p.id), 0))
+                      for p in programmes.listing(db) if not f.programme or p.code == f.programme],
         budget=budget, media=media)
 
 
@@ -569,6 +637,7 @@ def course_report(db: Session, who: Principal, course_id: int, f: Filters) -> Co
     officials."""
     if who.role not in (Role.ADMIN, Role.ORGANISER):
         raise Forbidden("Chỉ quản trị và cán bộ tổ chức mới xem được báo cáo.")
+    check(db, f)
     course = db.get(Course, course_id)
     if course is None:
         raise NotFound("Không tìm thấy khoá học.", code="course_not_found")

@@ -160,6 +160,7 @@ def detail(db: Session, who: Principal, submission_id: int) -> Detail:
     latest = amendments[-1] if amendments else original
     now = _plain(present.report_data(service.dashboard(db, who, service.make_filters(
         period=original.period_key, place=original.scope_key))))
+    now = {k: v for k, v in now.items() if k in latest.figures}  # sections added since it was submitted
     return Detail(original, amendments, rules.differences(latest.figures, now))
 
 

@@ -224,6 +224,7 @@ MATRIX: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/api/v1/reports/courses/{course_id}"): STAFF,
     ("GET", "/api/v1/reports/export.csv"): STAFF,
     ("GET", "/api/v1/reports/export.xlsx"): STAFF,
+    ("GET", "/api/v1/reports/programmes"): STAFF,
     ("GET", "/api/v1/reports/summary"): STAFF,
     ("GET", "/media"): STAFF,
     ("GET", "/media/new"): STAFF,

@@ -27,6 +27,7 @@ from app.auth.principal import Principal
 from app.certificates.models import Certificate
 from app.courses.models import BudgetLine, Course, CourseSession
 from app.curricula import service as curricula
+from app.enrolment import facts
 from app.enrolment.models import Enrolment
 from app.media import rules as media_rules
 from app.media import service as media
@@ -63,6 +64,7 @@ def _seat(db, course, sessions, trainee, status, marks=(), cert=None):  # noqa: 
     e = Enrolment(course_id=course.id, trainee_id=trainee.id, status=status, reasons=[])
     db.add(e)
     db.flush()
+    facts.record_many(db, enrolment_ids=[e.id])  # as a loader does: the facts as at training time
     for s, m in zip(sessions, marks, strict=False):
         db.add(AttendanceMark(session_id=s.id, enrolment_id=e.id, status=m, method="roll_call"))
     if cert:
