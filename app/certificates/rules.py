@@ -5,6 +5,7 @@ import base64
 import secrets
 from dataclasses import dataclass
 
+from app.courses.rules import ENDED
 from app.enrolment.rules import EnrolmentStatus
 
 CODE_BYTES = 13  # 104 random bits, at least the 80 the programme asks for
@@ -47,7 +48,7 @@ def may_issue(c: Candidate) -> str | None:
 
 def course_ready(status: str) -> str | None:
     """Certificates are issued once a course has ended (finished or closed); otherwise why not."""
-    if status in ("finished", "closed"):
+    if status in ENDED:
         return None
     return "Chỉ cấp giấy chứng nhận khi khoá học đã kết thúc (trạng thái Đã kết thúc hoặc Đã đóng)."
 

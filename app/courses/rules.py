@@ -78,6 +78,13 @@ class Status(StrEnum):
     CANCELLED = "cancelled"
 
 
+HELD: frozenset[Status] = frozenset({Status.RUNNING, Status.FINISHED, Status.CLOSED})
+"""A course counts as held once it has started; drafts, open (not started) and cancelled courses do not."""
+
+ENDED: frozenset[Status] = frozenset({Status.FINISHED, Status.CLOSED})
+"""A course whose results are final: certificates are issued and the result papers drawn up."""
+
+
 STATUS_LABELS: dict[str, tuple[str, str]] = {
     Status.DRAFT.value: ("Nháp", "Draft"),
     Status.OPEN.value: ("Đang mở đăng ký", "Open for registration"),

@@ -12,6 +12,7 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from types import MappingProxyType
 
+from app.courses.rules import ENDED
 from app.people.rules import Reason
 
 # --- money ------------------------------------------------------------------------------------------------------------
@@ -191,8 +192,7 @@ def may_generate(kind: str, course_status: str, counts: Mapping[str, int]) -> li
     if kind in ("opening_decision", "summons", "class_list") and not counts.get("confirmed"):
         reasons.append(Reason("no_participants", "Khoá học chưa có học viên được xác nhận.",
                               "The course has no confirmed participants."))
-    if kind in ("completion_list", "certificate_decision", "result_report") and course_status not in (
-            "finished", "closed"):
+    if kind in ("completion_list", "certificate_decision", "result_report") and course_status not in ENDED:
         reasons.append(Reason("course_not_finished", "Khoá học chưa kết thúc: chưa có kết quả để lập giấy tờ này.",
                               "The course has not finished."))
     if kind == "certificate_decision" and not counts.get("certificates"):

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
+from app.courses.rules import HELD
 from app.enrolment.rules import SEATED
 
 __all__ = [
@@ -31,7 +32,7 @@ __all__ = [
     "suppress_pair",
 ]
 
-HELD_STATUSES = ("running", "finished", "closed")
+HELD_STATUSES = HELD
 """A course counts as held once it has started; drafts, open (not started) and cancelled courses do not."""
 
 SEAT_STATUSES = SEATED
