@@ -57,7 +57,7 @@ def record_facts(db: Session, e: Enrolment, t: Trainee, course: Course | None = 
 def record_many(db: Session, enrolment_ids: list[int] | None = None, course_ids: list[int] | None = None,
                 source: str = "recorded") -> None:
     """Facts for many enrolments at once from today's records (INSERT … SELECT; those that have facts keep them):
-    the bulk loaders' way (app.demo_national), and the migration's."""
+    the bulk loaders' way (app.demo.national), and the migration's."""
     stmt = (select(Enrolment.id, Trainee.unit_id, Trainee.position, Trainee.organisation_type,
                    Trainee.target_group_code, Enrolment.priority_rank, Trainee.commune_categories, Trainee.sex,
                    Trainee.ethnicity != KINH, literal(source), literal(utcnow(), EnrolmentFact.recorded_at.type))

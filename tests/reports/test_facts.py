@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
-from app.migrate import upgrade
 from sqlalchemy import Boolean, Date, DateTime, Float, Integer, MetaData, Numeric, String, Text, insert, select
 from sqlalchemy.types import JSON
 
@@ -15,6 +14,7 @@ from app.db import make_engine
 from app.enrolment.facts import record_facts
 from app.enrolment.models import Enrolment, EnrolmentFact
 from app.errors import Invalid
+from app.ops.migrate import upgrade
 from app.people import service as people
 from app.places.models import AdminUnit
 from app.privacy import service as privacy
