@@ -7,7 +7,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
 from itsdangerous import BadSignature, URLSafeSerializer
-from sqlalchemy import delete, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
@@ -193,7 +193,8 @@ def unmark(db: Session, who: Principal, course_id: int, session_id: int, enrolme
         return False
     audit.record(db, who, "attendance.unmark", "attendance_mark", current.id,
                  {"session": session_id, "enrolment": enrolment_id, "status": [current.status, None]})
-    db.execute(delete(AttendanceMark).where(AttendanceMark.id == current.id))
+    db.delete(current)  # through the session, so that the enrolment's results follow (app.enrolment.results)
+    db.flush()
     del g.marks[(session_id, enrolment_id)]
     return True
 

@@ -42,9 +42,9 @@ from app.attendance.models import AttendanceMark
 from app.auth import permissions
 from app.auth.models import Role
 from app.auth.principal import Principal
-from app.certificates.models import Certificate
 from app.courses.models import BudgetLine, Course, CourseSession
 from app.curricula.models import Curriculum, CurriculumVersion, TargetGroup
+from app.enrolment import results
 from app.enrolment.models import Enrolment
 from app.errors import Forbidden, Invalid, NotFound
 from app.media.models import MediaBudgetLine, MediaProduct, MediaTopic
@@ -181,23 +181,14 @@ def people_base(scope: Scope, f: Filters, course_id: int | None = None,  # noqa:
                 trainee_scope: list[int] | None = None):
     """One row per enrolment that held a seat on a course held in the period: the official, the course, its
     curriculum and half year, and whether the seat attended, completed and holds a valid certificate."""
-    # A completion is an attendance: only the seats that did not complete (about a tenth) have their marks looked
-    # up, one index probe each, instead of hashing every attendance mark in the country.
-    uncompleted = _seats(select(Enrolment.id).select_from(Enrolment), scope, f, course_id, trainee_scope).where(
-        Enrolment.status.in_([s for s in rules.SEAT_STATUSES if s != "completed"]),
-        select(AttendanceMark.id).where(AttendanceMark.enrolment_id == Enrolment.id,
-                                        AttendanceMark.status.in_(rules.ATTENDED_MARKS)).exists())
-    attended = uncompleted.cte("attended_seats").prefix_with("MATERIALIZED")
-    # At most one valid certificate per enrolment (a unique index): a join, not a lookup per row.
+    # The results come from the enrolment itself (app.enrolment.results keeps them as marks and certificates are
+    # written): a completion is an attendance, and so is a present or late mark at one session.
     stmt = (select(Enrolment.id.label("enrolment_id"), Enrolment.trainee_id, Enrolment.course_id,
                    CurriculumVersion.curriculum_code.label("curriculum"), _half(Course.start_date).label("half"),
-                   case((Enrolment.status == "completed", 1), (attended.c.id.is_not(None), 1),
-                        else_=0).label("attended"),
+                   case((Enrolment.status == "completed", 1), (Enrolment.marked_present, 1), else_=0).label("attended"),
                    case((Enrolment.status == "completed", 1), else_=0).label("completed"),
-                   case((Certificate.id.is_not(None), 1), else_=0).label("certified"))
+                   case((Enrolment.certified, 1), else_=0).label("certified"))
             .select_from(Enrolment)
-            .outerjoin(attended, attended.c.id == Enrolment.id)
-            .outerjoin(Certificate, and_(Certificate.enrolment_id == Enrolment.id, Certificate.status == "valid"))
             .where(Enrolment.status.in_(rules.SEAT_STATUSES)))
     return _seats(stmt, scope, f, course_id, trainee_scope).cte("base").prefix_with("MATERIALIZED")
 
@@ -504,6 +495,7 @@ def tune(db: Session) -> None:
 def dashboard(db: Session, who: Principal, f: Filters) -> Report:
     """Everything a dashboard, an export or the API shows for one scope and set of filters."""
     scope = resolve_scope(db, who, f.place)
+    results.settle(db)  # this transaction's own marks and certificates count
     tune(db)
     base = people_base(scope, f)
     child = {"province": "province_id", "commune": "commune_id", "course": "course_id"}[scope.child]
@@ -576,6 +568,7 @@ def course_report(db: Session, who: Principal, course_id: int, f: Filters) -> Co
     if course is None:
         raise NotFound("Không tìm thấy khoá học.", code="course_not_found")
     in_scope = permissions.may_manage_course(db, who, course)
+    results.settle(db)
     tune(db)
     scope = resolve_scope(db, who, f.place) if f.place else Scope(None, "commune", None)
     trainee_scope = None if in_scope else _ids_within(db, who.unit_id)

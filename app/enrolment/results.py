@@ -1,0 +1,120 @@
+"""The results an enrolment carries for the reports: whether it was marked present or late at one session at least
+(``Enrolment.marked_present``) and whether it holds a valid certificate (``Enrolment.certified``).
+
+They are facts of other rows (the attendance marks, the certificates), kept on the enrolment so that a national
+report reads one narrow row per seat instead of looking up three million marks and a quarter of a million
+certificates. Nobody sets them by hand: every ORM write of a mark or a certificate (and every session deleted, whose
+marks the database deletes with it) notes the enrolments it touched, and they are worked out again from the marks and
+certificates themselves (``refresh``) before the transaction commits, and before a report reads them in the same
+transaction (``settle``). A write that bypasses the ORM (the national demo's COPY, a repair) calls ``refresh_all``;
+`nangluc reports refresh` does the same from the command line.
+
+Concurrency: the refresh locks the enrolment rows (in id order, so two refreshes never deadlock) and only then reads
+the marks, in a statement of its own. A transaction whose new mark is not yet visible to another one's refresh
+refreshes the same row itself before it commits, after that one, and sees both.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from sqlalchemy import exists, or_, select, update
+from sqlalchemy.orm import Session, UOWTransaction
+
+from app.attendance.models import AttendanceMark
+from app.certificates.models import Certificate
+from app.courses.models import CourseSession
+from app.enrolment.models import Enrolment
+from app.reports.rules import ATTENDED_MARKS
+
+VALID = "valid"  # app.certificates.service.VALID (which imports far more than this module may)
+_PENDING = "nangluc.results.enrolments"  # session.info keys: the enrolments and courses to work out again
+_PENDING_COURSES = "nangluc.results.courses"
+_table = Enrolment.__table__
+
+
+def _marked() -> object:
+    return exists().where(AttendanceMark.enrolment_id == _table.c.id, AttendanceMark.status.in_(ATTENDED_MARKS))
+
+
+def _certified() -> object:
+    return exists().where(Certificate.enrolment_id == _table.c.id, Certificate.status == VALID)
+
+
+def _refresh(db: Session, where: object) -> int:
+    """Work the results out again for the enrolments `where` selects; rows already right are not written (nor is
+    `updated_at`: the enrolment itself did not change). Returns how many changed."""
+    db.execute(select(_table.c.id).where(where).order_by(_table.c.id).with_for_update())
+    marked, certified = _marked(), _certified()
+    stmt = (update(_table).where(where, or_(_table.c.marked_present != marked, _table.c.certified != certified))
+            .values(marked_present=marked, certified=certified, updated_at=_table.c.updated_at)
+            .execution_options(synchronize_session=False))
+    return db.connection().execute(stmt).rowcount
+
+
+def refresh(db: Session, enrolment_ids: Iterable[int] = (), course_ids: Iterable[int] = ()) -> int:
+    """Work out again the results of these enrolments and of every enrolment of these courses."""
+    ids, courses = sorted(set(enrolment_ids)), sorted(set(course_ids))
+    changed = 0
+    if ids:
+        changed += _refresh(db, _table.c.id.in_(ids))
+    if courses:
+        changed += _refresh(db, _table.c.course_id.in_(courses))
+    for obj in list(db.identity_map.values()):  # what this session holds in memory reads the new values
+        if isinstance(obj, Enrolment) and (obj.id in ids or obj.course_id in courses):
+            db.expire(obj, ["marked_present", "certified"])
+    return changed
+
+
+def refresh_all(db: Session) -> int:
+    """Every enrolment's results from scratch (after a bulk load, or to repair): returns how many were wrong."""
+    return _refresh(db, _table.c.id.is_not(None))
+
+
+def settle(db: Session) -> None:
+    """Refresh what this session's writes touched so far (the reports call it before they read the results)."""
+    db.flush()
+    ids, courses = db.info.pop(_PENDING, set()), db.info.pop(_PENDING_COURSES, set())
+    if ids or courses:
+        refresh(db, ids, courses)
+
+
+def _note(db: Session, flush_context: UOWTransaction) -> None:
+    """After each flush: the enrolments whose marks or certificates were written, the courses whose sessions went."""
+    ids: set[int] = db.info.setdefault(_PENDING, set())
+    courses: set[int] = db.info.setdefault(_PENDING_COURSES, set())
+    for obj in (*db.new, *db.dirty, *db.deleted):
+        if isinstance(obj, AttendanceMark | Certificate) and obj.enrolment_id is not None:
+            ids.add(obj.enrolment_id)
+    for obj in db.deleted:
+        if isinstance(obj, CourseSession) and obj.course_id is not None:
+            courses.add(obj.course_id)  # its marks went with it (ON DELETE CASCADE), unseen by the ORM
+    if not ids:
+        db.info.pop(_PENDING)
+    if not courses:
+        db.info.pop(_PENDING_COURSES)
+
+
+def _before_commit(db: Session) -> None:
+    # A savepoint's commit is not the end: the transaction settles once, in id order, when it commits.
+    if not db.in_nested_transaction():
+        settle(db)
+
+
+def _refuse_bulk(state) -> None:  # noqa: ANN001
+    """A bulk UPDATE or DELETE of marks or certificates through the session would change results unseen: refused,
+    so that such code fails its first test rather than leave the reports wrong."""
+    if (state.is_update or state.is_delete) and state.bind_mapper is not None and \
+            state.bind_mapper.class_ in (AttendanceMark, Certificate):
+        raise RuntimeError(f"bulk {'UPDATE' if state.is_update else 'DELETE'} of {state.bind_mapper.class_.__name__}"
+                           ": write the objects (or call app.enrolment.results.refresh) so the results follow")
+
+
+def listen() -> None:
+    """Hook the bookkeeping on every ORM session (once; app.enrolment.models calls it on import)."""
+    from sqlalchemy import event
+
+    if event.contains(Session, "after_flush", _note):
+        return
+    event.listen(Session, "after_flush", _note)
+    event.listen(Session, "before_commit", _before_commit)
+    event.listen(Session, "do_orm_execute", _refuse_bulk)
