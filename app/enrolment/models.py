@@ -89,6 +89,4 @@ class CourseQuota(Base):
 
 # The results the reports read follow every write of a mark or a certificate (app.enrolment.results): hooked here,
 # where every code that writes one already imports the model.
-from app.enrolment import results  # noqa: E402
-
-results.listen()
+from app.enrolment import results  # noqa: E402, F401

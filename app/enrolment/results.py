@@ -110,7 +110,7 @@ def _refuse_bulk(state) -> None:  # noqa: ANN001
 
 
 def listen() -> None:
-    """Hook the bookkeeping on every ORM session (once; app.enrolment.models calls it on import)."""
+    """Hook the bookkeeping on every ORM session (once, on import: app.enrolment.models imports this module)."""
     from sqlalchemy import event
 
     if event.contains(Session, "after_flush", _note):
@@ -118,3 +118,6 @@ def listen() -> None:
     event.listen(Session, "after_flush", _note)
     event.listen(Session, "before_commit", _before_commit)
     event.listen(Session, "do_orm_execute", _refuse_bulk)
+
+
+listen()

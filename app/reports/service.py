@@ -211,6 +211,20 @@ def _per_official(base, *keys: ColumnElement):  # noqa: ANN001, ANN202
             .group_by(c.trainee_id, *keys).subquery())
 
 
+def _per_key(base, name: str, key: ColumnElement):  # noqa: ANN001, ANN202
+    """A breakdown by a key of the enrolment (curriculum, half year, course) straight from the counted seats: a few
+    groups, each counting its distinct officials by sorting its own seats, about twice as fast nationwide as adding
+    up 200,000 (key, official) pairs in a hash first."""
+    c = base.c
+    return (select(_dim(name), cast(key, String).label("key"), func.count().label("enrolled"),
+                   func.coalesce(func.sum(c.attended), 0).label("attendances"),
+                   func.count(distinct(case((c.attended == 1, c.trainee_id)))).label("officials"),
+                   func.coalesce(func.sum(c.completed), 0).label("completions"),
+                   func.coalesce(func.sum(c.certified), 0).label("certificates"),
+                   literal_column("0", Integer).label("cvh_communes"))
+            .group_by(key))
+
+
 def _officials(base):  # noqa: ANN001, ANN202
     """One row per official in the counted set, with their sums and the facts a breakdown groups by: target group,
     sex, ethnic minority or not, the commune programme categories, culture-social civil servant or not, and today's
@@ -235,7 +249,7 @@ def _people_figures(db: Session, base, dims: dict[str, str | None]) -> dict[str,
     No breakdown sorts the country's enrolments for a distinct count. The enrolments are first added up per
     official (a hash aggregate); a breakdown by a fact of the official (target group, sex, ethnicity, category,
     place) then adds up those rows, where "officials" is the sum of the attended flags. A breakdown whose key can
-    change between enrolments (curriculum, half, course) adds up per (key, official) first.
+    change between enrolments (curriculum, half, course) counts its distinct officials per group (``_per_key``).
     """
     officials = _officials(base)
 
@@ -262,9 +276,7 @@ def _people_figures(db: Session, base, dims: dict[str, str | None]) -> dict[str,
             branches.append(select(_dim(name), literal_column("''", String).label("key"),
                                    *measures(officials, cvh=True)))
         elif column in PER_ENROLMENT:
-            pairs = _per_official(base, getattr(base.c, column).label("k"))
-            branches.append(select(_dim(name), cast(pairs.c.k, String).label("key"),
-                                   *measures(pairs, cvh=False)).group_by(pairs.c.k))
+            branches.append(_per_key(base, name, getattr(base.c, column)))
         else:
             key = getattr(o, column)
             branches.append(select(_dim(name), cast(key, String).label("key"),
