@@ -17,8 +17,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sqlalchemy import exists, or_, select, update
-from sqlalchemy.orm import Session, UOWTransaction
+from sqlalchemy import exists, or_, select, text, update
+from sqlalchemy.orm import Session, object_session
 
 from app.attendance.models import AttendanceMark
 from app.certificates.models import Certificate
@@ -46,8 +46,7 @@ def _refresh(db: Session, where: object) -> int:
     db.execute(select(_table.c.id).where(where).order_by(_table.c.id).with_for_update())
     marked, certified = _marked(), _certified()
     stmt = (update(_table).where(where, or_(_table.c.marked_present != marked, _table.c.certified != certified))
-            .values(marked_present=marked, certified=certified, updated_at=_table.c.updated_at)
-            .execution_options(synchronize_session=False))
+            .values(marked_present=marked, certified=certified, updated_at=_table.c.updated_at))
     return db.connection().execute(stmt).rowcount
 
 
@@ -66,8 +65,20 @@ def refresh(db: Session, enrolment_ids: Iterable[int] = (), course_ids: Iterable
 
 
 def refresh_all(db: Session) -> int:
-    """Every enrolment's results from scratch (after a bulk load, or to repair): returns how many were wrong."""
-    return _refresh(db, _table.c.id.is_not(None))
+    """Every enrolment's results from scratch (after a bulk load, or to repair): returns how many were wrong.
+
+    Rather than lock every enrolment, it holds off the writers of marks and certificates while it runs (SHARE mode
+    waits for those in flight to commit, so the statement that follows sees them); SQLite has one writer anyway."""
+    if db.get_bind().dialect.name == "postgresql":
+        db.execute(text("LOCK TABLE attendance_mark, certificate IN SHARE MODE"))
+    marked, certified = _marked(), _certified()
+    stmt = (update(_table).where(or_(_table.c.marked_present != marked, _table.c.certified != certified))
+            .values(marked_present=marked, certified=certified, updated_at=_table.c.updated_at))
+    changed = db.connection().execute(stmt).rowcount
+    for obj in list(db.identity_map.values()):
+        if isinstance(obj, Enrolment):
+            db.expire(obj, ["marked_present", "certified"])
+    return changed
 
 
 def settle(db: Session) -> None:
@@ -78,20 +89,23 @@ def settle(db: Session) -> None:
         refresh(db, ids, courses)
 
 
-def _note(db: Session, flush_context: UOWTransaction) -> None:
-    """After each flush: the enrolments whose marks or certificates were written, the courses whose sessions went."""
-    ids: set[int] = db.info.setdefault(_PENDING, set())
-    courses: set[int] = db.info.setdefault(_PENDING_COURSES, set())
-    for obj in (*db.new, *db.dirty, *db.deleted):
-        if isinstance(obj, AttendanceMark | Certificate) and obj.enrolment_id is not None:
-            ids.add(obj.enrolment_id)
-    for obj in db.deleted:
-        if isinstance(obj, CourseSession) and obj.course_id is not None:
-            courses.add(obj.course_id)  # its marks went with it (ON DELETE CASCADE), unseen by the ORM
-    if not ids:
-        db.info.pop(_PENDING)
-    if not courses:
-        db.info.pop(_PENDING_COURSES)
+def _pending(target: object, key: str) -> set[int] | None:
+    db = object_session(target)
+    return None if db is None else db.info.setdefault(key, set())
+
+
+def _written(_mapper: object, _connection: object, target: AttendanceMark | Certificate) -> None:
+    """A mark or a certificate inserted, updated or deleted by a flush: its enrolment is worked out again."""
+    pending = _pending(target, _PENDING)
+    if pending is not None and target.enrolment_id is not None:
+        pending.add(target.enrolment_id)
+
+
+def _session_deleted(_mapper: object, _connection: object, target: CourseSession) -> None:
+    """A session deleted (also as an orphan of its course): the database deleted its marks, unseen by the ORM."""
+    pending = _pending(target, _PENDING_COURSES)
+    if pending is not None and target.course_id is not None:
+        pending.add(target.course_id)
 
 
 def _before_commit(db: Session) -> None:
@@ -113,9 +127,12 @@ def listen() -> None:
     """Hook the bookkeeping on every ORM session (once, on import: app.enrolment.models imports this module)."""
     from sqlalchemy import event
 
-    if event.contains(Session, "after_flush", _note):
+    if event.contains(Session, "before_commit", _before_commit):
         return
-    event.listen(Session, "after_flush", _note)
+    for model in (AttendanceMark, Certificate):
+        for name in ("after_insert", "after_update", "after_delete"):
+            event.listen(model, name, _written)
+    event.listen(CourseSession, "after_delete", _session_deleted)
     event.listen(Session, "before_commit", _before_commit)
     event.listen(Session, "do_orm_execute", _refuse_bulk)
 
