@@ -335,17 +335,23 @@ class BudgetRow:
 
 
 def _budget(db: Session, line, owner_ids) -> dict[str, list[BudgetRow]]:  # noqa: ANN001
-    """Planned against spent by category and by funding source (spent: the actual amounts recorded so far)."""
-    out: dict[str, list[BudgetRow]] = {}
-    for dim, col in (("category", line.category), ("source", line.funding_source)):
-        stmt = (select(col.label("key"), func.coalesce(func.sum(line.planned_amount), 0).label("planned"),
-                       func.coalesce(func.sum(line.actual_amount), 0).label("spent"))
-                .where(owner_ids).group_by(col).order_by(col))
-        out[dim] = [BudgetRow(r.key, Decimal(r.planned), Decimal(r.spent), rules.rate(r.spent, r.planned))
-                    for r in db.execute(stmt)]
-    total = db.execute(select(func.coalesce(func.sum(line.planned_amount), 0),
-                              func.coalesce(func.sum(line.actual_amount), 0)).where(owner_ids)).one()
-    out["total"] = [BudgetRow("", Decimal(total[0]), Decimal(total[1]), rules.rate(total[1], total[0]))]
+    """Planned against spent by category and by funding source (spent: the actual amounts recorded so far), and in
+    all: one statement, so that the lines in scope (and the courses they belong to) are found once."""
+    lines = (select(line.category.label("category"), line.funding_source.label("source"),
+                    line.planned_amount.label("planned"), line.actual_amount.label("spent"))
+             .where(owner_ids).cte("lines"))
+    c = lines.c
+
+    def sums(dim: str, key: ColumnElement):  # noqa: ANN202
+        return select(_dim(dim), key.label("key"), func.coalesce(func.sum(c.planned), 0).label("planned"),
+                      func.coalesce(func.sum(c.spent), 0).label("spent"))
+
+    stmt = union_all(sums("category", c.category).group_by(c.category),
+                     sums("source", c.source).group_by(c.source),
+                     sums("total", literal_column("''", String)))
+    out: dict[str, list[BudgetRow]] = {"category": [], "source": [], "total": []}
+    for r in db.execute(stmt.order_by(text("dim"), text("key"))):
+        out[r.dim].append(BudgetRow(r.key, Decimal(r.planned), Decimal(r.spent), rules.rate(r.spent, r.planned)))
     return out
 
 
