@@ -81,7 +81,9 @@ def record_marks(db: Session, who: Principal, course_id: int, marks: list[dict],
             raise Invalid("mark_invalid", f"Dòng {i + 1}: trạng thái điểm danh không hợp lệ.",
                           field=f"marks[{i}].status")
     changed = 0
-    for m in marks:
+    # In enrolment order: each write locks its enrolment for its results (app.enrolment.results), and two roll calls
+    # of one course at once then take those locks in the same order.
+    for m in sorted(marks, key=lambda m: (m["enrolment_id"], m["session_id"])):
         key = (m["session_id"], m["enrolment_id"])
         current = g.marks.get(key)
         note = (m.get("note") or "").strip() or None

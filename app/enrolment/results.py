@@ -5,13 +5,15 @@ They are facts of other rows (the attendance marks, the certificates), kept on t
 report reads one narrow row per seat instead of looking up three million marks and a quarter of a million
 certificates. Nobody sets them by hand: every ORM write of a mark or a certificate (and every session deleted, whose
 marks the database deletes with it) notes the enrolments it touched, and they are worked out again from the marks and
-certificates themselves (``refresh``) before the transaction commits, and before a report reads them in the same
-transaction (``settle``). A write that bypasses the ORM (the national demo's COPY, a repair) calls ``refresh_all``;
-`nangluc reports refresh` does the same from the command line.
+certificates themselves (``refresh``) at the end of that flush, in the same transaction. A write that bypasses the
+ORM (the national demo's COPY, a repair) calls ``refresh_all``; `nangluc reports refresh` does the same from the
+command line.
 
-Concurrency: the refresh locks the enrolment rows (in id order, so two refreshes never deadlock) and only then reads
-the marks, in a statement of its own. A transaction whose new mark is not yet visible to another one's refresh
-refreshes the same row itself before it commits, after that one, and sees both.
+Concurrency: the refresh locks the enrolment rows (in id order) and only then reads the marks, in a statement of its
+own. A transaction whose new mark is not yet visible to another one's refresh refreshes the same row itself (it
+waits for the other's lock), after that one has committed, and sees both. Locks are held to the end of the
+transaction: the writers that touch several enrolments take them in id order (record_marks writes its marks in
+enrolment order) or in one statement, so two of them never wait for each other in a circle.
 """
 from __future__ import annotations
 
@@ -82,8 +84,15 @@ def refresh_all(db: Session) -> int:
 
 
 def settle(db: Session) -> None:
-    """Refresh what this session's writes touched so far (the reports call it before they read the results)."""
+    """Flush, so that every write of this session so far has its results worked out (the reports call it before
+    they read them)."""
     db.flush()
+    _after_flush(db)
+
+
+def _after_flush(db: Session, *_: object) -> None:
+    """After each flush: the enrolments noted during it are worked out again, in the same transaction, so that
+    whatever reads next — this session, or another on the same connection — sees them right."""
     ids, courses = db.info.pop(_PENDING, set()), db.info.pop(_PENDING_COURSES, set())
     if ids or courses:
         refresh(db, ids, courses)
@@ -108,12 +117,6 @@ def _session_deleted(_mapper: object, _connection: object, target: CourseSession
         pending.add(target.course_id)
 
 
-def _before_commit(db: Session) -> None:
-    # A savepoint's commit is not the end: the transaction settles once, in id order, when it commits.
-    if not db.in_nested_transaction():
-        settle(db)
-
-
 def _refuse_bulk(state) -> None:  # noqa: ANN001
     """A bulk UPDATE or DELETE of marks or certificates through the session would change results unseen: refused,
     so that such code fails its first test rather than leave the reports wrong."""
@@ -127,13 +130,13 @@ def listen() -> None:
     """Hook the bookkeeping on every ORM session (once, on import: app.enrolment.models imports this module)."""
     from sqlalchemy import event
 
-    if event.contains(Session, "before_commit", _before_commit):
+    if event.contains(Session, "after_flush_postexec", _after_flush):
         return
     for model in (AttendanceMark, Certificate):
         for name in ("after_insert", "after_update", "after_delete"):
             event.listen(model, name, _written)
     event.listen(CourseSession, "after_delete", _session_deleted)
-    event.listen(Session, "before_commit", _before_commit)
+    event.listen(Session, "after_flush_postexec", _after_flush)
     event.listen(Session, "do_orm_execute", _refuse_bulk)
 
 

@@ -9,7 +9,7 @@ from datetime import datetime, time
 import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import delete, exists, select, update
+from sqlalchemy import delete, exists, select, text, update
 from sqlalchemy.orm import Session
 
 from app.attendance import service as attendance
@@ -269,6 +269,31 @@ def test_refresh_all_repairs_what_was_written_around_the_application(db, classes
     assert results.refresh_all(db) == 2
     assert stored(db) == worked_out(db)
     assert results.refresh_all(db) == 0
+
+
+def test_the_migration_works_the_results_out_as_the_application_does(db, classes):
+    import importlib.util
+    from pathlib import Path
+
+    path = next(Path("migrations/versions").glob("*_0016_aggregates_*.py"))
+    spec = importlib.util.spec_from_file_location("aggregates_migration", path)
+    migration = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(migration)
+    who, c = classes["who"], classes["courses"][0]
+    course, (s1, s2), (e1, e2, e3) = c["course"], c["sessions"], c["seats"]
+    attendance.record_marks(db, who, course.id, [{"session_id": s, "enrolment_id": e, "status": "present"}
+                                                 for s in (s1, s2) for e in (e1, e2)])
+    attendance.record_marks(db, who, course.id, [{"session_id": s1, "enrolment_id": e3, "status": "absent"}])
+    attendance.record_results(db, who, course.id)
+    course.status = "finished"
+    db.flush()
+    certificates.issue(db, who, course.id)
+    expected = stored(db)
+    assert expected[e1] == expected[e2] == (True, True) and expected[e3] == (False, False)
+    table = Enrolment.__table__
+    db.connection().execute(update(table).values(marked_present=False, certified=False))  # as the new columns start
+    db.connection().execute(text(migration.BACKFILL))
+    assert stored(db) == expected == worked_out(db)
 
 
 def test_a_bulk_delete_of_marks_through_the_session_is_refused(db, classes):
