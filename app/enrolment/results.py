@@ -17,7 +17,7 @@ enrolment order) or in one statement, so two of them never wait for each other i
 """
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from sqlalchemy import exists, or_, select, text, update
 from sqlalchemy.orm import Session, object_session
@@ -42,14 +42,25 @@ def _certified() -> object:
     return exists().where(Certificate.enrolment_id == _table.c.id, Certificate.status == VALID)
 
 
-def _refresh(db: Session, where: object) -> int:
+def _update(db: Session, where: object) -> int:
     """Work the results out again for the enrolments `where` selects; rows already right are not written (nor is
     `updated_at`: the enrolment itself did not change). Returns how many changed."""
-    db.execute(select(_table.c.id).where(where).order_by(_table.c.id).with_for_update())
     marked, certified = _marked(), _certified()
     stmt = (update(_table).where(where, or_(_table.c.marked_present != marked, _table.c.certified != certified))
             .values(marked_present=marked, certified=certified, updated_at=_table.c.updated_at))
     return db.connection().execute(stmt).rowcount
+
+
+def _refresh(db: Session, where: object) -> int:
+    db.execute(select(_table.c.id).where(where).order_by(_table.c.id).with_for_update())  # first, then read
+    return _update(db, where)
+
+
+def _expire(db: Session, which: Callable[[Enrolment], bool]) -> None:
+    """What this session holds in memory reads the new values."""
+    for obj in list(db.identity_map.values()):
+        if isinstance(obj, Enrolment) and which(obj):
+            db.expire(obj, ["marked_present", "certified"])
 
 
 def refresh(db: Session, enrolment_ids: Iterable[int] = (), course_ids: Iterable[int] = ()) -> int:
@@ -60,9 +71,7 @@ def refresh(db: Session, enrolment_ids: Iterable[int] = (), course_ids: Iterable
         changed += _refresh(db, _table.c.id.in_(ids))
     if courses:
         changed += _refresh(db, _table.c.course_id.in_(courses))
-    for obj in list(db.identity_map.values()):  # what this session holds in memory reads the new values
-        if isinstance(obj, Enrolment) and (obj.id in ids or obj.course_id in courses):
-            db.expire(obj, ["marked_present", "certified"])
+    _expire(db, lambda e: e.id in ids or e.course_id in courses)
     return changed
 
 
@@ -73,13 +82,8 @@ def refresh_all(db: Session) -> int:
     waits for those in flight to commit, so the statement that follows sees them); SQLite has one writer anyway."""
     if db.get_bind().dialect.name == "postgresql":
         db.execute(text("LOCK TABLE attendance_mark, certificate IN SHARE MODE"))
-    marked, certified = _marked(), _certified()
-    stmt = (update(_table).where(or_(_table.c.marked_present != marked, _table.c.certified != certified))
-            .values(marked_present=marked, certified=certified, updated_at=_table.c.updated_at))
-    changed = db.connection().execute(stmt).rowcount
-    for obj in list(db.identity_map.values()):
-        if isinstance(obj, Enrolment):
-            db.expire(obj, ["marked_present", "certified"])
+    changed = _update(db, _table.c.id.is_not(None))
+    _expire(db, lambda _e: True)
     return changed
 
 
