@@ -16,9 +16,11 @@ app = typer.Typer(help="Năng Lực: quản lý bồi dưỡng cán bộ thông 
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 user_app = typer.Typer(help="Accounts.", no_args_is_help=True)
 curricula_app = typer.Typer(help="The Decision 1288 curricula in curricula/*.yaml.", no_args_is_help=True)
+reports_app = typer.Typer(help="The reports.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(user_app, name="user")
 app.add_typer(curricula_app, name="curricula")
+app.add_typer(reports_app, name="reports")
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -118,6 +120,19 @@ def curricula_schema(directory: Annotated[Path, typer.Argument()] = ROOT / "curr
 
     for path in export_json_schema(directory):
         typer.echo(f"wrote {path}")
+
+
+@reports_app.command("refresh")
+def reports_refresh() -> None:
+    """Work out every enrolment's results (marked present, certified) again from its marks and certificates: after
+    rows were written around the application (a bulk load, a repair by hand). Safe while the app serves."""
+    from app.db import write_session
+    from app.enrolment import results
+
+    with write_session() as db:
+        changed = results.refresh_all(db)
+        db.commit()
+    typer.echo(f"{changed} enrolments corrected")
 
 
 @app.command()

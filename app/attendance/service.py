@@ -7,7 +7,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
 from itsdangerous import BadSignature, URLSafeSerializer
-from sqlalchemy import delete, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
@@ -79,7 +79,9 @@ def record_marks(db: Session, who: Principal, course_id: int, marks: list[dict],
             raise Invalid("mark_invalid", f"Dòng {i + 1}: trạng thái điểm danh không hợp lệ.",
                           field=f"marks[{i}].status")
     changed = 0
-    for m in marks:
+    # In enrolment order: each write locks its enrolment for its results (app.enrolment.results), and two roll calls
+    # of one course at once then take those locks in the same order.
+    for m in sorted(marks, key=lambda m: (m["enrolment_id"], m["session_id"])):
         key = (m["session_id"], m["enrolment_id"])
         current = g.marks.get(key)
         note = (m.get("note") or "").strip() or None
@@ -191,7 +193,8 @@ def unmark(db: Session, who: Principal, course_id: int, session_id: int, enrolme
         return False
     audit.record(db, who, "attendance.unmark", "attendance_mark", current.id,
                  {"session": session_id, "enrolment": enrolment_id, "status": [current.status, None]})
-    db.execute(delete(AttendanceMark).where(AttendanceMark.id == current.id))
+    db.delete(current)  # through the session, so that the enrolment's results follow (app.enrolment.results)
+    db.flush()
     del g.marks[(session_id, enrolment_id)]
     return True
 

@@ -14,6 +14,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     case,
+    false,
     func,
     select,
     tuple_,
@@ -52,6 +53,10 @@ class Enrolment(Base):
     # Set when the organiser records the results: the attendance share and the reason for "not completed".
     attendance_share: Mapped[float | None] = mapped_column(Float)
     completed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    # The results the reports count, kept by app.enrolment.results whenever a mark or a certificate is written
+    # (never set by hand): marked present or late at one session at least, and holding a valid certificate.
+    marked_present: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    certified: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, onupdate=utcnow)
 
     course: Mapped[Course] = relationship(lazy="raise")
@@ -103,3 +108,8 @@ class EnrolmentFact(Base):
     ethnic_minority: Mapped[bool] = mapped_column(Boolean)
     source: Mapped[str] = mapped_column(String(10), default="recorded")
     recorded_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+# The results the reports read follow every write of a mark or a certificate (app.enrolment.results): hooked here,
+# where every code that writes one already imports the model.
+from app.enrolment import results  # noqa: E402, F401

@@ -42,10 +42,10 @@ from app.attendance.models import AttendanceMark
 from app.auth.models import Role
 from app.auth.principal import Principal
 from app.auth.scope import may_manage_course
-from app.certificates.models import Certificate
 from app.courses import programmes
 from app.courses.models import BudgetLine, Course, CourseSession, Programme
 from app.curricula.models import Curriculum, CurriculumVersion, TargetGroup
+from app.enrolment import results
 from app.enrolment.models import Enrolment
 from app.enrolment.models import EnrolmentFact as Fact
 from app.errors import Forbidden, Invalid, NotFound
@@ -200,24 +200,15 @@ def people_base(scope: Scope, f: Filters, course_id: int | None = None,  # noqa:
                 trainee_scope: list[int] | None = None):
     """One row per enrolment that held a seat on a course held in the period: the official, the course, its
     curriculum and half year, and whether the seat attended, completed and holds a valid certificate."""
-    # A completion is an attendance: only the seats that did not complete (about a tenth) have their marks looked
-    # up, one index probe each, instead of hashing every attendance mark in the country.
-    uncompleted = _seats(select(Enrolment.id).select_from(Enrolment), scope, f, course_id, trainee_scope).where(
-        Enrolment.status.in_([s for s in rules.SEAT_STATUSES if s != "completed"]),
-        select(AttendanceMark.id).where(AttendanceMark.enrolment_id == Enrolment.id,
-                                        AttendanceMark.status.in_(rules.ATTENDED_MARKS)).exists())
-    attended = uncompleted.cte("attended_seats").prefix_with("MATERIALIZED")
-    # At most one valid certificate per enrolment (a unique index): a join, not a lookup per row.
+    # The results come from the enrolment itself (app.enrolment.results keeps them as marks and certificates are
+    # written): a completion is an attendance, and so is a present or late mark at one session.
     stmt = (select(Enrolment.id.label("enrolment_id"), Enrolment.trainee_id, Enrolment.course_id,
                    CurriculumVersion.curriculum_code.label("curriculum"), _half(Course.start_date).label("half"),
                    Course.programme_id.label("programme"), *_facts(),
-                   case((Enrolment.status == "completed", 1), (attended.c.id.is_not(None), 1),
-                        else_=0).label("attended"),
+                   case((Enrolment.status == "completed", 1), (Enrolment.marked_present, 1), else_=0).label("attended"),
                    case((Enrolment.status == "completed", 1), else_=0).label("completed"),
-                   case((Certificate.id.is_not(None), 1), else_=0).label("certified"))
+                   case((Enrolment.certified, 1), else_=0).label("certified"))
             .select_from(Enrolment)
-            .outerjoin(attended, attended.c.id == Enrolment.id)
-            .outerjoin(Certificate, and_(Certificate.enrolment_id == Enrolment.id, Certificate.status == "valid"))
             .where(Enrolment.status.in_(rules.SEAT_STATUSES)))
     return _seats(stmt, scope, f, course_id, trainee_scope).cte("base").prefix_with("MATERIALIZED")
 
@@ -240,6 +231,20 @@ def _per_official(base, *keys: ColumnElement):  # noqa: ANN001, ANN202
                    func.max(c.attended).label("attended"), func.sum(c.completed).label("completions"),
                    func.sum(c.certified).label("certificates"))
             .group_by(c.trainee_id, *keys).subquery())
+
+
+def _per_key(base, name: str, key: ColumnElement):  # noqa: ANN001, ANN202
+    """A breakdown by a key of the enrolment (curriculum, half year, course) straight from the counted seats: a few
+    groups, each counting its distinct officials by sorting its own seats, about twice as fast nationwide as adding
+    up 200,000 (key, official) pairs in a hash first."""
+    c = base.c
+    return (select(_dim(name), cast(key, String).label("key"), func.count().label("enrolled"),
+                   func.coalesce(func.sum(c.attended), 0).label("attendances"),
+                   func.count(distinct(case((c.attended == 1, c.trainee_id)))).label("officials"),
+                   func.coalesce(func.sum(c.completed), 0).label("completions"),
+                   func.coalesce(func.sum(c.certified), 0).label("certificates"),
+                   literal_column("0", Integer).label("cvh_communes"))
+            .group_by(key))
 
 
 def _officials(base):  # noqa: ANN001, ANN202
@@ -277,7 +282,7 @@ def _people_figures(db: Session, base, dims: dict[str, str | None]) -> dict[str,
     No breakdown sorts the country's enrolments for a distinct count. The enrolments are first added up per
     official (a hash aggregate); a breakdown by a fact of the official (target group, sex, ethnicity, category,
     place) then adds up those rows, where "officials" is the sum of the attended flags. A breakdown whose key can
-    change between enrolments (curriculum, half, course) adds up per (key, official) first.
+    change between enrolments (curriculum, half, course) counts its distinct officials per group (``_per_key``).
     """
     officials = _officials(base)
 
@@ -324,9 +329,7 @@ def _people_figures(db: Session, base, dims: dict[str, str | None]) -> dict[str,
         elif column is None:
             branches += [*by_fact(name, None), communes_only(name, None)]
         elif column in PER_ENROLMENT:
-            pairs = _per_official(base, getattr(base.c, column).label("k"))
-            branches.append(select(_dim(name), cast(pairs.c.k, String).label("key"),
-                                   *measures(pairs, cvh=False)).group_by(pairs.c.k))
+            branches.append(_per_key(base, name, getattr(base.c, column)))
         else:
             branches += by_fact(name, getattr(o, column))
             if column in ("province_id", "commune_id"):
@@ -392,17 +395,23 @@ class BudgetRow:
 
 
 def _budget(db: Session, line, owner_ids) -> dict[str, list[BudgetRow]]:  # noqa: ANN001
-    """Planned against spent by category and by funding source (spent: the actual amounts recorded so far)."""
-    out: dict[str, list[BudgetRow]] = {}
-    for dim, col in (("category", line.category), ("source", line.funding_source)):
-        stmt = (select(col.label("key"), func.coalesce(func.sum(line.planned_amount), 0).label("planned"),
-                       func.coalesce(func.sum(line.actual_amount), 0).label("spent"))
-                .where(owner_ids).group_by(col).order_by(col))
-        out[dim] = [BudgetRow(r.key, Decimal(r.planned), Decimal(r.spent), rules.rate(r.spent, r.planned))
-                    for r in db.execute(stmt)]
-    total = db.execute(select(func.coalesce(func.sum(line.planned_amount), 0),
-                              func.coalesce(func.sum(line.actual_amount), 0)).where(owner_ids)).one()
-    out["total"] = [BudgetRow("", Decimal(total[0]), Decimal(total[1]), rules.rate(total[1], total[0]))]
+    """Planned against spent by category and by funding source (spent: the actual amounts recorded so far), and in
+    all: one statement, so that the lines in scope (and the courses they belong to) are found once."""
+    lines = (select(line.category.label("category"), line.funding_source.label("source"),
+                    line.planned_amount.label("planned"), line.actual_amount.label("spent"))
+             .where(owner_ids).cte("lines"))
+    c = lines.c
+
+    def sums(dim: str, key: ColumnElement):  # noqa: ANN202
+        return select(_dim(dim), key.label("key"), func.coalesce(func.sum(c.planned), 0).label("planned"),
+                      func.coalesce(func.sum(c.spent), 0).label("spent"))
+
+    stmt = union_all(sums("category", c.category).group_by(c.category),
+                     sums("source", c.source).group_by(c.source),
+                     sums("total", literal_column("''", String)))
+    out: dict[str, list[BudgetRow]] = {"category": [], "source": [], "total": []}
+    for r in db.execute(stmt.order_by(text("dim"), text("key"))):
+        out[r.dim].append(BudgetRow(r.key, Decimal(r.planned), Decimal(r.spent), rules.rate(r.spent, r.planned)))
     return out
 
 
@@ -566,6 +575,7 @@ def dashboard(db: Session, who: Principal, f: Filters) -> Report:
     """Everything a dashboard, an export or the API shows for one scope and set of filters."""
     check(db, f)
     scope = resolve_scope(db, who, f.place)
+    results.settle(db)  # this transaction's own marks and certificates count
     tune(db)
     base = people_base(scope, f)
     child = {"province": "province_id", "commune": "commune_id", "course": "course_id"}[scope.child]
@@ -642,6 +652,7 @@ def course_report(db: Session, who: Principal, course_id: int, f: Filters) -> Co
     if course is None:
         raise NotFound("Không tìm thấy khoá học.", code="course_not_found")
     in_scope = may_manage_course(db, who, course)
+    results.settle(db)
     tune(db)
     scope = resolve_scope(db, who, f.place) if f.place else Scope(None, "commune", None)
     trainee_scope = None if in_scope else _ids_within(db, who.unit_id)
