@@ -11,9 +11,11 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import date
 
+from psycopg.types.json import Json
 from sqlalchemy import func, inspect, select, tuple_
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -194,12 +196,17 @@ def _priority_keys(r: rules.Ranked) -> tuple[int, int]:
 INT_MAX = 2**31 - 1
 
 
-def _tell(db: Session, e: Enrolment, t: Trainee, course: Course) -> None:
+def _message(e: Enrolment, course: Course) -> tuple[str, str, str]:
+    """What the person is told about their enrolment: subject, text and link."""
     label = rules.STATUS_LABELS[e.status][0]
     position = f" (vị trí {e.waitlist_position})" if e.status == ES.WAITLISTED and e.waitlist_position else ""
     why = "; ".join(r["vi"] for r in e.reasons[:2])
-    notify(db, t.user_id, f"{course.code}: {label}{position}", f"{course.title}. {why}",
-           link=f"/courses/{course.id}", email=t.email)
+    return f"{course.code}: {label}{position}", f"{course.title}. {why}", f"/courses/{course.id}"
+
+
+def _tell(db: Session, e: Enrolment, t: Trainee, course: Course) -> None:
+    subject, body, link = _message(e, course)
+    notify(db, t.user_id, subject, body, link=link, email=t.email)
 
 
 def register(db: Session, who: Principal, course_id: int, trainee_id: int | None = None,
@@ -287,18 +294,27 @@ def register_once(db: Session, who: Principal, course_id: int, trainee_id: int |
         status, why = decision.status, list(decision.reasons)
     if override is not None:  # kept next to the decision's own reason (the seat), where the list shows it
         why = [*why[:1], override, *why[1:]]
-    e.status, e.registered_at, e.reasons, e.decided_at = status, now, _reasons(why), now
-    e.priority_rank, e.priority_sub_rank = rank_keys
-    e.override_reason = override.vi if override else None
+    decided = {"status": status, "registered_at": now, "reasons": _reasons(why), "decided_at": now,
+               "priority_rank": rank_keys[0], "priority_sub_rank": rank_keys[1],
+               "override_reason": override.vi if override else None}
     if status == ES.WAITLISTED:  # the others' positions read earlier in this session are read again when used
         for other in list(db.identity_map.values()):
             if isinstance(other, Enrolment) and other is not e:
                 db.expire(other, ["waitlist_position"])
     # Its own position as the row will read once written, counted under the lock (it is never stored).
-    set_committed_value(e, "waitlist_position", state.position if status == ES.WAITLISTED else None)
-    audit.record(db, who, "enrolment.register", "enrolment", e.id,
-                 {"course": course.code, "trainee": t.id, "status": status, "nominated": nominated,
-                  "waitlist_position": e.waitlist_position}, note=override.vi if override else None)
+    decided["waitlist_position"] = state.position if status == ES.WAITLISTED else None
+    changes = {"course": course.code, "trainee": t.id, "status": status, "nominated": nominated,
+               "waitlist_position": decided["waitlist_position"]}
+    note = override.vi if override else None
+    if finish and state.pipelined:
+        _decide_and_commit(db, who, e, t, course, decided, changes, note)
+        return e, t, True
+    for name, value in decided.items():
+        if name == "waitlist_position":
+            set_committed_value(e, name, value)
+        else:
+            setattr(e, name, value)
+    audit.record(db, who, "enrolment.register", "enrolment", e.id, changes, note=note)
     _tell(db, e, t, course)
     if finish:
         db.commit()  # releases the seat lock now, from this thread
@@ -311,6 +327,45 @@ class SeatState:
     confirmed: int
     by_unit: dict[int, int]  # confirmed per commune, read only when the course has reserved seats
     position: int  # the place on the waitlist of someone with the given key, were they waitlisted now
+    pipelined: bool = False  # read through psycopg's pipeline (PostgreSQL): the writes can go the same way
+
+
+def _decide_and_commit(db: Session, who: Principal, e: Enrolment, t: Trainee, course: Course, decided: dict,
+                       changes: dict, note: str | None) -> None:
+    """PostgreSQL, the API's own registration: the decision, its audit event and the person's notification are
+    written and committed in one round trip (psycopg's pipeline), so the seat lock taken by `_seat_state` is held
+    for the server's time on these statements and not for a wait on this process between them. The same columns
+    as the ORM path (`audit.values`, `_message`); the session's copy of the row is updated without a flush."""
+    for name, value in decided.items():
+        set_committed_value(e, name, value)
+    subject, body, link = _message(e, course)
+    event = audit.values(who, "enrolment.register", "enrolment", e.id, changes, note)
+    db.flush()  # anything else this request changed is written first, outside the pipeline
+    conn = db.connection()  # the statements go through SQLAlchemy's connection (its events see them)
+    driver = conn.connection.driver_connection
+    with driver.pipeline():
+        conn.exec_driver_sql(_DECIDE_SQL, {**{k: decided[k] for k in _DECIDED}, "reasons": Json(decided["reasons"]),
+                                           "updated_at": decided["decided_at"], "id": e.id})
+        conn.exec_driver_sql(_AUDIT_SQL, {**event, "changes": Json(event["changes"])})
+        if t.user_id is not None:
+            conn.exec_driver_sql(_NOTIFICATION_SQL, {"user_id": t.user_id, "subject": subject[:300], "body": body,
+                                                     "link": link, "created_at": decided["decided_at"]})
+        notify(db, None, subject, body, link=link, email=t.email)  # the e-mail only, queued in this transaction
+        if isinstance(db.get_bind(), Engine):  # the session owns its transaction (a request's, not a test's)
+            driver.commit()  # COMMIT goes with the statements above: the seat lock ends with this round trip
+    db.commit()  # the session's side of the commit (nothing left to send after the line above)
+
+
+_DECIDED = ("status", "registered_at", "decided_at", "priority_rank", "priority_sub_rank", "override_reason")
+_DECIDE_SQL = ("UPDATE enrolment SET status = %(status)s, registered_at = %(registered_at)s, reasons = %(reasons)s,"
+               " decided_at = %(decided_at)s, priority_rank = %(priority_rank)s,"
+               " priority_sub_rank = %(priority_sub_rank)s, override_reason = %(override_reason)s,"
+               " updated_at = %(updated_at)s WHERE id = %(id)s")
+_AUDIT_SQL = ("INSERT INTO audit_event (occurred_at, actor_id, actor_label, ip_address, action, entity_type,"
+              " entity_id, changes, note) VALUES (%(occurred_at)s, %(actor_id)s, %(actor_label)s, %(ip_address)s,"
+              " %(action)s, %(entity_type)s, %(entity_id)s, %(changes)s, %(note)s)")
+_NOTIFICATION_SQL = ("INSERT INTO notification (user_id, subject, body, link, created_at)"
+                     " VALUES (%(user_id)s, %(subject)s, %(body)s, %(link)s, %(created_at)s)")
 
 
 _SEATS_SQL = (
@@ -357,7 +412,7 @@ def _seat_state(db: Session, course_id: int, per_unit: bool, key: tuple) -> Seat
         confirmed = sum(by_unit.values())
     else:
         confirmed, by_unit = seats.fetchone()[0], {}
-    return SeatState(course, confirmed, by_unit, ahead.fetchone()[0] + 1)
+    return SeatState(course, confirmed, by_unit, ahead.fetchone()[0] + 1, pipelined=True)
 
 
 def _get(db: Session, who: Principal, enrolment_id: int) -> tuple[Enrolment, Trainee]:
