@@ -9,7 +9,7 @@ leaving the waitlist writes one row, not every row behind it.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import date
+from datetime import date, datetime
 
 from psycopg.types.json import Json
 from sqlalchemy import func, inspect, select, tuple_
@@ -230,14 +230,15 @@ def register_once(db: Session, who: Principal, course_id: int, trainee_id: int |
     already stood).
 
     Everything that does not depend on the seats is read and decided before queueing for the course's seat lock,
-    with no lock held: the course, the person, the eligibility, the priority. A first registration then inserts its
-    row (still "pending", seen by nobody) before queueing, so a double tap waits on that row's unique (course,
-    trainee) pair and answers with the row that won, without ever queueing for the seats. The seat lock is taken
-    last, by `_seat_state` (on PostgreSQL the lock, the seat counts and the would-be waitlist position in one round
-    trip); the decision is the rules' (`rules.decide_first_come`, review mode, quotas) on counts read under the
-    lock; then the row's status, the audit event and the notification are written and, with `finish` (the API's
-    own registration), the transaction is committed at once in this thread, so the lock is held for a few
-    statements and no wait for the event loop."""
+    with no lock held: the course, the person, the eligibility, the priority. The person's own press (`finish`: the
+    API's and the page's registration) inserts its row, still "pending" and seen by nobody, as soon as it finds
+    none, so a double tap waits on that row's unique (course, trainee) pair and answers with the row that won,
+    without reading further or queueing for the seats (a nomination inserts it once the person is known to be
+    eligible). The seat lock is taken last, by `_seat_state` (on PostgreSQL the lock, the seat counts and the
+    would-be waitlist place in one round trip); the decision is the rules' (`rules.decide_first_come`, review mode,
+    quotas) on counts read under the lock; then the row's status, the audit event and the notification are written
+    and, with `finish`, committed at once from this thread (on PostgreSQL in one more round trip,
+    `_decide_and_commit`), so the lock is held for two round trips and no wait for the event loop."""
     visible = courses.find_course(db, who, course_id)  # the row only: the hot path needs no modules or sessions
     nominated = trainee_id is not None
     if nominated and not (who.is_admin or who.role == Role.ORGANISER):
@@ -248,9 +249,14 @@ def register_once(db: Session, who: Principal, course_id: int, trainee_id: int |
     existing = _enrolment_of(db, visible.id, t.id)
     if existing is not None and existing.status in rules.ACTIVE | {ES.COMPLETED}:
         return existing, t, False  # a repeated press: nothing to decide, no lock to queue for
+    now = utcnow()
+    e = existing
+    if existing is None and finish:  # the person's own press: a double tap stops here, before any more reading
+        e = _insert_pending(db, who, visible, t, now, nominated)
+        if e is None:  # the same person pressed twice at once: answer with the row that won
+            return _enrolment_of(db, visible.id, t.id, fresh=True), t, False
     seen = (visible.status, visible.capacity, visible.registration_closes)
     w = window(db, visible)
-    now = utcnow()
     me = _applicants(db, visible, [(t, now)], w.curriculum_code)[0]
     groups = _group_names(db)
     ok, reasons = rules.eligibility(w, me, now.date(), groups)
@@ -259,16 +265,10 @@ def register_once(db: Session, who: Principal, course_id: int, trainee_id: int |
     override = None if ok else _override(nominated, reasons, " ".join(reason.split())[:1000])
     if not ok and override is None:
         raise NotEligible(reasons, nominated)
-    if existing is None:
-        # The enrolment row is created here; its status is decided below, under the seat lock.
-        e = _insert_once(db, {"course_id": visible.id, "trainee_id": t.id, "status": ES.PENDING,
-                              "registered_at": now, "reasons": [], "decided_at": now,
-                              "nominated_by_id": who.user_id if nominated else None,
-                              "priority_rank": rank_keys[0], "priority_sub_rank": rank_keys[1]})
-        if e is None:  # the same person pressed twice at once: answer with the row that won
+    if e is None:  # a nomination: the row once the person is known to be eligible (a refused one leaves none)
+        e = _insert_pending(db, who, visible, t, now, nominated)
+        if e is None:
             return _enrolment_of(db, visible.id, t.id, fresh=True), t, False
-    else:
-        e = existing
     state = _seat_state(db, course_id, bool(w.quotas), (*rank_keys, now, t.id))  # the seat lock, from here on
     if existing is not None:  # came back after withdrawing or being refused: look again now that we hold the lock
         e = _enrolment_of(db, state.course.id, t.id, fresh=True)
@@ -319,6 +319,16 @@ def register_once(db: Session, who: Principal, course_id: int, trainee_id: int |
     if finish:
         db.commit()  # releases the seat lock now, from this thread
     return e, t, True
+
+
+def _insert_pending(db: Session, who: Principal, course: Course, t: Trainee, now: datetime,
+                    nominated: bool) -> Enrolment | None:
+    """The enrolment row, created "pending" (seen by nobody until the commit): its status, reasons and priority
+    are written once decided, under the seat lock. None when the same person's other request holds the pair."""
+    return _insert_once(db, {"course_id": course.id, "trainee_id": t.id, "status": ES.PENDING,
+                             "registered_at": now, "reasons": [], "decided_at": now,
+                             "nominated_by_id": who.user_id if nominated else None,
+                             "priority_rank": 0, "priority_sub_rank": 0})
 
 
 @dataclass(frozen=True)

@@ -6,8 +6,6 @@ Each registration goes the API's way (`register_once(..., finish=True)`: committ
 """
 from __future__ import annotations
 
-import threading
-
 import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -26,6 +24,7 @@ from app.people.models import Trainee
 from app.places import service as places
 from tests.conftest import fresh_database_url
 from tests.courses.factories import open_course
+from tests.enrolment.test_concurrency import _run_at_once as _at_once
 from tests.people.factories import person
 
 SEATS = 8
@@ -63,25 +62,6 @@ def _world(backend: str, communes: list[str], review: bool = False, quotas: dict
             principals.append(auth.principal_for(user, None))
         db.commit()
         return engine, course.id, who, principals
-
-
-def _at_once(targets) -> list[BaseException]:  # noqa: ANN001
-    barrier = threading.Barrier(len(targets))
-    errors: list[BaseException] = []
-
-    def run(fn) -> None:  # noqa: ANN001
-        barrier.wait()
-        try:
-            fn()
-        except BaseException as exc:  # noqa: BLE001 - collected and asserted on below
-            errors.append(exc)
-
-    threads = [threading.Thread(target=run, args=(fn,)) for fn in targets]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(120)
-    return errors
 
 
 def _press(engine, course_id: int, who: Principal, answers: list):  # noqa: ANN001, ANN202
