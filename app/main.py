@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import logging
 import secrets
+import sys
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 
@@ -122,6 +123,9 @@ async def _lifespan(_app: FastAPI) -> AsyncIterator[None]:
     from app.db import connection_budget
 
     anyio.to_thread.current_default_thread_limiter().total_tokens = connection_budget()
+    # A thread back from the database waits for the GIL at most this long (Python's default: 5 ms) while the event
+    # loop or another thread runs Python: a registration holding the course's seat lock waits once per round trip.
+    sys.setswitchinterval(get_settings().gil_switch_seconds)
     yield
 
 

@@ -17,9 +17,10 @@ import argparse
 import asyncio
 import os
 import resource
+import threading
 import time
 from collections import Counter
-from contextlib import nullcontext
+from contextlib import nullcontext, suppress
 from pathlib import Path
 
 from _server import DATA, database, drop_database  # first: it sets the environment `app` reads
@@ -27,7 +28,7 @@ from _server import DATA, database, drop_database  # first: it sets the environm
 # isort: split
 import httpx  # noqa: E402
 from enrolment_rush import pct, world  # noqa: E402
-from sqlalchemy import func, select  # noqa: E402
+from sqlalchemy import func, select, text  # noqa: E402
 from sqlalchemy.orm import Session  # noqa: E402
 
 from app.db import make_engine  # noqa: E402
@@ -60,9 +61,51 @@ def _processes() -> dict[int, tuple[str, int, int, int]]:
     return out
 
 
+class Backends:
+    """The CPU time of the bench database's own PostgreSQL backends, sampled every half second during the rush (the
+    server is shared: other databases' backends are not ours). A backend that ends between two samples loses at
+    most its last half second; one that starts during the rush counts from zero."""
+
+    def __init__(self, url: str) -> None:
+        self.engine = make_engine(url, pool_size=1, max_overflow=0)
+        self.first: dict[int, int] = {}
+        self.last: dict[int, int] = {}
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self._run, daemon=True)
+
+    def _sample(self) -> dict[int, int]:
+        with self.engine.connect() as c:
+            pids = c.scalars(text("SELECT pid FROM pg_stat_activity WHERE datname = current_database()"
+                                  " AND pid <> pg_backend_pid()")).all()
+        out = {}
+        for pid in pids:
+            with suppress(OSError):
+                out[pid] = _stat(pid)[1]
+        return out
+
+    def _run(self) -> None:
+        while not self.stop.wait(0.5):
+            self.last.update(self._sample())
+
+    def __enter__(self) -> Backends:
+        self.first = self._sample()
+        self.last = dict(self.first)
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop.set()
+        self.thread.join()
+        self.last.update(self._sample())
+        self.engine.dispose()
+
+    def seconds(self) -> float:
+        return sum(t - self.first.get(pid, 0) for pid, t in self.last.items()) / TICKS
+
+
 def cpu_seconds(server_pids: list[int]) -> dict[str, float]:
-    """CPU seconds used so far by the app servers (with their workers), PostgreSQL (every backend: the postmaster's
-    reaped children count too), PgBouncer and this client."""
+    """CPU seconds used so far by the app servers (with their workers), PostgreSQL (every backend on the machine,
+    other sessions' included: the postmaster's reaped children count too), PgBouncer and this client."""
     procs = _processes()
 
     def tree(root: int) -> float:
@@ -140,10 +183,11 @@ def main() -> None:
                    for n in range(args.servers)]
         try:
             time.sleep(2)
-            before = cpu_seconds([s.proc.pid for s in servers])
-            latencies, codes, first_wall, wall = asyncio.run(
-                rush([s.url for s in servers], course_id, tokens, args.withdraw))
-            after = cpu_seconds([s.proc.pid for s in servers])
+            with Backends(url) as ours:
+                before = cpu_seconds([s.proc.pid for s in servers])
+                latencies, codes, first_wall, wall = asyncio.run(
+                    rush([s.url for s in servers], course_id, tokens, args.withdraw))
+                after = cpu_seconds([s.proc.pid for s in servers])
             load = os.getloadavg()[0]
         finally:
             for s in servers:
@@ -163,9 +207,12 @@ def main() -> None:
     print(f"  presses p50 {pct(latencies, 50):.3f} s, p99 {pct(latencies, 99):.3f} s, max {max(latencies):.3f} s;"
           f" load average (1 min) {load:.1f}")
     used = {k: after[k] - before[k] for k in after}
+    machine_postgres = used["postgres"]
+    used["postgres"] = ours.seconds()  # this database's backends only
     total = sum(used.values())
     print("  CPU per official: " + ", ".join(f"{k} {1000 * v / args.people:.1f} ms" for k, v in used.items())
-          + f" (total {total:.1f} s over {wall:.1f} s of wall time)")
+          + f" (total {total:.1f} s over {wall:.1f} s of wall time); every PostgreSQL process on the machine"
+          f" {1000 * machine_postgres / args.people:.1f} ms")
     engine.dispose()
     drop_database(drop)
 

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from app.audit.models import AuditEvent
 from app.core.spreadsheet import safe_cell
+from app.db import utcnow
 
 SECRET_FIELDS = {"password", "password_hash", "token", "token_hash", "secret"}
 
@@ -40,13 +41,19 @@ def _plain(value: Any) -> Any:
     return value
 
 
+def values(actor: Actor, action: str, entity_type: str, entity_id: Any = None,
+           changes: dict[str, Any] | None = None, note: str | None = None) -> dict[str, Any]:
+    """The columns of one event (for a caller that writes it in a statement of its own, see `record`)."""
+    return {"occurred_at": utcnow(), "actor_id": actor.user_id, "actor_label": actor.label,
+            "ip_address": actor.ip_address, "action": action, "entity_type": entity_type,
+            "entity_id": None if entity_id is None else str(entity_id), "changes": _plain(changes or {}),
+            "note": note}
+
+
 def record(db: Session, actor: Actor, action: str, entity_type: str, entity_id: Any = None,
            changes: dict[str, Any] | None = None, note: str | None = None) -> AuditEvent:
     """Append one event in the caller's transaction, so it lands (or not) together with the change it describes."""
-    event = AuditEvent(actor_id=actor.user_id, actor_label=actor.label, ip_address=actor.ip_address,
-                       action=action, entity_type=entity_type,
-                       entity_id=None if entity_id is None else str(entity_id),
-                       changes=_plain(changes or {}), note=note)
+    event = AuditEvent(**values(actor, action, entity_type, entity_id, changes, note))
     db.add(event)
     db.flush()
     return event

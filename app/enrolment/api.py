@@ -46,7 +46,7 @@ def list_enrolments(course_id: int, db: DbSession, who: Staff,
                         409: {"description": "not eligible, with `reasons`"}})
 def register(course_id: int, body: RegisterIn, db: DbSession, who: SignedIn) -> Response:
     """Register yourself, or (organisers) nominate `trainee_id`. Asking again returns the same enrolment (200)."""
-    e, t, created = service.register_once(db, who, course_id, body.trainee_id, body.reason)
+    e, t, created = service.register_once(db, who, course_id, body.trainee_id, body.reason, finish=True)
     return JSONResponse(out(e, t).model_dump(mode="json"), status_code=201 if created else 200)
 
 

@@ -33,7 +33,7 @@ def my_courses(request: Request, db: DbSession, who: SignedIn) -> HTMLResponse:
 @router.post("/courses/{course_id}/register")
 def register(course_id: int, db: DbSession, who: SignedIn) -> Response:
     with form_action(db) as refused:
-        e = service.register(db, who, course_id)
+        e = service.register_once(db, who, course_id, finish=True)[0]  # committed at once: see register_once
     if refused:
         return redirect("/my-courses", refused.message, "error")
     label = rules.STATUS_LABELS[e.status][0]

@@ -8,13 +8,16 @@ leaving the waitlist writes one row, not every row behind it.
 """
 from __future__ import annotations
 
-from dataclasses import replace
-from datetime import date
+from dataclasses import dataclass, replace
+from datetime import date, datetime
 
-from sqlalchemy import func, inspect, select
+from psycopg.types.json import Json
+from sqlalchemy import func, inspect, select, tuple_
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from app import audit
 from app.auth import scope
@@ -59,7 +62,9 @@ def _reasons(rs) -> list[dict]:  # noqa: ANN001
 
 
 def _lock_course(db: Session, course_id: int) -> Course:
-    course = db.scalar(select(Course).where(Course.id == course_id).with_for_update()
+    # FOR NO KEY UPDATE, not FOR UPDATE: an enrolment row inserted in this transaction before the lock holds a
+    # key-share lock on the course (its foreign key), which FOR UPDATE would wait for (two such: a deadlock).
+    course = db.scalar(select(Course).where(Course.id == course_id).with_for_update(key_share=True)
                        .execution_options(populate_existing=True))
     if course is None:
         raise NotFound("Không tìm thấy khoá học.", code="course_not_found")
@@ -192,12 +197,17 @@ def _priority_keys(r: rules.Ranked) -> tuple[int, int]:
 INT_MAX = 2**31 - 1
 
 
-def _tell(db: Session, e: Enrolment, t: Trainee, course: Course) -> None:
+def _message(e: Enrolment, course: Course) -> tuple[str, str, str]:
+    """What the person is told about their enrolment: subject, text and link."""
     label = rules.STATUS_LABELS[e.status][0]
     position = f" (vị trí {e.waitlist_position})" if e.status == ES.WAITLISTED and e.waitlist_position else ""
     why = "; ".join(r["vi"] for r in e.reasons[:2])
-    notify(db, t.user_id, f"{course.code}: {label}{position}", f"{course.title}. {why}",
-           link=f"/courses/{course.id}", email=t.email)
+    return f"{course.code}: {label}{position}", f"{course.title}. {why}", f"/courses/{course.id}"
+
+
+def _tell(db: Session, e: Enrolment, t: Trainee, course: Course) -> None:
+    subject, body, link = _message(e, course)
+    notify(db, t.user_id, subject, body, link=link, email=t.email)
 
 
 def register(db: Session, who: Principal, course_id: int, trainee_id: int | None = None,
@@ -216,13 +226,20 @@ def _override(nominated: bool, reasons: list[people_rules.Reason], written: str)
 
 
 def register_once(db: Session, who: Principal, course_id: int, trainee_id: int | None = None,
-                  reason: str = "") -> tuple[Enrolment, Trainee, bool]:
+                  reason: str = "", *, finish: bool = False) -> tuple[Enrolment, Trainee, bool]:
     """`register`, also giving the person and whether this call created or renewed the enrolment (False: it
     already stood).
 
-    Everything that does not depend on the seats is read and decided before queueing for the course lock; the locked
-    part is only "count, (place on the waitlist), insert, audit, notify", because under a rush every statement in it
-    is paid once per registrant, one registrant after another."""
+    Everything that does not depend on the seats is read and decided before queueing for the course's seat lock,
+    with no lock held: the course, the person, the eligibility, the priority. The person's own press (`finish`: the
+    API's and the page's registration) inserts its row, still "pending" and seen by nobody, as soon as it finds
+    none, so a double tap waits on that row's unique (course, trainee) pair and answers with the row that won,
+    without reading further or queueing for the seats (a nomination inserts it once the person is known to be
+    eligible). The seat lock is taken last, by `_seat_state` (on PostgreSQL the lock, the seat counts and the
+    would-be waitlist place in one round trip); the decision is the rules' (`rules.decide_first_come`, review mode,
+    quotas) on counts read under the lock; then the row's status, the audit event and the notification are written
+    and, with `finish`, committed at once from this thread (on PostgreSQL in one more round trip,
+    `_decide_and_commit`), so the lock is held for two round trips and no wait for the event loop."""
     visible = courses.find_course(db, who, course_id)  # the row only: the hot path needs no modules or sessions
     nominated = trainee_id is not None
     if nominated and not (who.is_admin or who.role == Role.ORGANISER):
@@ -233,25 +250,41 @@ def register_once(db: Session, who: Principal, course_id: int, trainee_id: int |
     existing = _enrolment_of(db, visible.id, t.id)
     if existing is not None and existing.status in rules.ACTIVE | {ES.COMPLETED}:
         return existing, t, False  # a repeated press: nothing to decide, no lock to queue for
+    now = utcnow()
+    e = existing
+    if existing is None and finish:  # the person's own press: a double tap stops here, before any more reading
+        e = _insert_pending(db, who, visible, t, now, nominated)
+        if e is None:  # the same person pressed twice at once: answer with the row that won
+            return _enrolment_of(db, visible.id, t.id, fresh=True), t, False
     seen = (visible.status, visible.capacity, visible.registration_closes)
     w = window(db, visible)
-    now = utcnow()
     me = _applicants(db, visible, [(t, now)], w.curriculum_code)[0]
     groups = _group_names(db)
     ok, reasons = rules.eligibility(w, me, now.date(), groups)
     ranked_new = rules.rank(w, [me])[0]
     rank_keys = _priority_keys(ranked_new)
-    course = _lock_course(db, course_id)  # serialises everyone registering for this course from here on
-    if existing is not None:  # came back after withdrawing or being refused: look again now that we hold the lock
-        existing = _enrolment_of(db, course.id, t.id, fresh=True)
-        if existing is not None and existing.status in rules.ACTIVE | {ES.COMPLETED}:
-            return existing, t, False
-    if (course.status, course.capacity, course.registration_closes) != seen:  # changed while we waited
-        w = window(db, course)
-        ok, reasons = rules.eligibility(w, me, now.date(), groups)
     override = None if ok else _override(nominated, reasons, " ".join(reason.split())[:1000])
     if not ok and override is None:
         raise NotEligible(reasons, nominated)
+    if e is None:  # a nomination: the row once the person is known to be eligible (a refused one leaves none)
+        e = _insert_pending(db, who, visible, t, now, nominated)
+        if e is None:
+            return _enrolment_of(db, visible.id, t.id, fresh=True), t, False
+    record_facts(db, e, t, visible)  # the person's facts as counted for this course, written before the lock
+    state = _seat_state(db, course_id, bool(w.quotas), (*rank_keys, now, t.id))  # the seat lock, from here on
+    if existing is not None:  # came back after withdrawing or being refused: look again now that we hold the lock
+        e = _enrolment_of(db, state.course.id, t.id, fresh=True)
+        if e is None:
+            raise NotFound("Không tìm thấy lượt đăng ký.", code="enrolment_not_found")
+        if e.status in rules.ACTIVE | {ES.COMPLETED}:
+            return e, t, False
+    course = state.course
+    if (course.status, course.capacity, course.registration_closes) != seen:  # changed while we waited
+        w = window(db, course)
+        ok, reasons = rules.eligibility(w, me, now.date(), groups)
+        override = None if ok else _override(nominated, reasons, " ".join(reason.split())[:1000])
+        if not ok and override is None:
+            raise NotEligible(reasons, nominated)  # the caller's rollback takes the row inserted above
     if override is not None:
         reasons = list(ranked_new.priority.reasons)
     if course.allocation_mode == rules.AllocationMode.REVIEW:
@@ -259,36 +292,139 @@ def register_once(db: Session, who: Principal, course_id: int, trainee_id: int |
                                    "theo thứ tự ưu tiên", "Waiting for allocation by priority when registration "
                                    "closes"), *reasons]
     else:
-        if w.quotas:
-            confirmed, by_unit = _counts(db, course.id)
-        else:  # the rules read per-commune counts only for communes with reserved seats
-            confirmed, by_unit = _confirmed(db, course.id), {}
-        decision = rules.decide_first_come(w, ranked_new, confirmed, by_unit, today=now.date())
+        decision = rules.decide_first_come(w, ranked_new, state.confirmed, state.by_unit, today=now.date())
         status, why = decision.status, list(decision.reasons)
     if override is not None:  # kept next to the decision's own reason (the seat), where the list shows it
         why = [*why[:1], override, *why[1:]]
-    shown = _reasons(why)
-    if existing is None:
-        e = _insert_once(db, {"course_id": course.id, "trainee_id": t.id, "status": status, "registered_at": now,
-                              "reasons": shown, "decided_at": now,
-                              "nominated_by_id": who.user_id if nominated else None,
-                              "override_reason": override.vi if override else None,
-                              "priority_rank": rank_keys[0], "priority_sub_rank": rank_keys[1]})
-        if e is None:  # the same person pressed twice at once: answer with the row that won
-            return _enrolment_of(db, course.id, t.id), t, False
-    else:
-        e = existing
-        e.status, e.registered_at, e.reasons, e.decided_at = status, now, shown, now
-        e.priority_rank, e.priority_sub_rank = rank_keys
-        e.override_reason = override.vi if override else None
-    if status == ES.WAITLISTED:
-        _positions_moved(db)
-    audit.record(db, who, "enrolment.register", "enrolment", e.id,
-                 {"course": course.code, "trainee": t.id, "status": status, "nominated": nominated,
-                  "waitlist_position": e.waitlist_position}, note=override.vi if override else None)
-    record_facts(db, e, t, course)
+    decided = {"status": status, "registered_at": now, "reasons": _reasons(why), "decided_at": now,
+               "priority_rank": rank_keys[0], "priority_sub_rank": rank_keys[1],
+               "override_reason": override.vi if override else None}
+    if status == ES.WAITLISTED:  # the others' positions read earlier in this session are read again when used
+        for other in list(db.identity_map.values()):
+            if isinstance(other, Enrolment) and other is not e:
+                db.expire(other, ["waitlist_position"])
+    # Its own position as the row will read once written, counted under the lock (it is never stored).
+    decided["waitlist_position"] = state.position if status == ES.WAITLISTED else None
+    changes = {"course": course.code, "trainee": t.id, "status": status, "nominated": nominated,
+               "waitlist_position": decided["waitlist_position"]}
+    note = override.vi if override else None
+    if finish and state.pipelined:
+        _decide_and_commit(db, who, e, t, course, decided, changes, note)
+        return e, t, True
+    for name, value in decided.items():
+        if name == "waitlist_position":
+            set_committed_value(e, name, value)
+        else:
+            setattr(e, name, value)
+    audit.record(db, who, "enrolment.register", "enrolment", e.id, changes, note=note)
     _tell(db, e, t, course)
+    if finish:
+        db.commit()  # releases the seat lock now, from this thread
     return e, t, True
+
+
+def _insert_pending(db: Session, who: Principal, course: Course, t: Trainee, now: datetime,
+                    nominated: bool) -> Enrolment | None:
+    """The enrolment row, created "pending" (seen by nobody until the commit): its status, reasons and priority
+    are written once decided, under the seat lock. None when the same person's other request holds the pair."""
+    return _insert_once(db, {"course_id": course.id, "trainee_id": t.id, "status": ES.PENDING,
+                             "registered_at": now, "reasons": [], "decided_at": now,
+                             "nominated_by_id": who.user_id if nominated else None,
+                             "priority_rank": 0, "priority_sub_rank": 0})
+
+
+@dataclass(frozen=True)
+class SeatState:
+    course: Course  # as it is now, locked
+    confirmed: int
+    by_unit: dict[int, int]  # confirmed per commune, read only when the course has reserved seats
+    position: int  # the place on the waitlist of someone with the given key, were they waitlisted now
+    pipelined: bool = False  # read through psycopg's pipeline (PostgreSQL): the writes can go the same way
+
+
+def _decide_and_commit(db: Session, who: Principal, e: Enrolment, t: Trainee, course: Course, decided: dict,
+                       changes: dict, note: str | None) -> None:
+    """PostgreSQL, the API's own registration: the decision, its audit event and the person's notification are
+    written and committed in one round trip (psycopg's pipeline), so the seat lock taken by `_seat_state` is held
+    for the server's time on these statements and not for a wait on this process between them. The same columns
+    as the ORM path (`audit.values`, `_message`); the session's copy of the row is updated without a flush."""
+    for name, value in decided.items():
+        set_committed_value(e, name, value)
+    subject, body, link = _message(e, course)
+    event = audit.values(who, "enrolment.register", "enrolment", e.id, changes, note)
+    db.flush()  # anything else this request changed is written first, outside the pipeline
+    conn = db.connection()  # the statements go through SQLAlchemy's connection (its events see them)
+    driver = conn.connection.driver_connection
+    with driver.pipeline():
+        conn.exec_driver_sql(_DECIDE_SQL, {**{k: decided[k] for k in _DECIDED}, "reasons": Json(decided["reasons"]),
+                                           "updated_at": decided["decided_at"], "id": e.id})
+        conn.exec_driver_sql(_AUDIT_SQL, {**event, "changes": Json(event["changes"])})
+        if t.user_id is not None:
+            conn.exec_driver_sql(_NOTIFICATION_SQL, {"user_id": t.user_id, "subject": subject[:300], "body": body,
+                                                     "link": link, "created_at": decided["decided_at"]})
+        notify(db, None, subject, body, link=link, email=t.email)  # the e-mail only, queued in this transaction
+        if isinstance(db.get_bind(), Engine):  # the session owns its transaction (a request's, not a test's)
+            driver.commit()  # COMMIT goes with the statements above: the seat lock ends with this round trip
+    db.commit()  # the session's side of the commit (nothing left to send after the line above)
+
+
+_DECIDED = ("status", "registered_at", "decided_at", "priority_rank", "priority_sub_rank", "override_reason")
+_DECIDE_SQL = ("UPDATE enrolment SET status = %(status)s, registered_at = %(registered_at)s, reasons = %(reasons)s,"
+               " decided_at = %(decided_at)s, priority_rank = %(priority_rank)s,"
+               " priority_sub_rank = %(priority_sub_rank)s, override_reason = %(override_reason)s,"
+               " updated_at = %(updated_at)s WHERE id = %(id)s")
+_AUDIT_SQL = ("INSERT INTO audit_event (occurred_at, actor_id, actor_label, ip_address, action, entity_type,"
+              " entity_id, changes, note) VALUES (%(occurred_at)s, %(actor_id)s, %(actor_label)s, %(ip_address)s,"
+              " %(action)s, %(entity_type)s, %(entity_id)s, %(changes)s, %(note)s)")
+_NOTIFICATION_SQL = ("INSERT INTO notification (user_id, subject, body, link, created_at)"
+                     " VALUES (%(user_id)s, %(subject)s, %(body)s, %(link)s, %(created_at)s)")
+
+
+_SEATS_SQL = (
+    "SELECT count(*) FROM enrolment WHERE course_id = %(c)s AND status = 'confirmed'",
+    "SELECT trainee.unit_id, count(*) FROM enrolment JOIN trainee ON trainee.id = enrolment.trainee_id"
+    " WHERE enrolment.course_id = %(c)s AND enrolment.status = 'confirmed' GROUP BY trainee.unit_id",
+)
+_LOCK_SQL = ("SELECT status, capacity, registration_closes, allocation_mode FROM course WHERE id = %(c)s"
+             " FOR NO KEY UPDATE")  # see _lock_course
+_AHEAD_SQL = ("SELECT count(*) FROM enrolment WHERE course_id = %(c)s AND status = 'waitlisted'"
+              " AND (priority_rank, priority_sub_rank, registered_at, trainee_id) <= (%(r)s, %(s)s, %(at)s, %(t)s)")
+
+
+def _seat_state(db: Session, course_id: int, per_unit: bool, key: tuple) -> SeatState:
+    """Take the course's seat lock and read, under it, the confirmed count (per commune when `per_unit`) and the
+    waitlist place of someone with the waitlist `key` (rules.WAITLIST_KEY's fields).
+
+    On PostgreSQL the lock and the counts go to the server in one round trip (psycopg's pipeline: each statement
+    still runs after the one before, so the counts are read under the lock, with their own snapshot); the locked
+    row is then loaded into the session without another query. On SQLite the request's transaction already holds
+    the write lock."""
+    if db.get_bind().dialect.name != "postgresql":
+        course = _lock_course(db, course_id)
+        confirmed, by_unit = _counts(db, course_id) if per_unit else (_confirmed(db, course_id), {})
+        ahead = db.scalar(select(func.count()).select_from(Enrolment).where(
+            Enrolment.course_id == course_id, Enrolment.status == ES.WAITLISTED,
+            tuple_(*(getattr(Enrolment, f) for f in rules.WAITLIST_KEY)) <= tuple_(*key)))
+        return SeatState(course, confirmed, by_unit, (ahead or 0) + 1)
+    raw = db.connection().connection.driver_connection
+    params = {"c": course_id, "r": key[0], "s": key[1], "at": key[2], "t": key[3]}
+    with raw.pipeline():
+        locked, seats, ahead = raw.cursor(), raw.cursor(), raw.cursor()
+        locked.execute(_LOCK_SQL, params)
+        seats.execute(_SEATS_SQL[per_unit], params)
+        ahead.execute(_AHEAD_SQL, params)
+    row = locked.fetchone()
+    course = db.get(Course, course_id)  # in the session already (find_course): no query
+    if row is None or course is None:
+        raise NotFound("Không tìm thấy khoá học.", code="course_not_found")
+    if tuple(row) != (course.status, course.capacity, course.registration_closes, course.allocation_mode):
+        db.refresh(course)  # changed since it was read: the session's copy becomes the locked row's
+    if per_unit:
+        by_unit = {unit: n for unit, n in seats.fetchall()}
+        confirmed = sum(by_unit.values())
+    else:
+        confirmed, by_unit = seats.fetchone()[0], {}
+    return SeatState(course, confirmed, by_unit, ahead.fetchone()[0] + 1, pipelined=True)
 
 
 def _get(db: Session, who: Principal, enrolment_id: int) -> tuple[Enrolment, Trainee]:
