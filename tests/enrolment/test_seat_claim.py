@@ -7,7 +7,6 @@ Each registration goes the API's way (`register_once(..., finish=True)`: committ
 from __future__ import annotations
 
 import pytest
-from app.migrate import upgrade
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -19,6 +18,7 @@ from app.db import make_engine, write_session
 from app.enrolment import service
 from app.enrolment.models import Enrolment
 from app.errors import DomainError
+from app.ops.migrate import upgrade
 from app.people import service as people
 from app.people.models import Trainee
 from app.places import service as places
