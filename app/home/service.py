@@ -5,7 +5,6 @@ Gathered from the services that own each part (enrolment, materials, certificate
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -24,7 +23,6 @@ from app.materials import service as materials
 from app.people import service as people
 
 ON_COURSE = (EnrolmentStatus.CONFIRMED,)
-_POSITION_PREFIX = re.compile(r"^(Danh sách chờ vị trí \d+|Waitlist position \d+):\s*")
 
 
 @dataclass(frozen=True)
@@ -51,10 +49,11 @@ class TraineeHome:
 
 def waitlist_sentence(position: int | None, reasons: list[dict]) -> tuple[str, str]:
     """"You are number 3 on the waitlist because the course is full (30 seats)." in both languages, from the reason
-    recorded when the person was placed (its own position may be out of date: the current one is used)."""
+    recorded when the person was placed (the reason's words hold no position: that is a field, worked out when read;
+    migration 0017_reasons took it out of reasons recorded before)."""
     first = next((r for r in reasons if str(r.get("code", "")).startswith("waitlisted")), None)
-    why_vi = _POSITION_PREFIX.sub("", first["vi"]) if first else ""
-    why_en = _POSITION_PREFIX.sub("", first["en"]) if first else ""
+    why_vi = first["vi"] if first else ""
+    why_en = first["en"] if first else ""
     where_vi = f"Bạn đang ở vị trí {position} trong danh sách chờ" if position else "Bạn đang trong danh sách chờ"
     where_en = f"You are number {position} on the waitlist" if position else "You are on the waitlist"
     if not why_vi:

@@ -14,8 +14,8 @@ from tests.helpers import sign_in
 
 
 def test_the_waitlist_reason_is_one_sentence_with_the_current_place():
-    reasons = [{"code": "waitlisted", "vi": "Danh sách chờ vị trí 5: Khoá học đã đủ 30 chỗ",
-                "en": "Waitlist position 5: The course is full (30 seats)"}, {"code": "priority", "vi": "x", "en": "x"}]
+    reasons = [{"code": "waitlisted", "vi": "Khoá học đã đủ 30 chỗ", "en": "The course is full (30 seats)"},
+               {"code": "priority", "vi": "x", "en": "x"}]
     assert waitlist_sentence(2, reasons) == (
         "Bạn đang ở vị trí 2 trong danh sách chờ vì khoá học đã đủ 30 chỗ.",
         "You are number 2 on the waitlist because the course is full (30 seats).")
