@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
-DEMO_PASSWORD ?= nangluc-demo
+DEMO_PASSWORD ?= Tap-huan-Bac-Ninh-2026
 # Error constructors whose message argument is a translatable Vietnamese string; N_() marks a string kept in data.
 BABEL_KEYWORDS := -k N_ -k DomainError:2 -k Invalid:2 -k Conflict:2 -k NotFound:1 -k Forbidden:1 -k Unauthenticated:1
 export NANGLUC_ENV ?= development
