@@ -19,6 +19,8 @@ ACTIONS: Mapping[str, tuple[str, str]] = {
     "invitation.claim": ("Nhận tài khoản bằng mã mời", "Account claimed with an invitation"),
     "invitation.create": ("Tạo mã mời", "Invitation created"),
     "signup.create": ("Đăng ký tài khoản", "Sign-up"),
+    "signup.confirmed": ("Xác nhận đăng ký tài khoản", "Sign-up confirmed"),
+    "signup.refused": ("Từ chối đăng ký tài khoản", "Sign-up refused"),
     "trainee.link_account": ("Gắn tài khoản với hồ sơ học viên", "Account linked to a trainee record"),
     "user.change_password": ("Đổi mật khẩu", "Password changed"),
     "user.change_password_refused": ("Đổi mật khẩu không thành công", "Password change refused"),
