@@ -6,9 +6,19 @@ from typing import Annotated
 
 from fastapi import APIRouter, File, Query, UploadFile
 from fastapi.responses import JSONResponse, Response
-from pydantic import BaseModel, ConfigDict, Field
 
 from app.attendance import marks_import, present, service
+from app.attendance.schemas import (
+    AssessmentIn,
+    CheckInIn,
+    CheckInOut,
+    CodeOut,
+    CompletionRow,
+    GridOut,
+    GridRow,
+    MarksIn,
+    ResultsOut,
+)
 from app.auth.permissions import SignedIn
 from app.config import get_settings
 from app.core.files import XLSX
@@ -16,45 +26,6 @@ from app.db import DbSession
 
 router = APIRouter(prefix="/api/v1/courses", tags=["attendance"])
 check_in_router = APIRouter(prefix="/api/v1/sessions", tags=["attendance"])
-
-
-class MarkIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    session_id: int
-    enrolment_id: int
-    status: str = Field(pattern="^(present|late|excused|absent)$")
-    note: str | None = Field(default=None, max_length=500)
-
-
-class MarksIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    marks: list[MarkIn] = Field(min_length=1, max_length=5000)
-
-
-class GridRow(BaseModel):
-    enrolment_id: int
-    full_name: str
-    marks: dict[int, str]
-
-
-class GridOut(BaseModel):
-    sessions: list[int]
-    rows: list[GridRow]
-
-
-class CompletionRow(BaseModel):
-    enrolment_id: int
-    full_name: str
-    status: str
-    assessment_passed: bool | None
-    completed: bool
-    attended: int
-    sessions: int
-    share: float
-    reason_vi: str
-    reason_en: str
 
 
 @router.get("/{course_id}/attendance", response_model=GridOut)
@@ -82,22 +53,11 @@ def completion(course_id: int, db: DbSession, who: SignedIn) -> list[CompletionR
             for e, t, c in service.completion_list(db, who, course_id)]
 
 
-class ResultsOut(BaseModel):
-    completed: int
-    not_completed: int
-
-
 @router.post("/{course_id}/completion/record", response_model=ResultsOut)
 def record_results(course_id: int, db: DbSession, who: SignedIn) -> ResultsOut:
     """Write completed / not completed onto every enrolment (run again after a correction to recompute)."""
     done, not_done = service.record_results(db, who, course_id)
     return ResultsOut(completed=done, not_completed=not_done)
-
-
-class AssessmentIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    passed: bool | None
 
 
 @router.put("/{course_id}/enrolments/{enrolment_id}/assessment", response_model=dict)
@@ -127,30 +87,11 @@ def marks_template(course_id: int, db: DbSession, who: SignedIn) -> Response:
     return present.marks_template_response(db, who, course_id)
 
 
-class CodeOut(BaseModel):
-    code: str
-    url: str
-    period_seconds: int
-
-
 @router.get("/{course_id}/sessions/{session_id}/check-in-code", response_model=CodeOut)
 def check_in_code(course_id: int, session_id: int, db: DbSession, who: SignedIn) -> CodeOut:
     """The code the trainer's screen shows now (it changes every `period_seconds`)."""
     code, url = service.current_code(db, who, course_id, session_id)
     return CodeOut(code=code, url=url, period_seconds=service.rules.CODE_PERIOD)
-
-
-class CheckInIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    code: str = Field(min_length=1, max_length=100)
-
-
-class CheckInOut(BaseModel):
-    session_id: int
-    status: str
-    recorded_at: str
-    already: bool
 
 
 @check_in_router.post("/{session_id}/check-in", response_model=CheckInOut,

@@ -8,9 +8,9 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, StreamingResponse
-from pydantic import BaseModel
 
 from app import audit
+from app.audit.schemas import EventOut, EventPage
 from app.auth.permissions import AdminOnly
 from app.db import DbSession, session_factory
 from app.web import render
@@ -47,23 +47,6 @@ def export(request: Request, db: DbSession, who: AdminOnly, f: Filters) -> Strea
     audit.record_export(db, who, f)
     return StreamingResponse(_stream(request, f), media_type="text/csv; charset=utf-8",
                              headers={"Content-Disposition": 'attachment; filename="nhat-ky.csv"'})
-
-
-class EventOut(BaseModel):
-    id: int
-    occurred_at: str
-    actor: str
-    ip_address: str | None
-    action: str
-    entity_type: str
-    entity_id: str | None
-    changes: dict
-    note: str | None
-
-
-class EventPage(BaseModel):
-    items: list[EventOut]
-    total: int
 
 
 @api.get("", response_model=EventPage)

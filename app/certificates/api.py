@@ -1,15 +1,13 @@
 """JSON API for certificates: issue for a course, list, download one or all, revoke and reissue, my certificates."""
 from __future__ import annotations
 
-from datetime import date
-
 from fastapi import APIRouter, BackgroundTasks, Request
 from fastapi.responses import JSONResponse, Response, StreamingResponse
-from pydantic import BaseModel, ConfigDict, Field
 
 from app.auth.permissions import SignedIn, Staff
 from app.certificates import present, rules, service
 from app.certificates.models import Certificate
+from app.certificates.schemas import CertificateOut, IssueIn, IssueOut, PrintIn, RevokeIn, RevokeOut
 from app.db import DbSession
 from app.jobs import present as jobs_present
 from app.jobs import service as jobs
@@ -17,33 +15,6 @@ from app.jobs.models import Job
 from app.jobs.schemas import JobOut
 
 router = APIRouter(prefix="/api/v1", tags=["certificates"])
-
-
-class IssueIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    enrolment_ids: list[int] | None = Field(default=None, max_length=10000,
-                                            description="omit to issue to everyone who completed")
-
-
-class CertificateOut(BaseModel):
-    id: int
-    number: str
-    register_entry: int
-    full_name: str
-    status: str
-    code: str
-    verify_url: str
-    issued_at: str
-    revoke_reason: str | None = Field(default=None, description="staff: the internal note; the holder: the public "
-                                      "reason (category and public text)")
-    revoke_category: str | None = None
-    revoke_public_note: str | None = None
-
-
-class IssueOut(BaseModel):
-    issued: list[CertificateOut]
-    skipped: list[dict]
 
 
 def out(c: Certificate, *, internal: bool = True) -> CertificateOut:
@@ -74,15 +45,6 @@ def issue(course_id: int, body: IssueIn, request: Request, background: Backgroun
         report = started
     return IssueOut(issued=[out(c) for c in report.issued],
                     skipped=[{"full_name": n, "reason": why} for n, why in report.skipped])
-
-
-class PrintIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    unit: str = Field(min_length=1, max_length=16, description='a commune or province key, e.g. "24" or "07432"')
-    date_from: date
-    date_to: date
-    format: str = Field(default="pdf", pattern="^(pdf|zip)$")
 
 
 @router.post("/certificates/print", response_model=JobOut, status_code=202)
@@ -116,22 +78,6 @@ def all_zip(course_id: int, db: DbSession, who: Staff) -> StreamingResponse:
 def download(certificate_id: int, db: DbSession, who: SignedIn) -> Response:
     """The file as issued; for its holder and the course's organisers only."""
     return present.certificate_file(db, who, certificate_id)
-
-
-class RevokeIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    reason: str = Field(min_length=5, max_length=1000, description="internal note, for colleagues; never public")
-    category: str = Field(default="other", pattern="^(" + "|".join(rules.REVOKE_CATEGORIES) + ")$",
-                          description="the public reason: " + ", ".join(rules.REVOKE_CATEGORIES))
-    public_note: str = Field(default="", max_length=rules.PUBLIC_NOTE_MAX,
-                             description="optional text shown on the public verify page")
-    reissue: bool = False
-
-
-class RevokeOut(BaseModel):
-    revoked: CertificateOut
-    reissued: CertificateOut | None
 
 
 @router.post("/certificates/{certificate_id}/revoke", response_model=RevokeOut)

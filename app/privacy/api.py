@@ -3,11 +3,11 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, ConfigDict, Field
 
 from app.auth.permissions import SignedIn, Staff
 from app.db import DbSession
 from app.privacy import service
+from app.privacy.schemas import HandleIn, RequestIn, RequestOut
 
 router = APIRouter(prefix="/api/v1", tags=["personal data"])
 
@@ -20,21 +20,6 @@ def my_data(db: DbSession, who: SignedIn) -> JSONResponse:
                         headers={"Content-Disposition": 'attachment; filename="du-lieu-cua-toi.json"'})
 
 
-class RequestIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    kind: str = Field(pattern="^(correction|deletion)$")
-    message: str = Field(default="", max_length=2000)
-
-
-class RequestOut(BaseModel):
-    id: int
-    kind: str
-    status: str
-    message: str
-    response: str | None = None
-
-
 @router.post("/me/data-requests", response_model=RequestOut, status_code=201)
 def request_change(body: RequestIn, db: DbSession, who: SignedIn) -> RequestOut:
     r = service.request_change(db, who, body.kind, body.message)
@@ -45,13 +30,6 @@ def request_change(body: RequestIn, db: DbSession, who: SignedIn) -> RequestOut:
 def open_requests(db: DbSession, who: Staff) -> list[RequestOut]:
     return [RequestOut(id=r.id, kind=r.kind, status=r.status, message=r.message)
             for r, _ in service.open_requests(db, who)]
-
-
-class HandleIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    outcome: str = Field(pattern="^(done|refused)$")
-    response: str = Field(default="", max_length=2000)
 
 
 @router.post("/data-requests/{request_id}", response_model=RequestOut)

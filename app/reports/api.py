@@ -6,7 +6,6 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query
 from fastapi.responses import Response
-from pydantic import BaseModel, ConfigDict, Field
 
 from app.assessment import report as assessment_report
 from app.auth.permissions import Staff
@@ -14,6 +13,7 @@ from app.courses import programmes
 from app.db import DbSession
 from app.reports import present, service, submissions
 from app.reports.params import XLSX, ReportFilters, csv_response, xlsx_response
+from app.reports.schemas import AmendIn, CloseIn
 
 router = APIRouter(prefix="/api/v1/reports", tags=["reports"])
 FILTERS_DOC = ("period: 2026, 2026-H1, 2026-H2, 2026-Q3 or empty for all time (or date_from/date_to); "
@@ -57,19 +57,6 @@ def export_csv(db: DbSession, who: Staff, f: ReportFilters) -> Response:
             "codes); `confirmed` false: the programme's content is not confirmed by a source yet.")
 def programme_list(db: DbSession, who: Staff) -> list[dict[str, Any]]:
     return [present.programme_data(p) for p in programmes.listing(db)]
-
-
-class CloseIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    period: str = Field(max_length=10, description="an ended period: 2025, 2025-H2, 2026-Q1")
-    place: str = Field(default="", max_length=12, description="a unit inside the caller's scope (default: theirs)")
-
-
-class AmendIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    reason: str = Field(max_length=2000, description="why the figures changed after the report was submitted")
 
 
 def _submission(row) -> dict[str, Any]:  # noqa: ANN001

@@ -1,44 +1,15 @@
 """JSON API: sign-ups waiting for the organisers, their decisions, and invitations for officials on record."""
 from __future__ import annotations
 
-from datetime import datetime
-
 from fastapi import APIRouter
-from pydantic import BaseModel, ConfigDict, Field
 
 from app.auth.permissions import Staff
 from app.db import DbSession
 from app.places.models import AdminUnit
 from app.signup import rules, service
+from app.signup.schemas import Decision, InvitationOut, Refusal, SignUpOut
 
 router = APIRouter(prefix="/api/v1", tags=["signups"])
-
-
-class SignUpOut(BaseModel):
-    id: int
-    full_name: str
-    unit: str
-    status: str
-    clash: bool  # the citizen ID is already on record: a case to resolve, the record is not handed over
-    created_at: datetime
-
-
-class Decision(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    identity_checked: bool = False
-
-
-class Refusal(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    reason: str = Field(min_length=1, max_length=500)
-
-
-class InvitationOut(BaseModel):
-    code: str = Field(description="shown once; only its hash is stored")
-    claim_url: str
-    expires_at: datetime
 
 
 def _out(db, s) -> SignUpOut:  # noqa: ANN001
