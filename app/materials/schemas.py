@@ -1,11 +1,14 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from app.materials import service
 from app.materials.models import Material, MaterialVersion
+
+if TYPE_CHECKING:  # a schemas module reads the service's results, never calls it
+    from app.materials import service
 
 
 class VersionOut(BaseModel):
