@@ -2,12 +2,12 @@
 migration 0017_reasons takes it out once, so no code has to find it in the text (issue #23.2). Both databases."""
 from __future__ import annotations
 
-from sqlalchemy import MetaData, insert, select
+from sqlalchemy import select
 
 from app.db import make_engine
 from app.ops.migrate import upgrade
 from tests.conftest import fresh_database_url
-from tests.reports.test_facts import _dummy
+from tests.old_rows import OldRows
 
 OLD = [{"code": "waitlisted", "vi": "Danh sách chờ vị trí 5: Khoá học đã đủ 30 chỗ",
         "en": "Waitlist position 5: The course is full (30 seats)"},
@@ -18,18 +18,10 @@ def test_old_waitlist_reasons_lose_the_position_written_into_them(backend):
     url = fresh_database_url(backend)
     upgrade("0016_aggregates", url)
     engine = make_engine(url)
-    meta = MetaData()
-    meta.reflect(engine, only=["admin_unit", "curriculum", "curriculum_version", "course", "trainee", "enrolment"])
-
-    def add(conn, name, **given):  # noqa: ANN001, ANN202
-        table = meta.tables[name]
-        row = {c.name: _dummy(c, **given) for c in table.columns
-               if c.name in given or (not c.nullable and c.server_default is None and not c.primary_key)}
-        return conn.execute(insert(table).values(**row).returning(table.c[list(table.primary_key)[0].name])).scalar()
-
+    rows = OldRows(engine)
+    add = rows.add
     with engine.begin() as conn:
-        unit = conn.execute(select(meta.tables["admin_unit"].c.id).where(meta.tables["admin_unit"].c.code == "07432")
-                            ).scalar()
+        unit = rows.unit(conn, "07432")
         add(conn, "curriculum", code="CT9")
         version = add(conn, "curriculum_version", curriculum_code="CT9")
         course = add(conn, "course", code="OLD-2", curriculum_version_id=version, unit_id=unit)
@@ -40,7 +32,7 @@ def test_old_waitlist_reasons_lose_the_position_written_into_them(backend):
                   reasons=[{**OLD[0], "vi": "Khoá học đã đủ 30 chỗ", "en": "The course is full (30 seats)"}],
                   nominated_by_id=None)
     upgrade("head", url)
-    enrolment = meta.tables["enrolment"]
+    enrolment = rows.meta.tables["enrolment"]
     with engine.connect() as conn:
         reasons = dict(conn.execute(select(enrolment.c.id, enrolment.c.reasons)).all())
     full = {"code": "waitlisted", "vi": "Khoá học đã đủ 30 chỗ", "en": "The course is full (30 seats)"}

@@ -4,10 +4,9 @@ course's figures, nor the dashboard, nor a closed period's submitted report. Pro
 totals. Both databases."""
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 
-from sqlalchemy import Boolean, Date, DateTime, Float, Integer, MetaData, Numeric, String, Text, insert, select
-from sqlalchemy.types import JSON
+from sqlalchemy import select
 
 from app.courses.models import Course, Programme
 from app.db import make_engine
@@ -22,6 +21,7 @@ from app.reports import present, service, submissions
 from tests.conftest import fresh_database_url
 from tests.courses.factories import principal
 from tests.helpers import api_token, sign_in
+from tests.old_rows import OldRows
 from tests.people.factories import cccd
 
 
@@ -133,24 +133,6 @@ def test_programme_in_the_api_pages_and_downloads(client, db, programme, make_us
     assert "Chương trình MTQG giảm nghèo bền vững 2021–2025" in client.get(f"/courses/{c4.id}").text
 
 
-def _dummy(column, **given):  # noqa: ANN001, ANN202
-    if column.name in given:
-        return given[column.name]
-    t = column.type
-    if isinstance(t, Boolean):
-        return False
-    if isinstance(t, (Integer, Numeric, Float)):
-        return 1
-    if isinstance(t, DateTime):
-        return datetime(2024, 5, 1, tzinfo=UTC)
-    if isinstance(t, Date):
-        return date(2024, 5, 1)
-    if isinstance(t, JSON):
-        return []
-    if isinstance(t, (String, Text)):
-        return "x"
-    return None
-
 
 def test_the_migration_backfills_existing_enrolments_marked_as_such(backend):
     """Enrolments made before the facts existed get them once from the records of the day, marked "backfilled"; their
@@ -158,18 +140,10 @@ def test_the_migration_backfills_existing_enrolments_marked_as_such(backend):
     url = fresh_database_url(backend)
     upgrade("0013_hardening", url)
     engine = make_engine(url)
-    meta = MetaData()
-    meta.reflect(engine, only=["admin_unit", "curriculum", "curriculum_version", "course", "trainee", "enrolment"])
-
-    def add(conn, name, **given):  # noqa: ANN001, ANN202
-        table = meta.tables[name]
-        row = {c.name: _dummy(c, **given) for c in table.columns
-               if c.name in given or (not c.nullable and c.server_default is None and not c.primary_key)}
-        return conn.execute(insert(table).values(**row).returning(table.c[list(table.primary_key)[0].name])).scalar()
-
+    rows = OldRows(engine)
+    add = rows.add
     with engine.begin() as conn:
-        unit = conn.execute(select(meta.tables["admin_unit"].c.id).where(meta.tables["admin_unit"].c.code == "07432")
-                            ).scalar()
+        unit = rows.unit(conn, "07432")
         add(conn, "curriculum", code="CT9")
         version = add(conn, "curriculum_version", curriculum_code="CT9")
         course = add(conn, "course", code="OLD-1", curriculum_version_id=version, unit_id=unit,
