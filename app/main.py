@@ -4,12 +4,14 @@ from __future__ import annotations
 import logging
 import secrets
 import sys
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 import anyio.to_thread
 from fastapi import FastAPI, Request, Response
 from fastapi.responses import JSONResponse
+from starlette.datastructures import MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from starlette_compress import CompressMiddleware
 
 from app.assets import HashedStaticFiles
@@ -91,29 +93,72 @@ def is_https(request: Request) -> bool:
     return False
 
 
-def _secure_cookies(response: Response) -> None:
+def _secure_cookies(headers: MutableHeaders) -> None:
     """Every cookie of an answer over https carries Secure, whichever route set it (session, CSRF, flash, language):
     one place, so that a new cookie cannot forget it."""
-    for i, (name, value) in enumerate(response.raw_headers):
+    raw = headers.raw
+    for i, (name, value) in enumerate(raw):
         if name.lower() == b"set-cookie" and b"; secure" not in value.lower():
-            response.raw_headers[i] = (name, value + b"; Secure")
+            raw[i] = (name, value + b"; Secure")
 
 
-def _secure(request: Request, response: Response) -> Response:
+def _secure(request: Request, headers: MutableHeaders) -> None:
     """The security headers every answer carries (a route may set its own, e.g. a download's stricter CSP)."""
-    path = request.url.path
-    headers = response.headers
     if is_https(request):
         headers.setdefault("Strict-Transport-Security", "max-age=31536000")
-        _secure_cookies(response)
+        _secure_cookies(headers)
     headers.setdefault("Content-Security-Policy", CSP)
     headers.setdefault("X-Content-Type-Options", "nosniff")
     headers.setdefault("X-Frame-Options", "DENY")
     headers.setdefault("Referrer-Policy", "same-origin")
     headers.setdefault("Permissions-Policy", "camera=(self), geolocation=(), microphone=()")
-    if not path.startswith("/static/"):
+    if not request.url.path.startswith("/static/"):
         headers.setdefault("Cache-Control", "no-store")
-    return response
+
+
+def _csrf_cookie(request: Request, token: str) -> str:
+    """The Set-Cookie header that hands a browser its CSRF token (app.web checks it on every form)."""
+    carrier = Response()
+    carrier.set_cookie(CSRF_COOKIE, token, httponly=True, samesite="strict", path="/",
+                       secure=request.url.scheme == "https")
+    return carrier.headers["set-cookie"]
+
+
+class Guard:
+    """Pure ASGI middleware around every request: a JSON API call without a bearer token is answered 401 before
+    routing (an anonymous caller learns nothing about which paths exist), a browser without a CSRF cookie gets one,
+    and every answer carries the security headers. Pure ASGI, not `@app.middleware("http")`: that runs the rest of
+    the request in a task of its own and streams the answer through a queue, a cost every request paid."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        request = Request(scope)
+        path = scope["path"]
+        if path.startswith("/api/v1/") and path != TOKEN_PATH and "authorization" not in request.headers:
+            denied = JSONResponse({"detail": "Cần đăng nhập (Authorization: Bearer …).", "code": "not_authenticated"},
+                                  status_code=401, headers={"WWW-Authenticate": "Bearer"})
+            _secure(request, denied.headers)
+            await denied(scope, receive, send)
+            return
+        new_csrf = None
+        if not request.cookies.get(CSRF_COOKIE):
+            new_csrf = secrets.token_urlsafe(32)
+            request.state.csrf_token = new_csrf
+
+        async def secured(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                if new_csrf and not path.startswith(("/api/", "/static/")):
+                    headers.append("set-cookie", _csrf_cookie(request, new_csrf))
+                _secure(request, headers)
+            await send(message)
+
+        await self.app(scope, receive, secured)
 
 
 @asynccontextmanager
@@ -148,28 +193,10 @@ def create_app() -> FastAPI:
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]
-    # Every request body is limited (app.infra.limits); added first so that `guard` below wraps its refusals too.
+    # Every request body is limited (app.infra.limits); added first so that `Guard` below wraps its refusals too.
     app.add_middleware(BodyLimit)
 
-    @app.middleware("http")
-    async def guard(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
-        path = request.url.path
-        # Every JSON API call but the token endpoint needs a bearer token; answer before routing so that an
-        # anonymous caller learns nothing about which paths exist.
-        if path.startswith("/api/v1/") and path != TOKEN_PATH and "authorization" not in request.headers:
-            denied = JSONResponse({"detail": "Cần đăng nhập (Authorization: Bearer …).", "code": "not_authenticated"},
-                                  status_code=401, headers={"WWW-Authenticate": "Bearer"})
-            return _secure(request, denied)
-        new_csrf = None
-        if not request.cookies.get(CSRF_COOKIE):
-            new_csrf = secrets.token_urlsafe(32)
-            request.state.csrf_token = new_csrf
-        response = await call_next(request)
-        if new_csrf and not path.startswith(("/api/", "/static/")):
-            response.set_cookie(CSRF_COOKIE, new_csrf, httponly=True, samesite="strict", path="/",
-                                secure=request.url.scheme == "https")
-        return _secure(request, response)
-
+    app.add_middleware(Guard)
     # Outermost: every answer (pages, JSON, static files) is compressed, Brotli or gzip as the browser accepts; a
     # trainee page on a slow phone link weighs a fifth of its size (tests/e2e/test_light_pages.py measures it).
     # zstd is left out: browsers on older phones do not read it and Brotli is as small for our pages.

@@ -8,6 +8,7 @@ leaving the waitlist writes one row, not every row behind it.
 """
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 
@@ -75,8 +76,11 @@ def _group_names(db: Session) -> dict[str, str]:
     return {code: name for code, name in db.execute(select(TargetGroup.code, TargetGroup.name_vi))}
 
 
-def window(db: Session, course: Course) -> rules.CourseWindow:
-    """What the rules need to know about the course: its window, places, curriculum groups, seats and quotas."""
+def window(db: Session, course: Course, units: Iterable[int] | None = None) -> rules.CourseWindow:
+    """What the rules need to know about the course: its window, places, curriculum groups, seats and quotas.
+
+    `units`: only these units are looked for inside the course's places (a registration asks about one person's
+    unit, not the province's thousand), so `eligible_unit_ids` holds those of them inside; None: every unit."""
     # The curriculum's code and target groups in one statement, without loading the version's whole document.
     rows = db.execute(select(CurriculumVersion.curriculum_code, CurriculumTargetGroup.priority,
                              CurriculumTargetGroup.target_group_code)
@@ -84,11 +88,15 @@ def window(db: Session, course: Course) -> rules.CourseWindow:
                       .where(CurriculumVersion.id == course.curriculum_version_id)).all()
     curriculum_code = rows[0].curriculum_code
     groups = tuple(g for _, g in sorted((p, g) for _, p, g in rows if g is not None))
+    asked = None if units is None else sorted(set(units))
     eligible: set[int] = set()
     # The places' units come with the course's places, so that expanding each finds its unit in the session.
     for place in db.scalars(select(AdminUnit).join(CoursePlace, CoursePlace.unit_id == AdminUnit.id)
                             .where(CoursePlace.course_id == course.id)):
-        eligible |= set(db.scalars(places.unit_ids_within(db, place.id)))
+        within = places.unit_ids_within(db, place.id)
+        if asked is not None:
+            within = within.where(AdminUnit.id.in_(asked))
+        eligible |= set(db.scalars(within))
     quotas = {q.unit_id: q.seats for q in db.scalars(select(CourseQuota).where(CourseQuota.course_id == course.id))}
     return rules.CourseWindow(
         course_status=course.status, registration_opens=course.registration_opens,
@@ -257,7 +265,7 @@ def register_once(db: Session, who: Principal, course_id: int, trainee_id: int |
         if e is None:  # the same person pressed twice at once: answer with the row that won
             return _enrolment_of(db, visible.id, t.id, fresh=True), t, False
     seen = (visible.status, visible.capacity, visible.registration_closes)
-    w = window(db, visible)
+    w = window(db, visible, [t.unit_id])
     me = _applicants(db, visible, [(t, now)], w.curriculum_code)[0]
     groups = _group_names(db)
     ok, reasons = rules.eligibility(w, me, now.date(), groups)
@@ -280,7 +288,7 @@ def register_once(db: Session, who: Principal, course_id: int, trainee_id: int |
             return e, t, False
     course = state.course
     if (course.status, course.capacity, course.registration_closes) != seen:  # changed while we waited
-        w = window(db, course)
+        w = window(db, course, [t.unit_id])
         ok, reasons = rules.eligibility(w, me, now.date(), groups)
         override = None if ok else _override(nominated, reasons, " ".join(reason.split())[:1000])
         if not ok and override is None:
