@@ -41,6 +41,9 @@ class Settings(BaseSettings):
     # Behind PgBouncer in transaction mode: psycopg must not prepare statements on the server (PgBouncer 1.18 does
     # not carry them between the server connections it hands out).
     db_pgbouncer: bool = False
+    # A pooled connection idle longer than this is pinged before use (a round trip); one back from a request a moment
+    # ago is not (app.db._ping_when_idle). 0 pings at every checkout, as SQLAlchemy's pool_pre_ping does.
+    db_ping_after_seconds: float = Field(default=2.0, ge=0, le=3600)
     # Background jobs and e-mail (docs/operations.md, "Background jobs"): "queue" hands them to the PostgreSQL queue,
     # run by `nangluc worker`; "inline" runs them in the web process after the response (SQLite always does);
     # "auto" is "queue" on PostgreSQL.

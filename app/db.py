@@ -1,6 +1,7 @@
 """Database: declarative base with a constraint naming convention, the engine, and the per-request session."""
 from __future__ import annotations
 
+import time
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import contextmanager, nullcontext
 from datetime import UTC, datetime
@@ -9,7 +10,7 @@ from pathlib import Path
 from typing import Annotated
 
 from fastapi import Depends, Request
-from sqlalchemy import DateTime, Engine, MetaData, create_engine, event
+from sqlalchemy import DateTime, Engine, MetaData, create_engine, event, exc
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
@@ -99,10 +100,40 @@ def make_engine(url: str, *, pool_size: int | None = None, max_overflow: int | N
     # prepare_threshold=None: no server-side prepared statements, which PgBouncer's transaction mode would hand to
     # another client's server connection ("prepared statement … does not exist").
     connect_args = {"prepare_threshold": None} if pgbouncer else {}
-    return create_engine(url, pool_pre_ping=True, connect_args=connect_args,
-                         pool_size=settings.db_pool_size if pool_size is None else pool_size,
-                         max_overflow=settings.db_max_overflow if max_overflow is None else max_overflow,
-                         pool_timeout=settings.db_pool_timeout if pool_timeout is None else pool_timeout)
+    engine = create_engine(url, connect_args=connect_args,
+                           pool_size=settings.db_pool_size if pool_size is None else pool_size,
+                           max_overflow=settings.db_max_overflow if max_overflow is None else max_overflow,
+                           pool_timeout=settings.db_pool_timeout if pool_timeout is None else pool_timeout)
+    _ping_when_idle(engine, settings.db_ping_after_seconds)
+    return engine
+
+
+def _ping_when_idle(engine: Engine, after: float) -> None:
+    """SQLAlchemy's pre-ping, for a connection that has lain in the pool longer than `after` seconds only.
+
+    `pool_pre_ping` pings at every checkout: a round trip per request (two with the sign-in's own read), paid most
+    when the server is busiest. A connection back from a request a moment ago is alive unless PostgreSQL went away in
+    that moment; then the statement fails as a lost connection, answered 503 (app.error_handlers), and SQLAlchemy
+    drops the whole pool's connections, so the next request connects afresh. A failed ping is SQLAlchemy's
+    DisconnectionError: the pool replaces the connection and the request never sees it."""
+
+    @event.listens_for(engine, "connect")
+    def _connected(_dbapi_conn, record):  # noqa: ANN001
+        record.info["idle_since"] = time.monotonic()
+
+    @event.listens_for(engine, "checkin")
+    def _back(_dbapi_conn, record):  # noqa: ANN001
+        if record is not None:
+            record.info["idle_since"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _out(dbapi_conn, record, _proxy):  # noqa: ANN001
+        if time.monotonic() - record.info.get("idle_since", 0.0) <= after:
+            return
+        try:
+            engine.dialect.do_ping(dbapi_conn)
+        except Exception as err:  # whatever the driver raises for a dead connection
+            raise exc.DisconnectionError(str(err)) from err
 
 
 def connection_budget() -> int:
@@ -119,6 +150,22 @@ def get_engine() -> Engine:
 @lru_cache
 def _session_factory() -> sessionmaker[Session]:
     return sessionmaker(bind=get_engine(), expire_on_commit=False)
+
+
+@lru_cache
+def _reader_factory() -> sessionmaker[Session]:
+    engine = get_engine()
+    if engine.dialect.name == "postgresql":
+        engine = engine.execution_options(isolation_level="AUTOCOMMIT")
+    return sessionmaker(bind=engine, expire_on_commit=False)
+
+
+def reading_session(request: Request) -> Session:
+    """A session for a short read beside the request's own transaction (who is calling). On PostgreSQL it reads in
+    autocommit: one round trip per statement, with no BEGIN before it and no ROLLBACK when it goes back to the pool.
+    Tests that swap the session maker get theirs."""
+    factory = getattr(request.app.state, "session_factory", None)
+    return factory() if factory is not None else _reader_factory()()
 
 
 def new_session() -> Session:

@@ -32,7 +32,7 @@ from app.auth.scope import (  # noqa: F401 - re-exported for the routes
     visible_courses_for,
 )
 from app.cookies import CSRF_COOKIE, SESSION_COOKIE
-from app.db import session_factory
+from app.db import reading_session
 from app.errors import DomainError, Forbidden, Unauthenticated
 
 CSRF_HEADER = "x-csrf-token"
@@ -115,7 +115,7 @@ class Permission:
         ip = client_ip(request)
         # A short read of its own, not the request's session: the request's transaction (and any lock it takes)
         # then lives entirely inside the endpoint.
-        with session_factory(request)() as db:
+        with reading_session(request) as db:
             if is_api(request):
                 user = service.resolve(db, bearer_token(request), "api")
             else:
