@@ -85,7 +85,8 @@ def normalise_url(url: str) -> str:
 
 
 def make_engine(url: str, *, pool_size: int | None = None, max_overflow: int | None = None,
-                pool_timeout: float | None = None, pgbouncer: bool | None = None) -> Engine:
+                pool_timeout: float | None = None, pgbouncer: bool | None = None,
+                ping_after: float | None = None) -> Engine:
     """The engine for `url`; the pool's budget comes from the settings unless given (see `Settings.db_pool_size`)."""
     url = normalise_url(url)
     parsed = make_url(url)
@@ -104,7 +105,7 @@ def make_engine(url: str, *, pool_size: int | None = None, max_overflow: int | N
                            pool_size=settings.db_pool_size if pool_size is None else pool_size,
                            max_overflow=settings.db_max_overflow if max_overflow is None else max_overflow,
                            pool_timeout=settings.db_pool_timeout if pool_timeout is None else pool_timeout)
-    _ping_when_idle(engine, settings.db_ping_after_seconds)
+    _ping_when_idle(engine, settings.db_ping_after_seconds if ping_after is None else ping_after)
     return engine
 
 
