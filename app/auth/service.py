@@ -194,11 +194,11 @@ def change_password(db: Session, counters: Callable[[], Session], actor: Princip
     session cannot be used to guess it. Returns how many sessions and tokens were ended."""
     if actor.user_id is None:
         raise Unauthenticated()
-    user = db.get(User, actor.user_id)
-    if user is None:
-        raise Unauthenticated()
     # The new password is judged first: a refusal then writes nothing and spends none of the account's guesses.
-    problem = rules.password_problem(new, user.username, MIN_PASSWORD_LENGTH, (user.full_name,))
+    # The caller's name comes from the principal (read from the account for this request): `db` is not touched
+    # before the guess is counted, because on SQLite the request's transaction takes the write lock at its first
+    # statement and the counter's own transaction would then wait for it until the busy timeout (503).
+    problem = rules.password_problem(new, actor.username, MIN_PASSWORD_LENGTH, (actor.full_name,))
     if problem:
         raise Invalid("weak_password", problem, field="new_password")
     if new == current:
@@ -208,6 +208,9 @@ def change_password(db: Session, counters: Callable[[], Session], actor: Princip
         counted = throttle.count(side, throttle.ACCOUNT, throttle.key_of(actor.username), account_policy(), now,
                                  account=actor.username)
         side.commit()
+    user = db.get(User, actor.user_id)
+    if user is None:
+        raise Unauthenticated()
     if not counted.admitted:
         audit.record(db, actor, "user.change_password_refused", "user", user.id, {"reason": "throttled"})
         raise too_many("Nhập sai mật khẩu quá nhiều lần. Vui lòng thử lại sau "
