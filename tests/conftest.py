@@ -200,7 +200,7 @@ def app(connection, audit_watch):  # noqa: ANN001
     application.state.session_factory = sessions = AppSessions(connection)
     audit_watch.install(application, connection)
     yield application
-    assert not sessions.problems, "; ".join(sessions.problems)
+    assert not sessions.problems, "; ".join(dict.fromkeys(sessions.problems))
 
 
 @pytest.fixture
