@@ -16,6 +16,7 @@ from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
 from app.config import get_settings
+from app.errors import DomainError
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -216,8 +217,13 @@ async def get_db(request: Request) -> AsyncIterator[Session]:
         try:
             yield session
             session.commit()
-        except BaseException:
+        except BaseException as exc:
             session.rollback()
+            # A refusal keeps nothing the request wrote, only the audit event it carries (a failed sign-in).
+            event = exc.audit_event if isinstance(exc, DomainError) else None
+            if event is not None:
+                session.add(event)
+                session.commit()
             raise
         finally:
             session.close()

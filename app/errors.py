@@ -10,6 +10,10 @@ class DomainError(Exception):
     """A refusal with a stable machine code, a human message (Vietnamese) and, for bad input, the field."""
 
     status = 400
+    # The one audit event the refusal leaves behind (a failed sign-in): an AuditEvent not yet added to any session,
+    # given by `app.audit.on_refusal`. Whatever the request wrote is rolled back, then this event alone is written
+    # (`app.db.get_db` when the refusal is raised, `app.web.form_action` when a page answers it).
+    audit_event: object | None = None
 
     def __init__(self, code: str, message: str, *, field: str | None = None, status: int | None = None,
                  headers: dict[str, str] | None = None) -> None:

@@ -205,8 +205,10 @@ def form_action(db: Session) -> Iterator[Refusal]:
             return redirect(back, refused.message, "error")
 
     Catching a DomainError and answering anyway would let the request's commit keep what the action wrote before
-    it refused (a certificate revoked, its reissue refused). A record that is missing or outside the caller's scope
-    (404) is not a form refusal: it propagates to the error page, so that a page answers as the API does.
+    it refused (a certificate revoked, its reissue refused). A refusal that carries its audit event (a failed
+    sign-in, `app.audit.on_refusal`) has that event written after the rollback, and committed with the answer.
+    A record that is missing or outside the caller's scope (404) is not a form refusal: it propagates to the error
+    page, so that a page answers as the API does.
     `tests/core/test_refusals.py` holds every page to this.
     """
     outcome = Refusal()
@@ -216,6 +218,8 @@ def form_action(db: Session) -> Iterator[Refusal]:
         db.rollback()
         if err.status == 404:
             raise
+        if err.audit_event is not None:  # the one write a refusal keeps (app.audit.on_refusal)
+            db.add(err.audit_event)
         outcome.error = err
 
 

@@ -130,13 +130,77 @@ def db(connection) -> Iterator[Session]:  # noqa: ANN001
     session.close()
 
 
+class AppSessions:
+    """The test app's sessions (`app.state.session_factory`): each a SAVEPOINT of the test's one connection, so that
+    the test's transaction rolls back everything they wrote.
+
+    In production a session opened while the request's is in progress (the guess counters of `authenticate` and
+    `change_password`, a download count) is a transaction of its own: what it commits stays, whatever the request
+    does next. Savepoints of one connection nest instead: when the outer session rolls back, the inner one's commit
+    goes with it, so a refused sign-in would lose its count here and keep it in production. A real second connection
+    cannot stand in for it: it would not see the test's uncommitted rows (the accounts made by `make_user`), and on
+    SQLite it would wait for the write lock the test's transaction holds. So this watches for the one case where
+    savepoints and transactions differ, an outer session ending without a commit after an inner one committed a
+    write, and the test fails on it (at teardown) rather than pass on a state production never has. Keep the inner
+    transaction first: touch the request's session only after the counter committed (as `authenticate` does).
+    """
+
+    def __init__(self, connection) -> None:  # noqa: ANN001
+        self.connection = connection
+        self.open: list[Session] = []  # sessions with a transaction in progress, the outermost first
+        self.problems: list[str] = []
+
+    def __call__(self) -> Session:
+        from sqlalchemy import event
+
+        session = Session(bind=self.connection, join_transaction_mode="create_savepoint", expire_on_commit=False)
+        session.info.update(wrote=False, committed=False, inner_commits=0)
+        event.listen(session, "after_begin", self._began)
+        event.listen(session, "do_orm_execute", self._executed)
+        event.listen(session, "after_flush", self._flushed)
+        event.listen(session, "after_commit", self._committed)
+        event.listen(session, "after_transaction_end", self._ended)
+        return session
+
+    def _began(self, session: Session, transaction, connection) -> None:  # noqa: ANN001
+        if session not in self.open:
+            self.open.append(session)
+
+    @staticmethod
+    def _executed(state) -> None:  # noqa: ANN001
+        if state.is_insert or state.is_update or state.is_delete:
+            state.session.info["wrote"] = True
+
+    @staticmethod
+    def _flushed(session: Session, context) -> None:  # noqa: ANN001
+        session.info["wrote"] = True
+
+    @staticmethod
+    def _committed(session: Session) -> None:
+        session.info["committed"] = True
+
+    def _ended(self, session: Session, transaction) -> None:  # noqa: ANN001
+        if transaction.parent is not None or session not in self.open:
+            return
+        self.open.remove(session)
+        info = session.info
+        if info["committed"] and info["wrote"]:
+            for outer in self.open:
+                outer.info["inner_commits"] += 1
+        elif not info["committed"] and info["inner_commits"]:
+            self.problems.append(
+                "a session rolled back after another one, opened inside it, committed a write: in production that "
+                "write stays (two transactions), in this test's savepoints it was undone with the outer one")
+        info.update(wrote=False, committed=False, inner_commits=0)
+
+
 @pytest.fixture
 def app(connection, audit_watch):  # noqa: ANN001
     application = create_app()
-    application.state.session_factory = lambda: Session(bind=connection, join_transaction_mode="create_savepoint",
-                                                         expire_on_commit=False)
+    application.state.session_factory = sessions = AppSessions(connection)
     audit_watch.install(application, connection)
-    return application
+    yield application
+    assert not sessions.problems, "; ".join(dict.fromkeys(sessions.problems))
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from enum import Enum
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -17,6 +17,9 @@ from sqlalchemy.orm import Session
 from app.audit.models import AuditEvent
 from app.core.spreadsheet import safe_cell
 from app.db import utcnow
+from app.errors import DomainError
+
+E = TypeVar("E", bound=DomainError)
 
 SECRET_FIELDS = {"password", "password_hash", "token", "token_hash", "secret"}
 
@@ -57,6 +60,16 @@ def record(db: Session, actor: Actor, action: str, entity_type: str, entity_id: 
     db.add(event)
     db.flush()
     return event
+
+
+def on_refusal(err: E, actor: Actor, action: str, entity_type: str, entity_id: Any = None,
+               changes: dict[str, Any] | None = None) -> E:
+    """Give a refusal the event it leaves in the trail (a failed sign-in, a wrong current password), to raise it.
+
+    A refused action keeps no partial write: the request is rolled back, and then this event alone is written
+    (`app.db.get_db`, `app.web.form_action`), so the attempt is in the trail and nothing else the request did is."""
+    err.audit_event = AuditEvent(**values(actor, action, entity_type, entity_id, changes))
+    return err
 
 
 def history(db: Session, entity_type: str, entity_id: Any) -> list[AuditEvent]:

@@ -14,7 +14,7 @@ from app.auth.principal import Principal
 from app.auth.schemas import PasswordChange, SessionsEnded, Token, UserCreate, UserPage, UserRead
 from app.config import get_settings
 from app.db import DbSession, session_factory
-from app.errors import DomainError, Forbidden
+from app.errors import Forbidden
 from app.places import service as places
 
 router = APIRouter(prefix="/api/v1", tags=["auth"])
@@ -31,11 +31,8 @@ def _read(db: Session, user: User) -> UserRead:
 def issue_token(request: Request, db: DbSession, _: Public,
                 form: Annotated[OAuth2PasswordRequestForm, Depends()]) -> Token:
     """OAuth2 password flow: exchange a username and password for a bearer token."""
-    try:
-        user = service.authenticate(db, session_factory(request), form.username, form.password, client_ip(request))
-    except DomainError:
-        db.commit()  # keep the failure's audit event although this request fails (the count is already committed)
-        raise
+    # A refusal rolls the request back and keeps only its audit event (app.db.get_db); the count is committed apart.
+    user = service.authenticate(db, session_factory(request), form.username, form.password, client_ip(request))
     token = service.start_session(db, user, "api", client_ip(request))
     return Token(access_token=token, expires_in=get_settings().api_token_hours * 3600)
 
@@ -82,13 +79,8 @@ def unlock_user(user_id: int, db: DbSession, who: Staff) -> UserRead:
 @router.post("/me/password", response_model=SessionsEnded)
 def change_password(body: PasswordChange, request: Request, db: DbSession, who: SignedIn) -> SessionsEnded:
     """Change one's own password; every other session and API token ends (this token stays valid)."""
-    try:
-        ended = service.change_password(db, session_factory(request), who, body.current_password,
-                                        body.new_password, bearer_token(request))
-    except DomainError as err:
-        if err.code in ("wrong_password", "sign_in_locked"):
-            db.commit()  # the refused attempt's audit event stays
-        raise
+    ended = service.change_password(db, session_factory(request), who, body.current_password, body.new_password,
+                                    bearer_token(request))
     return SessionsEnded(sessions_ended=ended)
 
 

@@ -11,8 +11,7 @@ from app.auth.permissions import Public, SignedIn, Staff, client_ip
 from app.config import get_settings
 from app.cookies import SESSION_COOKIE
 from app.db import DbSession, session_factory
-from app.errors import DomainError
-from app.web import redirect, render
+from app.web import form_action, redirect, render
 
 router = APIRouter(include_in_schema=False)
 
@@ -31,15 +30,14 @@ def login_page(request: Request, db: DbSession, who: Public, next: str | None = 
 @router.post("/login")
 def login(request: Request, db: DbSession, _: Public, username: Annotated[str, Form()] = "",
           password: Annotated[str, Form()] = "", next: Annotated[str, Form()] = "/dashboard") -> Response:
-    try:
+    with form_action(db) as refused:  # rolled back; the failure's audit event alone is kept (and its count)
         user = service.authenticate(db, session_factory(request), username, password, client_ip(request))
-    except DomainError as err:
-        # Returned, not raised: the request boundary then commits the failure's audit event with the error page.
+    if refused:
         page = render(request, "auth/login.html",
-                      {"next": _safe_next(next), "username": username, "error": err.message,
+                      {"next": _safe_next(next), "username": username, "error": refused.message,
                        "demo_users": service.demo_usernames(db)},
-                      status_code=err.status)
-        page.headers.update(err.headers or {})
+                      status_code=refused.status)
+        page.headers.update(refused.error.headers)
         return page
     token = service.start_session(db, user, "web", client_ip(request))
     response = redirect(_safe_next(next))
@@ -90,14 +88,14 @@ def change_password(request: Request, db: DbSession, who: SignedIn,
                     confirm_password: Annotated[str, Form(max_length=256)] = "") -> Response:
     if new_password != confirm_password:
         return _account(request, db, who, {"confirm_password": "Hai lần nhập mật khẩu mới không khớp."}, 422)
-    try:
+    with form_action(db) as refused:  # rolled back; a wrong current password's audit event alone is kept
         ended = service.change_password(db, session_factory(request), who, current_password, new_password,
                                         request.cookies.get(SESSION_COOKIE))
-    except DomainError as err:
-        # Returned, not raised: a wrong current password is audited, and that event must be kept.
+    if refused:
+        err = refused.error
         field = err.field or ("current_password" if err.status == 429 else "new_password")
         page = _account(request, db, who, {field: err.message}, err.status)
-        page.headers.update(err.headers or {})
+        page.headers.update(err.headers)
         return page
     return redirect("/account", f"Đã đổi mật khẩu. {ended} phiên đăng nhập và mã truy cập khác đã kết thúc.")
 

@@ -122,7 +122,9 @@ def authenticate(db: Session, counters: Callable[[], Session], username: str, pa
     """Check a password, counting the attempt first so that no number of simultaneous guesses gets past the limit.
 
     `counters` opens a session of its own: the count is committed before the slow password check, which then holds
-    no lock, and every other process sees it at once. Every failure, refused or wrong, is audited in `db`.
+    no lock, and every other process sees it at once. Every failure, refused or wrong, is audited: the refusal
+    carries its event (`audit.on_refusal`), which the request boundary writes after rolling the request back.
+    `db` is first used after the count is committed (on SQLite the request's transaction takes the write lock).
     """
     name = username.strip().lower()
     now = utcnow()
@@ -131,24 +133,25 @@ def authenticate(db: Session, counters: Callable[[], Session], username: str, pa
         side.commit()
     anonymous = Principal.anonymous(ip_address)
     if not verdict.admitted:
-        audit.record(db, anonymous, "auth.sign_in_failed", "user", found.user_id if found else None,
-                     {"username": name[:64], "reason": f"throttled_{verdict.reason}"})
         if verdict.reason == "address":
-            raise too_many("Có quá nhiều lần đăng nhập sai từ địa chỉ mạng này. Vui lòng thử lại sau "
-                           f"{_minutes(verdict.retry_after)} phút.", verdict.retry_after)
-        raise too_many("Đăng nhập sai quá nhiều lần. Vui lòng thử lại sau "
-                       f"{_minutes(verdict.retry_after)} phút, hoặc nhờ cán bộ tổ chức mở khoá tài khoản.",
-                       verdict.retry_after)
+            refused = too_many("Có quá nhiều lần đăng nhập sai từ địa chỉ mạng này. Vui lòng thử lại sau "
+                               f"{_minutes(verdict.retry_after)} phút.", verdict.retry_after)
+        else:
+            refused = too_many("Đăng nhập sai quá nhiều lần. Vui lòng thử lại sau "
+                               f"{_minutes(verdict.retry_after)} phút, hoặc nhờ cán bộ tổ chức mở khoá tài khoản.",
+                               verdict.retry_after)
+        raise audit.on_refusal(refused, anonymous, "auth.sign_in_failed", "user", found.user_id if found else None,
+                               {"username": name[:64], "reason": f"throttled_{verdict.reason}"})
     if found is None:
         burn_time(password)
         ok, new_hash = False, None
     else:
         ok, new_hash = verify_password(password, found.password_hash)
     if not ok or found is None or not found.is_active:
-        audit.record(db, anonymous, "auth.sign_in_failed", "user", found.user_id if found else None,
-                     {"username": name[:64], "reason": "password",
-                                                                   "failures": account.failures if account else 0})
-        raise Unauthenticated("Tên đăng nhập hoặc mật khẩu không đúng.", code="invalid_credentials")
+        raise audit.on_refusal(Unauthenticated("Tên đăng nhập hoặc mật khẩu không đúng.", code="invalid_credentials"),
+                               anonymous, "auth.sign_in_failed", "user", found.user_id if found else None,
+                               {"username": name[:64], "reason": "password",
+                                "failures": account.failures if account else 0})
     user = db.get(User, found.user_id)
     if user is None:  # deleted in between
         raise Unauthenticated("Tên đăng nhập hoặc mật khẩu không đúng.", code="invalid_credentials")
@@ -194,11 +197,11 @@ def change_password(db: Session, counters: Callable[[], Session], actor: Princip
     session cannot be used to guess it. Returns how many sessions and tokens were ended."""
     if actor.user_id is None:
         raise Unauthenticated()
-    user = db.get(User, actor.user_id)
-    if user is None:
-        raise Unauthenticated()
     # The new password is judged first: a refusal then writes nothing and spends none of the account's guesses.
-    problem = rules.password_problem(new, user.username, MIN_PASSWORD_LENGTH, (user.full_name,))
+    # The caller's name comes from the principal (read from the account for this request): `db` is not touched
+    # before the guess is counted, because on SQLite the request's transaction takes the write lock at its first
+    # statement and the counter's own transaction would then wait for it until the busy timeout (503).
+    problem = rules.password_problem(new, actor.username, MIN_PASSWORD_LENGTH, (actor.full_name,))
     if problem:
         raise Invalid("weak_password", problem, field="new_password")
     if new == current:
@@ -208,15 +211,18 @@ def change_password(db: Session, counters: Callable[[], Session], actor: Princip
         counted = throttle.count(side, throttle.ACCOUNT, throttle.key_of(actor.username), account_policy(), now,
                                  account=actor.username)
         side.commit()
+    user = db.get(User, actor.user_id)
+    if user is None:
+        raise Unauthenticated()
     if not counted.admitted:
-        audit.record(db, actor, "user.change_password_refused", "user", user.id, {"reason": "throttled"})
-        raise too_many("Nhập sai mật khẩu quá nhiều lần. Vui lòng thử lại sau "
-                       f"{_minutes(counted.wait(now))} phút.", counted.wait(now))
+        raise audit.on_refusal(too_many("Nhập sai mật khẩu quá nhiều lần. Vui lòng thử lại sau "
+                                        f"{_minutes(counted.wait(now))} phút.", counted.wait(now)),
+                               actor, "user.change_password_refused", "user", user.id, {"reason": "throttled"})
     ok, _ = verify_password(current, user.password_hash)
     if not ok:
-        # The one write a refusal keeps: its audit event (the page returns the refusal instead of raising it).
-        audit.record(db, actor, "user.change_password_refused", "user", user.id)
-        raise Invalid("wrong_password", "Mật khẩu hiện tại không đúng.", field="current_password")
+        # The one write a refusal keeps: its audit event, written after the request is rolled back.
+        raise audit.on_refusal(Invalid("wrong_password", "Mật khẩu hiện tại không đúng.", field="current_password"),
+                               actor, "user.change_password_refused", "user", user.id)
     throttle.forgive(db, throttle.ACCOUNT, throttle.key_of(user.username), account_policy())
     user.password_hash = hash_password(new)
     ended = _end_other_sessions(db, user.id, keep_token)

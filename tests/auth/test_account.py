@@ -128,3 +128,50 @@ def test_a_weak_new_password_is_refused_without_spending_a_guess_or_writing_anyt
     assert written() == before
     ok = client.post("/api/v1/me/password", headers=h, json={"current_password": PASSWORD, "new_password": NEW})
     assert ok.status_code == 200
+
+
+def test_the_password_change_counts_its_guess_outside_the_requests_own_transaction(backend):
+    """As in production, on a database of its own with real transactions: the request's session and the guess
+    counter's are two transactions, and on SQLite the request's takes the write lock up front (BEGIN IMMEDIATE).
+    Before: the service read the account in the request's transaction first, so on SQLite the counter then waited
+    for its own request's lock, and every password change, right or wrong, answered 503 after the busy timeout."""
+    from sqlalchemy.orm import Session, sessionmaker
+
+    from app.auth import service as auth
+    from app.auth.principal import Principal
+    from app.db import make_engine
+    from app.main import create_app
+    from app.ops.migrate import upgrade
+    from tests.conftest import fresh_database_url
+
+    url = fresh_database_url(backend)
+    upgrade("head", url)
+    engine = make_engine(url)
+    try:
+        with Session(engine) as db:
+            auth.create_user(db, Principal.system("test"), username="hoa.lt", password=PASSWORD, role="trainee")
+            db.commit()
+        app = create_app()
+        bound = engine.execution_options(nangluc_write_lock=True) if backend == "sqlite" else engine
+        app.state.session_factory = sessionmaker(bind=bound, expire_on_commit=False)
+        with TestClient(app) as client:
+            h = {"Authorization": f"Bearer {api_token(client, 'hoa.lt')}"}
+            for _ in range(5):
+                r = client.post("/api/v1/me/password", headers=h, json={"current_password": "doan-bua-thoi",
+                                                                        "new_password": NEW})
+                assert r.status_code == 422 and r.json()["code"] == "wrong_password", r.text
+            locked = client.post("/api/v1/me/password", headers=h, json={"current_password": PASSWORD,
+                                                                         "new_password": NEW})
+            assert locked.status_code == 429 and int(locked.headers["retry-after"]) > 0
+        with Session(engine) as db:
+            assert db.scalar(select(func.count()).select_from(AuditEvent).where(
+                AuditEvent.action == "user.change_password_refused")) == 6
+            db.execute(SignInThrottle.__table__.delete())  # unlocked (as by an organiser): now a change goes through
+            db.commit()
+        with TestClient(app) as client:
+            h = {"Authorization": f"Bearer {api_token(client, 'hoa.lt')}"}
+            ok = client.post("/api/v1/me/password", headers=h, json={"current_password": PASSWORD,
+                                                                     "new_password": NEW})
+            assert ok.status_code == 200, ok.text
+    finally:
+        engine.dispose()

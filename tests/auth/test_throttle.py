@@ -172,3 +172,25 @@ def test_the_throttle_stores_no_client_address_in_clear(client, db, make_user):
     _token(client, "khong-ai", WRONG)
     keys = list(db.scalars(select(SignInThrottle.key)))
     assert keys and all(len(k) == 64 and "testclient" not in k for k in keys)
+
+
+def test_the_test_app_refuses_a_counter_write_its_savepoints_would_lose(app):
+    """The guard of tests/conftest.py (`AppSessions`): savepoints of one connection nest where production's two
+    transactions do not, so a counter committed inside a request's session that then rolls back is a failure."""
+    factory = app.state.session_factory
+    policy = auth.account_policy()
+    with factory() as request:
+        request.execute(select(1))  # the request's transaction is in progress
+        with factory() as side:
+            throttle.count(side, throttle.ACCOUNT, throttle.key_of("x"), policy, utcnow())
+            side.commit()
+        request.rollback()
+    assert factory.problems
+    factory.problems.clear()
+    with factory() as side:  # the counter first, then the request's transaction: as in production
+        throttle.count(side, throttle.ACCOUNT, throttle.key_of("y"), policy, utcnow())
+        side.commit()
+    with factory() as request:
+        assert request.scalar(select(SignInThrottle.failures).where(SignInThrottle.key == throttle.key_of("y"))) == 1
+        request.rollback()
+    assert not factory.problems

@@ -35,11 +35,9 @@ ROOT = Path(__file__).resolve().parents[2]
 
 # Where a page may still catch a refusal itself, each with its reason (the function's qualified name).
 CATCHES = {
-    "app.auth.pages.login": "a failed sign-in must keep its counter and audit event; issue #19 items 1-2 (signin)",
     "app.signup.pages.signup": "sign-up keeps what it counts per address (throttle), and answers alike whatever "
                                "exists; issue #19 item 2",
     "app.signup.pages.claim": "a claim keeps what it counts per address (throttle); issue #18 item 1",
-    "app.auth.pages.change_password": "a wrong current password keeps its failure counted (throttle)",
     "app.assessment.pages._tab": "a read: shows why a trainee not seated cannot take the course's tests",
     "app.certificates.pages.verify": "a read: the per-minute look-up budget it counts must stay counted",
     "app.materials.pages.course_materials": "a read: shows why the materials are hidden inside the course page",
@@ -68,7 +66,6 @@ RAISES_ONLY = {  # these catch nothing: a refusal raises, get_db rolls the reque
     ("POST", "/notifications/read"),
 }
 NOT_HERE = {
-    ("POST", "/login"): "sign-in counts failures on purpose (tests/auth)",
     ("POST", "/signup"): "sign-up (tests/people, issue #19 item 2)",
     ("POST", "/trainees/import"): "the confirmed import refuses only without the lawful-basis box: "
                                   "test_a_refused_import_changes_nothing",
@@ -102,7 +99,6 @@ NOT_HERE = {
     ("POST", "/signups/{signup_id}/refuse"): "tests/signup (a refusal needs a reason)",
     ("POST", "/trainees/{trainee_id}/invitation"): "tests/signup",
     ("POST", "/users/{user_id}/unlock"): "tests/auth/test_throttle.py",
-    ("POST", "/account/password"): "counts a wrong current password on purpose (tests/auth/test_account.py)",
     ("POST", "/account/sessions/end-others"): "tests/auth/test_account.py",
     ("POST", "/account/unlock"): "tests/auth/test_throttle.py",
 }
@@ -242,6 +238,12 @@ CASES = {
     ("POST", "/me"): ("trainee", {}, {"phone": "không phải số", "email": "x@y"}),
     ("POST", "/me/data-requests"): ("trainee", {}, {"kind": "correction", "message": "x"}),
     ("POST", "/data-requests/{request_id}"): ("organiser", {}, {"outcome": "refused", "response": ""}),
+    # A refused sign-in or password change keeps its audit event and its count (uncounted tables) and nothing else:
+    # tests/auth/test_refused.py.
+    ("POST", "/login"): ("trainee", {}, {"username": "khong-co-ai", "password": "doan-bua-thoi"}),
+    ("POST", "/account/password"): ("trainee", {}, {"current_password": "doan-bua-thoi",
+                                                    "new_password": "Ca-phe-sua-da-buoi-sang-77",
+                                                    "confirm_password": "Ca-phe-sua-da-buoi-sang-77"}),
 }
 
 
