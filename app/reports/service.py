@@ -255,7 +255,7 @@ def _is(col: ColumnElement, value: Any) -> ColumnElement:  # noqa: ANN401
     return col.is_(None) if value is None else col == value
 
 
-BITS = 60  # values per mask: a bigint's bits, and one to spare
+BITS = 60  # values per mask, within a bigint's 63 bits
 
 
 @dataclass(frozen=True)
@@ -690,15 +690,15 @@ def _organisers(db: Session, counts: dict[Any, int]) -> list[tuple[str, str, int
 
 @contextmanager
 def _gathering_seats(db: Session) -> Iterator[None]:
-    """PostgreSQL reads and joins the counted seats with two workers when there are enough of them to pay (the
-    country for all time: about 270,000 seats, whose join with their facts then takes half as long), for this
-    statement only.
+    """PostgreSQL may read and join the counted seats with two workers, for this statement only.
 
-    By default the planner prices passing each seat back from a worker at 0.1 and keeps the join to one process;
-    at 0.01 it takes two workers for the nation's seats (measured on the national dataset: 2,109 -> 1,547 ms, load
-    ~3) and still none for a province's or a year's, where the workers' start does not pay. The setting returns
-    to what it was after the statement, within the transaction (no session setting: PgBouncer's transaction mode).
-    """
+    By default the planner prices passing each seat back from a worker at 0.1 and keeps the join of the nation's
+    270,000 seats with their facts to one process; at 0.01 it takes two workers for it (the statement alone on the
+    national dataset, all time, 9 calls in turn: 2,109 -> 1,547 ms median at load ~3). It takes them for a year's
+    or a province's tens of thousands of seats too, where no gain or loss showed through the noise; a commune's or
+    a course's stay in one process. The setting returns to what it was after the statement, within the
+    transaction (no session setting: PgBouncer's transaction mode). The price: the workers' CPU, taken from
+    whatever else the server runs at that moment."""
     if db.get_bind().dialect.name != "postgresql":
         yield
         return
