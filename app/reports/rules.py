@@ -127,6 +127,17 @@ def half_key(year: int, month: int) -> int:
     return year * 10 + (1 if month <= 6 else 2)
 
 
+def halves_between(first: date | None, last: date | None) -> list[int]:
+    """The half-year keys from the one of `first` to the one of `last`, both included (none without dates)."""
+    if first is None or last is None:
+        return []
+    out, (year, half) = [], divmod(half_key(first.year, first.month), 10)
+    while year * 10 + half <= half_key(last.year, last.month):
+        out.append(year * 10 + half)
+        year, half = (year, 2) if half == 1 else (year + 1, 1)
+    return out
+
+
 def half_label(key: int, en: bool = False) -> str:
     year, half = divmod(key, 10)
     if en:

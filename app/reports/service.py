@@ -15,12 +15,15 @@ Scoping goes through ``app.places.service.unit_ids_within``, the one choke point
 """
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import (
+    BigInteger,
     ColumnElement,
     Integer,
     String,
@@ -223,48 +226,122 @@ official recorded with each enrolment, which can also differ between two enrolme
 FACT_KEYS = ("target_group", "sex", "minority", "categories", "cvh", "unit_id")
 
 
-def _per_official(base, *keys: ColumnElement):  # noqa: ANN001, ANN202
+def _per_official(base, *keys: ColumnElement, masks: dict[str, ColumnElement] | None = None):  # noqa: ANN001, ANN202
     """The counted enrolments added up per official (and per key): seats, attendances, completions, certificates,
-    and whether the official attended anything (1/0), which is what a count of distinct officials adds up."""
+    and whether the official attended anything (1/0), which is what a count of distinct officials adds up; and
+    `masks`, aggregates named (``_masks``)."""
     c = base.c
+    marks = [agg.label(name) for name, agg in (masks or {}).items()]
     return (select(c.trainee_id, *keys, func.count().label("enrolled"), func.sum(c.attended).label("attendances"),
                    func.max(c.attended).label("attended"), func.sum(c.completed).label("completions"),
-                   func.sum(c.certified).label("certificates"))
+                   func.sum(c.certified).label("certificates"), *marks)
             .group_by(c.trainee_id, *keys).subquery())
 
 
-def _per_key(base, name: str, key: ColumnElement):  # noqa: ANN001, ANN202
-    """A breakdown by a key of the enrolment (curriculum, half year, course) straight from the counted seats: a few
-    groups, each counting its distinct officials by sorting its own seats, about twice as fast nationwide as adding
-    up 200,000 (key, official) pairs in a hash first."""
+def _per_course(base):  # noqa: ANN001, ANN202
+    """The counted enrolments added up per course, with the course's curriculum, half year and programme: a few
+    thousand rows, from which the breakdowns by a key of the course add up their seats, attendances, completions and
+    certificates without sorting the seats. An official holds one seat per course at most, so a course's attended
+    seats are its distinct officials."""
     c = base.c
-    return (select(_dim(name), cast(key, String).label("key"), func.count().label("enrolled"),
-                   func.coalesce(func.sum(c.attended), 0).label("attendances"),
-                   func.count(distinct(case((c.attended == 1, c.trainee_id)))).label("officials"),
-                   func.coalesce(func.sum(c.completed), 0).label("completions"),
-                   func.coalesce(func.sum(c.certified), 0).label("certificates"),
+    return (select(c.course_id, c.curriculum, c.half, c.programme, func.count().label("enrolled"),
+                   func.sum(c.attended).label("attendances"), func.sum(c.completed).label("completions"),
+                   func.sum(c.certified).label("certificates"))
+            .group_by(c.course_id, c.curriculum, c.half, c.programme)
+            .cte("per_course").prefix_with("MATERIALIZED"))
+
+
+def _is(col: ColumnElement, value: Any) -> ColumnElement:  # noqa: ANN401
+    return col.is_(None) if value is None else col == value
+
+
+BITS = 60  # values per mask, within a bigint's 63 bits
+
+
+@dataclass(frozen=True)
+class Bit:
+    """Value `value` of the key `column` of a seat is bit `bit` of the officials' mask `mask`."""
+
+    column: str
+    value: Any
+    mask: str
+    bit: int
+
+
+def _bits(values: dict[str, list]) -> list[Bit]:
+    return [Bit(col, v, f"m_{col}_{i // BITS}", i % BITS) for col, vs in values.items() for i, v in enumerate(vs)]
+
+
+def _masks(base, bits: list[Bit], dialect: str) -> dict[str, ColumnElement]:  # noqa: ANN001
+    """Per official, which values of the keys of the course they attended a seat with, as bits of an integer: one
+    aggregate per key (PostgreSQL's bit_or) rather than one per value, which would cost the per-official sums as
+    much again nationwide. SQLite has no bit_or: there, one max per value, added up into the same integer."""
+    c = base.c
+    out: dict[str, ColumnElement] = {}
+    for mask in dict.fromkeys(b.mask for b in bits):
+        mine = [b for b in bits if b.mask == mask]
+        col = getattr(c, mine[0].column)
+        if dialect == "postgresql":
+            seat = case(*[(_is(col, b.value), literal_column(str(1 << b.bit), BigInteger)) for b in mine],
+                        else_=literal_column("0", BigInteger))
+            out[mask] = func.bit_or(seat * c.attended)
+        else:
+            out[mask] = sum((func.max(case((_is(col, b.value), c.attended), else_=0)) * (1 << b.bit) for b in mine),
+                            start=literal_column("0", BigInteger))
+    return out
+
+
+def _has(mask: ColumnElement, bit: int) -> ColumnElement:
+    return mask.op(">>")(bit).op("&")(1)
+
+
+def _per_key(base, name: str, key: ColumnElement, per_course, flags):  # noqa: ANN001, ANN202
+    """A breakdown by a key of the enrolment (curriculum, half year, programme, course) without a distinct count
+    over the seats: the seats and results added up from the per-course rows, and the officials who attended a seat
+    with a key's value counted once, earlier, from their flags (`flags`: {value: a scalar subquery of that count});
+    per course, the attended seats are the officials."""
+    pc = per_course.c
+    col = getattr(pc, key.key)
+    if flags is None:
+        officials = func.coalesce(func.sum(pc.attendances), 0)
+    else:
+        officials = case(*[(_is(col, v), n) for v, n in flags.items()], else_=0) if flags else literal_column("0")
+    return (select(_dim(name), cast(col, String).label("key"), func.coalesce(func.sum(pc.enrolled), 0)
+                   .label("enrolled"), func.coalesce(func.sum(pc.attendances), 0).label("attendances"),
+                   officials.label("officials"), func.coalesce(func.sum(pc.completions), 0).label("completions"),
+                   func.coalesce(func.sum(pc.certificates), 0).label("certificates"),
                    literal_column("0", Integer).label("cvh_communes"))
-            .group_by(key))
+            .group_by(col))
 
 
-def _officials(base):  # noqa: ANN001, ANN202
+def _officials(base, masks: dict[str, ColumnElement]):  # noqa: ANN001, ANN202
     """One row per official and set of facts in the counted set (one row per official unless their facts changed
-    between two courses), with their sums and the facts a breakdown groups by, and today's province and commune of
-    the unit they were registered at when trained."""
-    sums = _per_official(base, *[getattr(base.c, k) for k in FACT_KEYS])
+    between two courses), with their sums, their `masks` and the facts a breakdown groups by, and today's province
+    and commune of the unit they were registered at when trained."""
+    sums = _per_official(base, *[getattr(base.c, k) for k in FACT_KEYS], masks=masks)
     unit = aliased(AdminUnit)
     stmt = (select(sums, *[case((sums.c.categories.like(f'%"{c}"%'), 1), else_=0).label(f"cat_{c}")
                            for c in CATEGORY_CODES],
-                   unit.current_province_id.label("province_id"), unit.current_commune_id.label("commune_id"),
-                   # how many rows the official has (more than one: their facts changed between two courses)
-                   func.count().over(partition_by=sums.c.trainee_id).label("rows"))
+                   unit.current_province_id.label("province_id"), unit.current_commune_id.label("commune_id"))
             .join(unit, unit.id == sums.c.unit_id))
     return stmt.cte("officials").prefix_with("MATERIALIZED")
 
 
+def _split(officials):  # noqa: ANN001, ANN202
+    """The officials' rows in two sets: of the officials with one row, which add up as they are, and of the few
+    with more (their facts changed between two courses), which are added up per official again. Two sets rather
+    than a count of rows per official (a window, which sorts the rows) tested by every breakdown."""
+    o = officials.c
+    moved_ids = select(o.trainee_id).group_by(o.trainee_id).having(func.count() > 1)
+    moved = select(officials).where(o.trainee_id.in_(moved_ids)).cte("moved").prefix_with("MATERIALIZED")
+    single = (select(officials).where(o.trainee_id.not_in(select(moved.c.trainee_id))).cte("single")
+              .prefix_with("MATERIALIZED"))
+    return single, moved
+
+
 def _per_official_again(officials, key: ColumnElement | None, where: ColumnElement | None = None):  # noqa: ANN001, ANN202
-    """The officials' rows added up once more per official (and key): an official whose facts changed between two
-    courses has two rows, and counts once under a key they share."""
+    """The officials' rows (of `_split`'s moved set) added up once more per official (and key): an official whose
+    facts changed between two courses has two rows, and counts once under a key they share."""
     o = officials.c
     keys = [] if key is None else [key.label("k")]
     stmt = select(o.trainee_id, *keys, func.sum(o.enrolled).label("enrolled"),
@@ -275,16 +352,58 @@ def _per_official_again(officials, key: ColumnElement | None, where: ColumnEleme
     return stmt.group_by(o.trainee_id, *([] if key is None else [key])).subquery()
 
 
-def _people_figures(db: Session, base, dims: dict[str, str | None]) -> dict[str, dict[Any, dict]]:
+def course_keys(db: Session, f: Filters) -> dict[str, list]:
+    """Every value the people figures can break down by, read first so that the statement that counts the
+    officials can name them: the curricula (the one asked for), the programmes (the one asked for; none, for a
+    course without one) and the half years from the first to the last start of a course held in the period. More
+    values than occur cost nothing but a bit each; one missing would count its officials as none."""
+    held = [Course.status.in_(rules.HELD_STATUSES), *_in_period(Course.start_date, f.period)]
+    first, last, undated = db.execute(select(func.min(Course.start_date), func.max(Course.start_date),
+                                             func.count() - func.count(Course.start_date)).where(*held)).one()
+    curricula = select(CurriculumVersion.curriculum_code).distinct()
+    if f.curriculum:
+        curricula = curricula.where(CurriculumVersion.curriculum_code == f.curriculum)
+    programme_ids = select(Programme.id)
+    if f.programme:
+        programme_ids = programme_ids.where(Programme.code == f.programme)
+    return {"curriculum": sorted(db.scalars(curricula)),
+            "half": [*rules.halves_between(first, last), *([None] if undated else [])],
+            "programme": [*sorted(db.scalars(programme_ids)), *([] if f.programme else [None])]}
+
+
+def _bit_counts(single, moved, bits: list[Bit]):  # noqa: ANN001, ANN202
+    """How many officials attended a seat with each value (one row, a column per bit): an official whose facts
+    changed between two courses has two rows (`moved`), and counts once."""
+    s, m = single.c, moved.c
+    names = [f"b{i}" for i in range(len(bits))]
+    rows = union_all(
+        select(*[_has(getattr(s, b.mask), b.bit).label(n) for b, n in zip(bits, names, strict=True)]),
+        select(*[func.max(_has(getattr(m, b.mask), b.bit)).label(n) for b, n in zip(bits, names, strict=True)])
+        .group_by(m.trainee_id)).subquery()
+    return select(*[func.coalesce(func.sum(getattr(rows.c, n)), 0).label(n) for n in names]).cte("bit_counts")
+
+
+def _people_figures(db: Session, base, dims: dict[str, str | None],
+                    values: dict[str, list] | None = None) -> dict[str, dict[Any, dict]]:
     """{dim: {key: {measure: n}}} for the breakdowns asked for, each named by what it groups by (None: the total;
     "category": the commune programme categories, one branch each), in one statement over the materialised set.
 
     No breakdown sorts the country's enrolments for a distinct count. The enrolments are first added up per
     official (a hash aggregate); a breakdown by a fact of the official (target group, sex, ethnicity, category,
     place) then adds up those rows, where "officials" is the sum of the attended flags. A breakdown whose key can
-    change between enrolments (curriculum, half, course) counts its distinct officials per group (``_per_key``).
+    change between enrolments (curriculum, half, programme) adds up the per-course rows, and its distinct officials
+    are the officials flagged for each of its `values` (the values the key may take in the period, read before):
+    ``_per_key``.
     """
-    officials = _officials(base)
+    values = values or {}
+    per_key = [c for c in dims.values() if c in PER_ENROLMENT]
+    if missing := [c for c in per_key if c != "course_id" and c not in values]:
+        raise ValueError(f"the values of {missing} are needed to count their officials (course_keys)")
+    bits = _bits({c: values.get(c, []) for c in per_key if c != "course_id"})
+    officials = _officials(base, _masks(base, bits, db.get_bind().dialect.name))
+    single, moved = _split(officials)
+    per_course = _per_course(base) if per_key else None
+    counts = _bit_counts(single, moved, bits) if bits else None
 
     def measures(rows, cvh: bool) -> list[ColumnElement]:  # noqa: ANN001
         r = rows.c
@@ -303,39 +422,49 @@ def _people_figures(db: Session, base, dims: dict[str, str | None]) -> dict[str,
         stmt = select(_dim(name), key_col.label("key"), *zero, measures(officials, cvh=True)[-1])
         return stmt if key is None else stmt.group_by(key)
 
-    o = officials.c
+    o, s = officials.c, single.c
 
-    def by_fact(name: str, key: ColumnElement | None, where: ColumnElement | None = None, code: str = "") -> list:
-        """A breakdown by a fact of the official: the officials with one row add up as they are; the few whose
-        facts changed between two courses are added up per official first, so that each counts once per key."""
-        # a constant of this module (a category code, or "" for the total), never input
-        label = literal_column(f"'{code}'", String) if key is None else cast(key, String)
-        single = select(_dim(name), label.label("key"), *measures(officials, cvh=False)).where(
-            o.rows == 1, *([] if where is None else [where]))
-        pairs = _per_official_again(officials, key, and_(o.rows > 1, *([] if where is None else [where])))
-        again = select(_dim(name), (label if key is None else cast(pairs.c.k, String)).label("key"),
-                       *measures(pairs, cvh=False))
+    def by_fact(name: str, key: str | None, where: Callable[[Any], ColumnElement] | None = None,
+                code: str = "") -> list:
+        """A breakdown by a fact of the official (`key`, a column of the officials' rows; `where` picks rows by
+        their columns): the officials with one row add up as they are; the few whose facts changed between two
+        courses are added up per official first, so that each counts once per key."""
+        # `code`: a constant of this module (a category code, or "" for the total), never input
+        one = select(_dim(name), (literal_column(f"'{code}'", String) if key is None else cast(getattr(s, key), String))
+                     .label("key"), *measures(single, cvh=False))
+        if where is not None:
+            one = one.where(where(s))
+        pairs = _per_official_again(moved, None if key is None else getattr(moved.c, key),
+                                    None if where is None else where(moved.c))
+        again = select(_dim(name), (literal_column(f"'{code}'", String) if key is None else cast(pairs.c.k, String))
+                       .label("key"), *measures(pairs, cvh=False))
         if key is not None:
-            single, again = single.group_by(key), again.group_by(pairs.c.k)
-        return [single, again]
+            one, again = one.group_by(getattr(s, key)), again.group_by(pairs.c.k)
+        return [one, again]
 
     branches = []
     for name, column in dims.items():
         if name == "category":
             for code in (*CATEGORY_CODES, "none"):
-                where = (and_(*[getattr(o, f"cat_{c}") == 0 for c in CATEGORY_CODES]) if code == "none"
-                         else getattr(o, f"cat_{code}") == 1)
+                def where(r, code: str = code) -> ColumnElement:  # noqa: ANN001
+                    return (and_(*[getattr(r, f"cat_{c}") == 0 for c in CATEGORY_CODES]) if code == "none"
+                            else getattr(r, f"cat_{code}") == 1)
                 branches += by_fact(name, None, where, code)
         elif column is None:
             branches += [*by_fact(name, None), communes_only(name, None)]
         elif column in PER_ENROLMENT:
-            branches.append(_per_key(base, name, getattr(base.c, column)))
+            flags = None if column == "course_id" else {
+                b.value: select(getattr(counts.c, f"b{i}")).scalar_subquery()
+                for i, b in enumerate(bits) if b.column == column}
+            branches.append(_per_key(base, name, getattr(base.c, column), per_course, flags))
         else:
-            branches += by_fact(name, getattr(o, column))
+            branches += by_fact(name, column)
             if column in ("province_id", "commune_id"):
                 branches.append(communes_only(name, getattr(o, column)))
     out: dict[str, dict[Any, dict]] = {name: {} for name in dims}
-    for row in db.execute(union_all(*branches)).mappings():
+    with _gathering_seats(db):
+        rows = db.execute(union_all(*branches)).mappings().all()
+    for row in rows:
         # a place's culture-social communes come in a row of their own: added to its other figures
         into = out[row["dim"]].setdefault(row["key"], dict.fromkeys(MEASURES, 0))
         for m in MEASURES:
@@ -561,6 +690,26 @@ def _organisers(db: Session, counts: dict[Any, int]) -> list[tuple[str, str, int
     return sorted(out, key=lambda r: (-r[2], r[1]))
 
 
+@contextmanager
+def _gathering_seats(db: Session) -> Iterator[None]:
+    """PostgreSQL may read and join the counted seats with two workers, for this statement only.
+
+    By default the planner prices passing each seat back from a worker at 0.1 and keeps the join of the nation's
+    270,000 seats with their facts to one process; at 0.01 it takes two workers for it (the statement alone on the
+    national dataset, all time, 9 calls in turn: 2,109 -> 1,547 ms median at load ~3). It takes them for a year's
+    or a province's tens of thousands of seats too, where no gain or loss showed through the noise; a commune's or
+    a course's stay in one process. The setting returns to what it was after the statement, within the
+    transaction (no session setting: PgBouncer's transaction mode). The price: the workers' CPU, taken from
+    whatever else the server runs at that moment."""
+    if db.get_bind().dialect.name != "postgresql":
+        yield
+        return
+    before = db.scalar(text("SELECT current_setting('parallel_tuple_cost')"))
+    db.execute(text("SET LOCAL parallel_tuple_cost = 0.01"))
+    yield
+    db.execute(text("SELECT set_config('parallel_tuple_cost', :v, true)"), {"v": before})
+
+
 def tune(db: Session) -> None:
     """PostgreSQL's JIT compiles these plans for about a second (their cost estimates pass its threshold) and wins
     back far less: off for the rest of this transaction."""
@@ -581,7 +730,7 @@ def dashboard(db: Session, who: Principal, f: Filters) -> Report:
     child = {"province": "province_id", "commune": "commune_id", "course": "course_id"}[scope.child]
     people = _people_figures(db, base, {
         "total": None, "curriculum": "curriculum", "group": "target_group", "half": "half", "sex": "sex",
-        "minority": "minority", "category": None, "place": child, "programme": "programme"})
+        "minority": "minority", "category": None, "place": child, "programme": "programme"}, course_keys(db, f))
     cbase = courses_base(scope, f)
     course_dims: dict[str, ColumnElement | None] = {
         "total": None, "curriculum": cbase.c.curriculum, "half": cbase.c.half, "organiser": cbase.c.unit_id,

@@ -39,7 +39,7 @@ def people_base(scope: service.Scope, f: service.Filters, course_id: int | None 
     return service._seats(stmt, scope, f, course_id, trainee_scope).cte("base").prefix_with("MATERIALIZED")
 
 
-def per_key(base, name: str, key):  # noqa: ANN001, ANN201
+def per_key(base, name: str, key, *_ignored):  # noqa: ANN001, ANN002, ANN201
     """service._per_key as it was: the seats added up per (key, official) first, then per key."""
     pairs = service._per_official(base, key.label("k"))
     p = pairs.c

@@ -40,6 +40,12 @@ def test_period_choices_start_with_this_year():
     assert keys == ["2026", "2026-H2", "2026-H1", "2025", "2025-H2", "2025-H1", ""]
 
 
+def test_the_halves_between_two_dates():
+    assert rules.halves_between(date(2024, 6, 30), date(2026, 1, 1)) == [20241, 20242, 20251, 20252, 20261]
+    assert rules.halves_between(date(2025, 7, 1), date(2025, 12, 31)) == [20252]
+    assert rules.halves_between(None, None) == [] and rules.halves_between(date(2026, 1, 1), date(2025, 1, 1)) == []
+
+
 def test_half_keys_and_labels():
     assert rules.half_key(2026, 6) == 20261 and rules.half_key(2026, 7) == 20262
     assert rules.half_label(20262) == "6 tháng cuối năm 2026" and rules.half_label(20261, en=True) == "H1 2026"
