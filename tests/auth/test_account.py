@@ -5,12 +5,13 @@ from __future__ import annotations
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from app.audit.models import AuditEvent
 from app.auth.models import SignInThrottle
 from app.auth.passwords import MIN_PASSWORD_LENGTH
 from app.auth.rules import password_problem
-from tests.helpers import PASSWORD, api_token, sign_in
+from tests.helpers import PASSWORD, api_token, committed_app, sign_in
 
 NEW = "Ca-phe-sua-da-buoi-sang-77"
 
@@ -135,25 +136,7 @@ def test_the_password_change_counts_its_guess_outside_the_requests_own_transacti
     counter's are two transactions, and on SQLite the request's takes the write lock up front (BEGIN IMMEDIATE).
     Before: the service read the account in the request's transaction first, so on SQLite the counter then waited
     for its own request's lock, and every password change, right or wrong, answered 503 after the busy timeout."""
-    from sqlalchemy.orm import Session, sessionmaker
-
-    from app.auth import service as auth
-    from app.auth.principal import Principal
-    from app.db import make_engine
-    from app.main import create_app
-    from app.ops.migrate import upgrade
-    from tests.conftest import fresh_database_url
-
-    url = fresh_database_url(backend)
-    upgrade("head", url)
-    engine = make_engine(url)
-    try:
-        with Session(engine) as db:
-            auth.create_user(db, Principal.system("test"), username="hoa.lt", password=PASSWORD, role="trainee")
-            db.commit()
-        app = create_app()
-        bound = engine.execution_options(nangluc_write_lock=True) if backend == "sqlite" else engine
-        app.state.session_factory = sessionmaker(bind=bound, expire_on_commit=False)
+    with committed_app(backend, "hoa.lt", "trainee") as (app, engine):
         with TestClient(app) as client:
             h = {"Authorization": f"Bearer {api_token(client, 'hoa.lt')}"}
             for _ in range(5):
@@ -173,5 +156,3 @@ def test_the_password_change_counts_its_guess_outside_the_requests_own_transacti
             ok = client.post("/api/v1/me/password", headers=h, json={"current_password": PASSWORD,
                                                                      "new_password": NEW})
             assert ok.status_code == 200, ok.text
-    finally:
-        engine.dispose()

@@ -7,18 +7,14 @@ from datetime import timedelta
 
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
 from app.audit.models import AuditEvent
 from app.auth import rules, throttle
 from app.auth import service as auth
 from app.auth.models import SignInThrottle
-from app.auth.principal import Principal
-from app.db import make_engine, utcnow
-from app.main import create_app
-from app.ops.migrate import upgrade
-from tests.conftest import fresh_database_url
-from tests.helpers import PASSWORD, sign_in
+from app.db import utcnow
+from tests.helpers import PASSWORD, committed_app, sign_in
 
 WRONG = "sai-mat-khau-roi"
 
@@ -31,17 +27,7 @@ def test_ten_simultaneous_wrong_passwords_are_each_counted_audited_and_stop_at_t
     """Ten guesses sent at once from real threads: no 500, ten audit events, and exactly five checked (the limit);
     the other five are refused without looking at the password. Before: nine 500s on PostgreSQL (duplicate key on
     the throttle row), the failures behind them missing from the audit trail, and bursts checked past the limit."""
-    url = fresh_database_url(backend)
-    upgrade("head", url)
-    engine = make_engine(url)
-    try:
-        with Session(engine) as db:
-            auth.create_user(db, Principal.system("test"), username="can.bo", password=PASSWORD, role="admin")
-            db.commit()
-        app = create_app()
-        # The request's session as in production: on SQLite it takes the write lock up front (BEGIN IMMEDIATE).
-        bound = engine.execution_options(nangluc_write_lock=True) if backend == "sqlite" else engine
-        app.state.session_factory = sessionmaker(bind=bound, expire_on_commit=False)
+    with committed_app(backend, "can.bo", "admin") as (app, engine):
         statuses: list[int] = []
         barrier = threading.Barrier(10)
         with TestClient(app, raise_server_exceptions=False, client=("203.0.113.5", 4000)) as attacker:
@@ -67,8 +53,6 @@ def test_ten_simultaneous_wrong_passwords_are_each_counted_audited_and_stop_at_t
         # ...while the owner, from an address that has not been failing, still gets in.
         with TestClient(app, client=("198.51.100.20", 5000)) as owner:
             assert _token(owner, "can.bo", PASSWORD).status_code == 200
-    finally:
-        engine.dispose()
 
 
 def test_a_strangers_guesses_do_not_keep_the_owner_out(app, make_user):
