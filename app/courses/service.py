@@ -329,6 +329,7 @@ def set_places(db: Session, who: Principal, course_id: int, unit_keys: list[str]
     db.flush()
     for unit in units:
         course.places.append(CoursePlace(course_id=course.id, unit_id=unit.id))
+    course.updated_at = utcnow()  # the course row changes with its places (enrolment.service._reference keys on it)
     db.flush()
     audit.record(db, who, "course.set_places", "course", course.id, {"places": [old, [u.key for u in units]]})
     return get_course(db, who, course.id)
@@ -522,6 +523,7 @@ def set_quotas(db: Session, who: Principal, course_id: int, quotas: dict[str, in
                       field="quotas")
     db.execute(delete(CourseQuota).where(CourseQuota.course_id == course.id))
     db.add_all(rows)
+    course.updated_at = utcnow()  # the course row changes with its quotas (enrolment.service._reference keys on it)
     db.flush()
     audit.record(db, who, "course.set_quotas", "course", course.id, {"quotas": quotas})
 

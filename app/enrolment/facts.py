@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import insert, literal, select
+from psycopg.types.json import Json
+from sqlalchemy import bindparam, insert, literal, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -23,9 +24,10 @@ KINH = "kinh"
 FACT_FIELDS = ("unit_id", "position", "organisation_type", "target_group_code", "commune_categories", "sex")
 
 
-def _values(e: Enrolment, t: Trainee) -> dict:
+def _values(e: Enrolment, t: Trainee, priority_rank: int | None = None) -> dict:
+    rank = e.priority_rank if priority_rank is None else priority_rank
     return {"enrolment_id": e.id, **{k: getattr(t, k) for k in FACT_FIELDS},
-            "commune_categories": list(t.commune_categories or []), "priority_rank": e.priority_rank or 0,
+            "commune_categories": list(t.commune_categories or []), "priority_rank": rank or 0,
             "ethnic_minority": t.ethnicity != KINH, "source": "recorded", "recorded_at": utcnow()}
 
 
@@ -35,13 +37,15 @@ def frozen(course: Course | None, today: date | None = None) -> bool:
     return end is not None and end < (today or utcnow().date())
 
 
-def record_facts(db: Session, e: Enrolment, t: Trainee, course: Course | None = None) -> None:
+def record_facts(db: Session, e: Enrolment, t: Trainee, course: Course | None = None,
+                 priority_rank: int | None = None) -> None:
     """Write (or refresh) the enrolment's facts from the person's record of now: one statement, no read.
-    A course that has ended only gets facts it lacks."""
+    A course that has ended only gets facts it lacks. `priority_rank`: the rank being decided, when the enrolment
+    does not carry it yet (a registration writes its facts before its decision)."""
     if course is None:
         course = db.get(Course, e.course_id)
     insert_ = pg_insert if db.get_bind().dialect.name == "postgresql" else sqlite_insert
-    values = _values(e, t)
+    values = _values(e, t, priority_rank)
     stmt = insert_(EnrolmentFact).values(**values)
     if frozen(course):
         stmt = stmt.on_conflict_do_nothing(index_elements=[EnrolmentFact.enrolment_id])
@@ -49,9 +53,38 @@ def record_facts(db: Session, e: Enrolment, t: Trainee, course: Course | None = 
         stmt = stmt.on_conflict_do_update(index_elements=[EnrolmentFact.enrolment_id],
                                           set_={k: v for k, v in values.items() if k != "enrolment_id"})
     db.execute(stmt)
+    _forget(db, e)
+
+
+def _forget(db: Session, e: Enrolment) -> None:
     fact = db.identity_map.get(db.identity_key(EnrolmentFact, (e.id,)))
     if fact is not None:
         db.expire(fact)
+
+
+def _pg_upsert(refresh: bool) -> str:
+    """The upsert of `record_facts` as PostgreSQL SQL with named parameters (compiled once, from the table)."""
+    from sqlalchemy.dialects.postgresql import psycopg
+
+    columns = ("enrolment_id", *FACT_FIELDS, "priority_rank", "ethnic_minority", "source", "recorded_at")
+    stmt = pg_insert(EnrolmentFact.__table__).values({c: bindparam(c) for c in columns})
+    stmt = (stmt.on_conflict_do_update(index_elements=["enrolment_id"],
+                                       set_={c: stmt.excluded[c] for c in columns[1:]})
+            if refresh else stmt.on_conflict_do_nothing(index_elements=["enrolment_id"]))
+    return str(stmt.compile(dialect=psycopg.dialect()))
+
+
+_UPSERT_SQL = {refresh: _pg_upsert(refresh) for refresh in (True, False)}
+
+
+def record_facts_sql(db: Session, e: Enrolment, t: Trainee, course: Course, priority_rank: int
+                     ) -> tuple[str, dict]:
+    """PostgreSQL: `record_facts` as SQL and parameters for psycopg, to be sent in a pipeline with other statements
+    (the registration sends it in the round trip that takes the seat lock). Same columns, same freezing."""
+    values = _values(e, t, priority_rank)
+    values["commune_categories"] = Json(values["commune_categories"])
+    _forget(db, e)
+    return _UPSERT_SQL[not frozen(course)], values
 
 
 def record_many(db: Session, enrolment_ids: list[int] | None = None, course_ids: list[int] | None = None,

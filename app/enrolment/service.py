@@ -8,6 +8,7 @@ leaving the waitlist writes one row, not every row behind it.
 """
 from __future__ import annotations
 
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import date, datetime
@@ -30,7 +31,7 @@ from app.courses.models import Course, CoursePlace
 from app.curricula.models import CurriculumTargetGroup, CurriculumVersion, TargetGroup
 from app.db import utcnow
 from app.enrolment import rules
-from app.enrolment.facts import record_facts
+from app.enrolment.facts import record_facts, record_facts_sql
 from app.enrolment.models import CourseQuota, Enrolment
 from app.errors import Conflict, DomainError, Forbidden, NotFound
 from app.notify.service import notify
@@ -72,8 +73,64 @@ def _lock_course(db: Session, course_id: int) -> Course:
     return course
 
 
+_GROUP_NAMES: list = [0.0, {}]  # [read at (monotonic seconds), names]
+_GROUP_NAMES_FOR = 60.0  # seconds
+
+
 def _group_names(db: Session) -> dict[str, str]:
-    return {code: name for code, name in db.execute(select(TargetGroup.code, TargetGroup.name_vi))}
+    """The target groups' Vietnamese names, which only word the priority reasons: read again after a minute (they
+    change when the curricula are synced), not at every registration."""
+    read_at, names = _GROUP_NAMES
+    if not names or time.monotonic() - read_at > _GROUP_NAMES_FOR:
+        names = {code: name for code, name in db.execute(select(TargetGroup.code, TargetGroup.name_vi))}
+        _GROUP_NAMES[:] = [time.monotonic(), names]
+    return names
+
+
+@dataclass(frozen=True)
+class _Reference:
+    """What `window` reads besides the course row: fixed for a given course row (see `_reference`)."""
+    curriculum_code: str
+    groups: tuple[str, ...]
+    eligible: frozenset[int]  # every unit inside the course's places
+    quotas: dict[int, int]
+
+
+_REFERENCE: dict[tuple, _Reference] = {}  # this process's copy, by (course, course.updated_at)
+_REFERENCE_KEPT = 256  # courses; an entry is a few KB (a province's units)
+
+
+def _reference(db: Session, course: Course) -> _Reference:
+    """The curriculum's code and target groups, the units inside the course's places and the reserved seats.
+
+    Kept in this process by the course row's `updated_at`: a curriculum version never changes once synced, the
+    places' tree is the fixed list of administrative units, and changing the course's places, quotas or curriculum
+    version writes the course row (`courses.set_places`, `courses.set_quotas`, `courses.update_course`), so a
+    registration rush reads them once per process instead of four statements per press, and any server sees a
+    change by the next course row it reads."""
+    key = (course.id, course.updated_at, course.curriculum_version_id)
+    found = _REFERENCE.get(key)
+    if found is not None:
+        return found
+    # The curriculum's code and target groups in one statement, without loading the version's whole document.
+    rows = db.execute(select(CurriculumVersion.curriculum_code, CurriculumTargetGroup.priority,
+                             CurriculumTargetGroup.target_group_code)
+                      .outerjoin(CurriculumTargetGroup, CurriculumTargetGroup.version_id == CurriculumVersion.id)
+                      .where(CurriculumVersion.id == course.curriculum_version_id)).all()
+    eligible: set[int] = set()
+    # The places' units come with the course's places, so that expanding each finds its unit in the session.
+    for place in db.scalars(select(AdminUnit).join(CoursePlace, CoursePlace.unit_id == AdminUnit.id)
+                            .where(CoursePlace.course_id == course.id)):
+        eligible |= set(db.scalars(places.unit_ids_within(db, place.id)))
+    quotas = {q.unit_id: q.seats for q in db.scalars(select(CourseQuota).where(CourseQuota.course_id == course.id))}
+    found = _Reference(rows[0].curriculum_code, tuple(g for _, g in sorted((p, g) for _, p, g in rows
+                                                                           if g is not None)),
+                       frozenset(eligible), quotas)
+    if course.id is not None and course.updated_at is not None and not db.dirty and not db.new:
+        if len(_REFERENCE) >= _REFERENCE_KEPT:
+            _REFERENCE.clear()
+        _REFERENCE[key] = found
+    return found
 
 
 def window(db: Session, course: Course, units: Iterable[int] | None = None) -> rules.CourseWindow:
@@ -81,28 +138,13 @@ def window(db: Session, course: Course, units: Iterable[int] | None = None) -> r
 
     `units`: only these units are looked for inside the course's places (a registration asks about one person's
     unit, not the province's thousand), so `eligible_unit_ids` holds those of them inside; None: every unit."""
-    # The curriculum's code and target groups in one statement, without loading the version's whole document.
-    rows = db.execute(select(CurriculumVersion.curriculum_code, CurriculumTargetGroup.priority,
-                             CurriculumTargetGroup.target_group_code)
-                      .outerjoin(CurriculumTargetGroup, CurriculumTargetGroup.version_id == CurriculumVersion.id)
-                      .where(CurriculumVersion.id == course.curriculum_version_id)).all()
-    curriculum_code = rows[0].curriculum_code
-    groups = tuple(g for _, g in sorted((p, g) for _, p, g in rows if g is not None))
-    asked = None if units is None else sorted(set(units))
-    eligible: set[int] = set()
-    # The places' units come with the course's places, so that expanding each finds its unit in the session.
-    for place in db.scalars(select(AdminUnit).join(CoursePlace, CoursePlace.unit_id == AdminUnit.id)
-                            .where(CoursePlace.course_id == course.id)):
-        within = places.unit_ids_within(db, place.id)
-        if asked is not None:
-            within = within.where(AdminUnit.id.in_(asked))
-        eligible |= set(db.scalars(within))
-    quotas = {q.unit_id: q.seats for q in db.scalars(select(CourseQuota).where(CourseQuota.course_id == course.id))}
+    ref = _reference(db, course)
+    eligible = ref.eligible if units is None else ref.eligible & frozenset(units)
     return rules.CourseWindow(
         course_status=course.status, registration_opens=course.registration_opens,
-        registration_closes=course.registration_closes, eligible_unit_ids=frozenset(eligible),
-        curriculum_code=curriculum_code, curriculum_target_groups=groups, capacity=course.capacity or 0,
-        mode=course.allocation_mode, quotas=quotas, recent_years=course.retraining_gap_years or 0)
+        registration_closes=course.registration_closes, eligible_unit_ids=eligible,
+        curriculum_code=ref.curriculum_code, curriculum_target_groups=ref.groups, capacity=course.capacity or 0,
+        mode=course.allocation_mode, quotas=dict(ref.quotas), recent_years=course.retraining_gap_years or 0)
 
 
 def _completed_on(db: Session, trainee_ids: list[int], curriculum_code: str,
@@ -121,10 +163,13 @@ def _completed_on(db: Session, trainee_ids: list[int], curriculum_code: str,
 
 def _applicants(db: Session, course: Course, people_: list[tuple[Trainee, object]],
                 curriculum_code: str | None = None) -> list[rules.Applicant]:
+    """The people as the rules see them. When they last completed the same curriculum is read only when the
+    course sets a retraining gap (`rules.retraining_refusal`, the one rule that asks): otherwise it stays None."""
     if curriculum_code is None:
         curriculum_code = db.scalar(select(CurriculumVersion.curriculum_code)
                                     .where(CurriculumVersion.id == course.curriculum_version_id))
-    completed = _completed_on(db, [t.id for t, _ in people_], curriculum_code, course.id)
+    completed = (_completed_on(db, [t.id for t, _ in people_], curriculum_code, course.id)
+                 if (course.retraining_gap_years or 0) > 0 else {})
     return [rules.Applicant(
         trainee_id=t.id, unit_id=t.unit_id,
         facts=people_rules.PersonFacts(position=t.position, organisation_type=t.organisation_type,
@@ -144,13 +189,16 @@ def check(db: Session, course: Course, t: Trainee, w: rules.CourseWindow | None 
     return rules.eligibility(w or window(db, course), applicant(db, t, course), utcnow().date(), _group_names(db))
 
 
-def _trainee_for(db: Session, who: Principal, trainee_id: int | None) -> Trainee:
-    if trainee_id is None:
-        t = people.own_record(db, who, with_place=False)
-        if t is None:
-            raise NotFound("Tài khoản này chưa có hồ sơ học viên.", code="trainee_not_found")
-        return t
-    return people.get_trainee(db, who, trainee_id)
+def _own_record_and_enrolment(db: Session, who: Principal, course_id: int) -> tuple[Trainee, Enrolment | None]:
+    """The signed-in person's trainee record (as `people.own_record`) and their enrolment in the course, if any:
+    one statement, for the registration's hot path."""
+    row = None if who.user_id is None else db.execute(
+        select(Trainee, Enrolment)
+        .outerjoin(Enrolment, (Enrolment.trainee_id == Trainee.id) & (Enrolment.course_id == course_id))
+        .where(Trainee.user_id == who.user_id)).first()
+    if row is None:
+        raise NotFound("Tài khoản này chưa có hồ sơ học viên.", code="trainee_not_found")
+    return row[0], row[1]
 
 
 def _ranked(db: Session, course: Course, statuses: set[str], w: rules.CourseWindow | None = None
@@ -254,8 +302,11 @@ def register_once(db: Session, who: Principal, course_id: int, trainee_id: int |
         raise Forbidden("Chỉ cán bộ tổ chức mới cử người khác đi học.")
     if nominated:
         courses.ensure_may_manage(db, who, visible)
-    t = _trainee_for(db, who, trainee_id)
-    existing = _enrolment_of(db, visible.id, t.id)
+    if nominated:
+        t = people.get_trainee(db, who, trainee_id)
+        existing = _enrolment_of(db, visible.id, t.id)
+    else:
+        t, existing = _own_record_and_enrolment(db, who, visible.id)
     if existing is not None and existing.status in rules.ACTIVE | {ES.COMPLETED}:
         return existing, t, False  # a repeated press: nothing to decide, no lock to queue for
     now = utcnow()
@@ -278,8 +329,12 @@ def register_once(db: Session, who: Principal, course_id: int, trainee_id: int |
         e = _insert_pending(db, who, visible, t, now, nominated)
         if e is None:
             return _enrolment_of(db, visible.id, t.id, fresh=True), t, False
-    record_facts(db, e, t, visible)  # the person's facts as counted for this course, written before the lock
-    state = _seat_state(db, course_id, bool(w.quotas), (*rank_keys, now, t.id))  # the seat lock, from here on
+    # The person's facts as counted for this course, written before the lock (on PostgreSQL in its round trip).
+    pipelined = db.get_bind().dialect.name == "postgresql"
+    facts = record_facts_sql(db, e, t, visible, rank_keys[0]) if pipelined else None
+    if not pipelined:
+        record_facts(db, e, t, visible, rank_keys[0])
+    state = _seat_state(db, course_id, bool(w.quotas), (*rank_keys, now, t.id), facts)  # the seat lock from here
     if existing is not None:  # came back after withdrawing or being refused: look again now that we hold the lock
         e = _enrolment_of(db, state.course.id, t.id, fresh=True)
         if e is None:
@@ -399,14 +454,15 @@ _AHEAD_SQL = ("SELECT count(*) FROM enrolment WHERE course_id = %(c)s AND status
               " AND (priority_rank, priority_sub_rank, registered_at, trainee_id) <= (%(r)s, %(s)s, %(at)s, %(t)s)")
 
 
-def _seat_state(db: Session, course_id: int, per_unit: bool, key: tuple) -> SeatState:
+def _seat_state(db: Session, course_id: int, per_unit: bool, key: tuple, before: tuple[str, dict] | None = None
+                ) -> SeatState:
     """Take the course's seat lock and read, under it, the confirmed count (per commune when `per_unit`) and the
     waitlist place of someone with the waitlist `key` (rules.WAITLIST_KEY's fields).
 
     On PostgreSQL the lock and the counts go to the server in one round trip (psycopg's pipeline: each statement
-    still runs after the one before, so the counts are read under the lock, with their own snapshot); the locked
-    row is then loaded into the session without another query. On SQLite the request's transaction already holds
-    the write lock."""
+    still runs after the one before, so the counts are read under the lock, with their own snapshot), after the
+    statement `before` (SQL and parameters: the registration's facts) when given; the locked row is then loaded
+    into the session without another query. On SQLite the request's transaction already holds the write lock."""
     if db.get_bind().dialect.name != "postgresql":
         course = _lock_course(db, course_id)
         confirmed, by_unit = _counts(db, course_id) if per_unit else (_confirmed(db, course_id), {})
@@ -416,7 +472,10 @@ def _seat_state(db: Session, course_id: int, per_unit: bool, key: tuple) -> Seat
         return SeatState(course, confirmed, by_unit, (ahead or 0) + 1)
     raw = db.connection().connection.driver_connection
     params = {"c": course_id, "r": key[0], "s": key[1], "at": key[2], "t": key[3]}
+    db.flush()  # anything this request changed is written before the pipeline
     with raw.pipeline():
+        if before is not None:
+            raw.cursor().execute(*before)
         locked, seats, ahead = raw.cursor(), raw.cursor(), raw.cursor()
         locked.execute(_LOCK_SQL, params)
         seats.execute(_SEATS_SQL[per_unit], params)

@@ -11,7 +11,7 @@ from app.courses import service as courses
 from app.curricula import service as curricula
 from app.db import utcnow
 from app.enrolment import service
-from app.enrolment.models import Enrolment
+from app.enrolment.models import Enrolment, EnrolmentFact
 from app.notify.models import Notification
 from tests.courses.factories import add_trainee, open_course, principal
 from tests.helpers import api_token
@@ -160,6 +160,44 @@ def test_reserved_seats_for_a_commune(client, db, world):
     first = service.register(db, _p(a), course.id)
     second = service.register(db, _p(b), course.id)
     assert (first.status, second.status) == ("confirmed", "waitlisted")
+
+
+def test_a_change_of_places_or_quotas_counts_from_the_next_registration(db, world):
+    """What a registration reads about the course besides its row (places, quotas, the curriculum's groups) is kept
+    per process by the course row's version (service._reference): each change of places or quotas must be seen by
+    the very next registration, though the course was read for one a moment before."""
+    who, course = world["who"], world["course"]
+    a, _ = world["trainee"]()
+    assert service.register(db, _p(a), course.id).status == "confirmed"  # Bắc Ninh's places, read and kept
+    courses.set_places(db, who, course.id, ["07210"])  # Phường Bắc Giang only: Tân Dĩnh is no longer inside
+    b, _ = world["trainee"]()
+    with pytest.raises(service.NotEligible) as refused:
+        service.register(db, _p(b), course.id)
+    assert any(r.code == "outside_places" for r in refused.value.reasons), refused.value.reasons
+    courses.set_places(db, who, course.id, ["24"])
+    courses.set_quotas(db, who, course.id, {"07210": 1})  # the last seat held for Phường Bắc Giang
+    c, _ = world["trainee"]()
+    assert service.register(db, _p(c), course.id).status == "waitlisted"
+    courses.set_quotas(db, who, course.id, {})
+    d, _ = world["trainee"]()
+    assert service.register(db, _p(d), course.id).status == "confirmed"
+
+
+def test_a_registration_records_the_priority_it_was_given_among_its_facts(client, db, world):
+    """The facts as at training time carry the priority rank decided for the registration (they are written before
+    the seat decision, on PostgreSQL in the round trip that takes the seat lock), for each way of registering."""
+    course = world["course"]
+    radio_user, _ = world["trainee"]()
+    other_user, other = world["trainee"](**PROPAGANDIST)
+    pressed = client.post(f"/api/v1/courses/{course.id}/enrolments", json={},
+                          headers={"Authorization": f"Bearer {api_token(client, radio_user.username)}"})
+    assert pressed.status_code == 201, pressed.text
+    mine = db.get(Enrolment, pressed.json()["id"], populate_existing=True)
+    nominated = service.register(db, world["who"], course.id, other.id)
+    for e in (mine, nominated):
+        fact = db.get(EnrolmentFact, e.id, populate_existing=True)
+        assert fact.priority_rank == e.priority_rank and fact.priority_rank > 0
+    assert mine.priority_rank < nominated.priority_rank  # the radio official ranks first
 
 
 def test_e_mail_is_sent_only_after_the_commit(db, tmp_path, monkeypatch):
