@@ -59,3 +59,13 @@ class OldRows:
     def unit(self, conn: Connection, code: str) -> int:
         units = self.meta.tables["admin_unit"]
         return conn.execute(select(units.c.id).where(units.c.code == code)).scalar()
+
+    def course(self, conn: Connection, code: str, **given) -> tuple[int, int]:  # noqa: ANN003
+        """A course of curriculum CT9 (created once) organised at Xã Tân Dĩnh: (the commune's key, the course's)."""
+        unit = self.unit(conn, "07432")
+        versions = self.meta.tables["curriculum_version"]
+        version = conn.execute(select(versions.c.id).where(versions.c.curriculum_code == "CT9")).scalar()
+        if version is None:
+            self.add(conn, "curriculum", code="CT9")
+            version = self.add(conn, "curriculum_version", curriculum_code="CT9")
+        return unit, self.add(conn, "course", code=code, curriculum_version_id=version, unit_id=unit, **given)

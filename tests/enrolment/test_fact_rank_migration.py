@@ -18,10 +18,7 @@ def test_facts_written_with_rank_0_take_the_rank_decided(backend):
     rows = OldRows(engine, (*COURSE_TABLES, "enrolment_fact"))
     add = rows.add
     with engine.begin() as conn:
-        unit = rows.unit(conn, "07432")
-        add(conn, "curriculum", code="CT9")
-        version = add(conn, "curriculum_version", curriculum_code="CT9")
-        course = add(conn, "course", code="OLD-3", curriculum_version_id=version, unit_id=unit)
+        unit, course = rows.course(conn, "OLD-3")
         people = [add(conn, "trainee", unit_id=unit, citizen_id=f"00118500001{i}", user_id=None) for i in range(4)]
         # (rank on the enrolment, rank on the fact, source): only the first is the mistake to put right
         cases = [(2, 0, "recorded"), (3, 1, "recorded"), (2, 0, "backfilled"), (0, 0, "recorded")]

@@ -21,10 +21,7 @@ def test_old_waitlist_reasons_lose_the_position_written_into_them(backend):
     rows = OldRows(engine)
     add = rows.add
     with engine.begin() as conn:
-        unit = rows.unit(conn, "07432")
-        add(conn, "curriculum", code="CT9")
-        version = add(conn, "curriculum_version", curriculum_code="CT9")
-        course = add(conn, "course", code="OLD-2", curriculum_version_id=version, unit_id=unit)
+        unit, course = rows.course(conn, "OLD-2")
         people = [add(conn, "trainee", unit_id=unit, citizen_id=f"00118500000{i}", user_id=None) for i in (1, 2)]
         old = add(conn, "enrolment", course_id=course, trainee_id=people[0], status="waitlisted", reasons=OLD,
                   nominated_by_id=None)

@@ -143,11 +143,7 @@ def test_the_migration_backfills_existing_enrolments_marked_as_such(backend):
     rows = OldRows(engine)
     add = rows.add
     with engine.begin() as conn:
-        unit = rows.unit(conn, "07432")
-        add(conn, "curriculum", code="CT9")
-        version = add(conn, "curriculum_version", curriculum_code="CT9")
-        course = add(conn, "course", code="OLD-1", curriculum_version_id=version, unit_id=unit,
-                     start_date=date(2024, 5, 1))
+        unit, course = rows.course(conn, "OLD-1", start_date=date(2024, 5, 1))
         trainee = add(conn, "trainee", unit_id=unit, position="cong_chuc_vhxh", sex="female", ethnicity="tay",
                       commune_categories=["dtts"], target_group_code="cvh", citizen_id="001185000001", user_id=None)
         add(conn, "enrolment", course_id=course, trainee_id=trainee, status="completed", nominated_by_id=None)
