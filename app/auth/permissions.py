@@ -117,10 +117,10 @@ class Permission:
         # then lives entirely inside the endpoint.
         with reading_session(request) as db:
             if is_api(request):
-                user = service.resolve(db, bearer_token(request), "api")
+                who = service.resolve(db, bearer_token(request), "api", ip)
             else:
-                user = service.resolve(db, request.cookies.get(SESSION_COOKIE), "web")
-            return service.principal_for(user, ip) if user else Principal.anonymous(ip)
+                who = service.resolve(db, request.cookies.get(SESSION_COOKIE), "web", ip)
+            return who or Principal.anonymous(ip)
 
 
 def allow(*roles: str) -> Permission:

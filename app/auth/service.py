@@ -267,19 +267,23 @@ def start_session(db: Session, user: User, kind: str, ip_address: str | None) ->
     return token
 
 
-def resolve(db: Session, token: str | None, kind: str) -> User | None:
-    """The active user behind a session cookie or bearer token, or None when it is unknown or expired."""
+def resolve(db: Session, token: str | None, kind: str, ip_address: str | None = None) -> Principal | None:
+    """Who is behind a session cookie or bearer token (an active user), or None when it is unknown or expired.
+
+    One statement for the session and its user, of the columns a principal needs: every request pays it."""
     if not token or len(token) > 200:
         return None
-    # One statement for the session and its user: every request pays it.
-    found = db.execute(select(AuthSession, User).join(User, User.id == AuthSession.user_id)
+    found = db.execute(select(AuthSession.kind, AuthSession.expires_at, User.is_active, User.id, User.username,
+                              User.full_name, User.role, User.unit_id, User.locale)
+                       .join(User, User.id == AuthSession.user_id)
                        .where(AuthSession.token_hash == _token_hash(token))).first()
     if found is None:
         return None
-    row, user = found
-    if row.kind != kind or row.expires_at <= utcnow():
+    session_kind, expires_at, active, *user = found
+    if session_kind != kind or expires_at <= utcnow() or not active:
         return None
-    return user if user.is_active else None
+    user_id, username, full_name, role, unit_id, locale = user
+    return Principal(user_id, username, full_name, role, unit_id, ip_address, locale)
 
 
 def end_session(db: Session, token: str | None, actor: Principal) -> None:
