@@ -1,15 +1,18 @@
 """Database: declarative base with a constraint naming convention, the engine, and the per-request session."""
 from __future__ import annotations
 
+import functools
+import inspect
 import time
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import contextmanager, nullcontext
 from datetime import UTC, datetime
 from functools import lru_cache
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, Request
+from fastapi.routing import APIRoute
 from sqlalchemy import DateTime, Engine, MetaData, create_engine, event, exc
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
@@ -227,6 +230,38 @@ async def get_db(request: Request) -> AsyncIterator[Session]:
             raise
         finally:
             session.close()
+
+
+class Route(APIRoute):
+    """Every route of the app (each router is made with ``route_class=Route``): a synchronous endpoint's session is
+    committed in the endpoint's own worker thread, as it returns, before FastAPI checks and serialises its answer.
+
+    FastAPI serialises a synchronous endpoint's answer in a worker thread of its own and only then ends the
+    endpoint's dependencies (`get_db`'s commit and close). A session still holding its pooled connection there
+    waits for a free thread, while every thread may be waiting for a pooled connection (threads and connections are
+    counted alike, `connection_budget`): a burst of reads stopped dead until the pool's timeout answered 503
+    (measured: 1,000 `GET /api/v1/me` at once on one server, 943 answered 503 after 10 s each). Committed here, the
+    connection is back in the pool before the answer needs a thread. A refusal raises past this commit, as before
+    (`get_db` rolls it back); what the serialisation reads afterwards runs in a transaction of its own that
+    `get_db` ends."""
+
+    def __init__(self, path: str, endpoint: Callable[..., Any], **kwargs: Any) -> None:
+        super().__init__(path, _committed(endpoint), **kwargs)
+
+
+def _committed(endpoint: Callable[..., Any]) -> Callable[..., Any]:
+    if inspect.iscoroutinefunction(endpoint):
+        return endpoint  # it runs on the event loop: its session ends with get_db, no thread in between
+
+    @functools.wraps(endpoint)
+    def call(*args: Any, **kwargs: Any) -> Any:
+        answer = endpoint(*args, **kwargs)
+        for value in kwargs.values():
+            if isinstance(value, Session):
+                value.commit()
+        return answer
+
+    return call
 
 
 # scope="function": the commit happens when the endpoint returns and *before* the response is sent. FastAPI's default

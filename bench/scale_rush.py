@@ -132,16 +132,17 @@ class Answer:
         return json.loads(self.body)
 
 
-async def post(url: str, path: str, payload: dict, token: str) -> Answer:
+async def post(url: str, path: str, payload: dict | None, token: str) -> Answer:
     """POST a JSON body on a connection of its own (as a phone opens one) and read the answer: HTTP/1.1 written and
     read by hand, so that this client, sharing the machine's two cores with the servers and PostgreSQL, spends a
     tenth of httpx's CPU per request (``--client httpx`` measures with httpx)."""
     host, port = url.removeprefix("http://").split(":")
-    body = json.dumps(payload).encode()
+    body = b"" if payload is None else json.dumps(payload).encode()
     reader, writer = await asyncio.open_connection(host, int(port))
     try:
-        writer.write(f"POST {path} HTTP/1.1\r\nHost: {host}:{port}\r\nAuthorization: Bearer {token}\r\n"
-                     f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\nConnection: close\r\n\r\n"
+        head = (f"GET {path} HTTP/1.1\r\n" if payload is None else
+                f"POST {path} HTTP/1.1\r\nContent-Type: application/json\r\nContent-Length: {len(body)}\r\n")
+        writer.write(f"{head}Host: {host}:{port}\r\nAuthorization: Bearer {token}\r\nConnection: close\r\n\r\n"
                      .encode() + body)
         head = await reader.readuntil(b"\r\n\r\n")
         lines = head.decode("latin-1").split("\r\n")
@@ -153,11 +154,12 @@ async def post(url: str, path: str, payload: dict, token: str) -> Answer:
         writer.close()
 
 
-async def rush(urls: list[str], course_id: int, tokens: list[str], withdrawals: int, client: str = "raw"
-               ) -> tuple[list[float], Counter, float, float]:
+async def rush(urls: list[str], course_id: int, tokens: list[str], withdrawals: int, client: str = "raw",
+               floor: bool = False) -> tuple[list[float], Counter, float, float]:
     """Every official presses twice at once; the first `withdrawals` told they are seated withdraw at once.
     Returns the presses' latencies, all status codes, the time until every first press was answered, and the wall
-    time of the whole rush."""
+    time of the whole rush. `floor`: each press asks `GET /api/v1/me` instead (the framework and the sign-in check
+    alone: what any request costs here)."""
     limits = httpx.Limits(max_connections=None, max_keepalive_connections=0)
     clients = [httpx.AsyncClient(base_url=u, limits=limits, timeout=600) for u in urls]
     go = asyncio.Event()
@@ -168,6 +170,8 @@ async def rush(urls: list[str], course_id: int, tokens: list[str], withdrawals: 
     start = 0.0
 
     async def send(n: int, path: str, payload: dict, token: str) -> Answer:
+        if floor:
+            return await post(urls[n], "/api/v1/me", None, token)
         if client == "httpx":
             r = await clients[n].post(path, json=payload, headers={"Authorization": f"Bearer {token}"})
             return Answer(r.status_code, r.content)
@@ -182,7 +186,7 @@ async def rush(urls: list[str], course_id: int, tokens: list[str], withdrawals: 
         codes[r.status_code] += 1
         if tap == 0:
             first_done.append(time.perf_counter() - start)
-        if r.status_code in (200, 201) and r.json()["status"] == "confirmed" and tap == 0 and left[0] > 0:
+        if not floor and r.status_code in (200, 201) and r.json()["status"] == "confirmed" and tap == 0 and left[0] > 0:
             left[0] -= 1
             w = await send(n, f"/api/v1/enrolments/{r.json()['id']}/withdraw", {"reason": ""}, token)
             codes[f"withdraw {w.status_code}"] += 1
@@ -208,6 +212,9 @@ def main() -> None:
     parser.add_argument("--withdraw", type=int, default=10)
     parser.add_argument("--client", choices=("raw", "httpx"), default="raw",
                         help="how this script sends its requests: HTTP written by hand (default) or httpx")
+    parser.add_argument("--floor", action="store_true",
+                        help="each press asks GET /api/v1/me instead of registering: what any signed-in request"
+                             " costs on these servers (the floor under the registration's figures)")
     args = parser.parse_args()
     url, drop = database("postgresql")
     upgrade("head", url)
@@ -215,7 +222,7 @@ def main() -> None:
     course_id, tokens = world(engine, args.people, args.seats)
     shape = f"{args.servers} server(s) x {args.workers} workers, {'PgBouncer' if args.pgbouncer else 'direct'}"
     print(f"{shape}: {args.people} officials x 2 presses, {args.seats} seats, {args.withdraw} withdraw;"
-          f" client {args.client}")
+          f" client {args.client}" + ("; FLOOR: GET /api/v1/me instead of registering" if args.floor else ""))
     with pgbouncer(url, pool_size=20) if args.pgbouncer else nullcontext(url) as served:
         extra = {"NANGLUC_DB_PGBOUNCER": "true"} if args.pgbouncer else {}
         env = live.environment(served, Path(DATA), **extra)
@@ -226,7 +233,7 @@ def main() -> None:
             with Backends(url) as ours:
                 before = cpu_seconds([s.proc.pid for s in servers])
                 latencies, codes, first_wall, wall = asyncio.run(
-                    rush([s.url for s in servers], course_id, tokens, args.withdraw, args.client))
+                    rush([s.url for s in servers], course_id, tokens, args.withdraw, args.client, args.floor))
                 after = cpu_seconds([s.proc.pid for s in servers])
             load = os.getloadavg()[0]
         finally:

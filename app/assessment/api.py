@@ -32,9 +32,9 @@ from app.auth.permissions import SignedIn, Staff, allow
 from app.auth.principal import Principal
 from app.config import get_settings
 from app.core.files import XLSX
-from app.db import DbSession
+from app.db import DbSession, Route
 
-router = APIRouter(prefix="/api/v1", tags=["tests and evaluation"])
+router = APIRouter(route_class=Route, prefix="/api/v1", tags=["tests and evaluation"])
 Trainee = Annotated[Principal, Depends(allow(Role.TRAINEE))]
 
 

@@ -16,11 +16,11 @@ from app.config import get_settings
 from app.core.files import XLSX
 from app.courses import service as courses
 from app.courses.present import course_tab
-from app.db import DbSession
+from app.db import DbSession, Route
 from app.errors import DomainError, Forbidden, Invalid
 from app.web import form_action, redirect, render
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(route_class=Route, include_in_schema=False)
 Trainee = Annotated[Principal, Depends(allow(Role.TRAINEE))]
 CONTEXT = {"kind_labels": present.KIND_LABELS, "test_kind_labels": present.TEST_KIND_LABELS}
 

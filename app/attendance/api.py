@@ -22,10 +22,10 @@ from app.attendance.schemas import (
 from app.auth.permissions import SignedIn
 from app.config import get_settings
 from app.core.files import XLSX
-from app.db import DbSession
+from app.db import DbSession, Route
 
-router = APIRouter(prefix="/api/v1/courses", tags=["attendance"])
-check_in_router = APIRouter(prefix="/api/v1/sessions", tags=["attendance"])
+router = APIRouter(route_class=Route, prefix="/api/v1/courses", tags=["attendance"])
+check_in_router = APIRouter(route_class=Route, prefix="/api/v1/sessions", tags=["attendance"])
 
 
 @router.get("/{course_id}/attendance", response_model=GridOut)

@@ -17,11 +17,11 @@ from app.cookies import SCAN_COOKIE
 from app.core.text import fold, is_digits
 from app.courses import service as courses
 from app.courses.present import course_tab
-from app.db import DbSession
+from app.db import DbSession, Route
 from app.errors import DomainError, Invalid
 from app.web import form_action, redirect, render, stage, staged
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(route_class=Route, include_in_schema=False)
 UNDO = "clear"
 
 

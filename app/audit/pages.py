@@ -12,11 +12,11 @@ from fastapi.responses import HTMLResponse, StreamingResponse
 from app import audit
 from app.audit.schemas import EventOut, EventPage
 from app.auth.permissions import AdminOnly
-from app.db import DbSession, session_factory
+from app.db import DbSession, Route, session_factory
 from app.web import render
 
-router = APIRouter(include_in_schema=False)
-api = APIRouter(prefix="/api/v1/audit", tags=["audit"])
+router = APIRouter(route_class=Route, include_in_schema=False)
+api = APIRouter(route_class=Route, prefix="/api/v1/audit", tags=["audit"])
 
 
 def filters(action: Annotated[str, Query(max_length=64)] = "", entity_type: Annotated[str, Query(max_length=64)] = "",

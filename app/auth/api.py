@@ -13,11 +13,11 @@ from app.auth.permissions import Public, SignedIn, Staff, bearer_token, client_i
 from app.auth.principal import Principal
 from app.auth.schemas import PasswordChange, SessionsEnded, Token, UserCreate, UserPage, UserRead
 from app.config import get_settings
-from app.db import DbSession, session_factory
+from app.db import DbSession, Route, session_factory
 from app.errors import Forbidden
 from app.places import service as places
 
-router = APIRouter(prefix="/api/v1", tags=["auth"])
+router = APIRouter(route_class=Route, prefix="/api/v1", tags=["auth"])
 
 
 def _read(db: Session, user: User) -> UserRead:

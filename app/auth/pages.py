@@ -10,10 +10,10 @@ from app.auth import service
 from app.auth.permissions import Public, SignedIn, Staff, client_ip
 from app.config import get_settings
 from app.cookies import SESSION_COOKIE
-from app.db import DbSession, session_factory
+from app.db import DbSession, Route, session_factory
 from app.web import form_action, redirect, render
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(route_class=Route, include_in_schema=False)
 
 
 def _safe_next(target: str | None) -> str:

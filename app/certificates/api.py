@@ -8,13 +8,13 @@ from app.auth.permissions import SignedIn, Staff
 from app.certificates import present, rules, service
 from app.certificates.models import Certificate
 from app.certificates.schemas import CertificateOut, IssueIn, IssueOut, PrintIn, RevokeIn, RevokeOut
-from app.db import DbSession
+from app.db import DbSession, Route
 from app.jobs import present as jobs_present
 from app.jobs import service as jobs
 from app.jobs.models import Job
 from app.jobs.schemas import JobOut
 
-router = APIRouter(prefix="/api/v1", tags=["certificates"])
+router = APIRouter(route_class=Route, prefix="/api/v1", tags=["certificates"])
 
 
 def out(c: Certificate, *, internal: bool = True) -> CertificateOut:

@@ -11,7 +11,7 @@ from app.auth.permissions import Public, SignedIn, Staff, client_ip
 from app.certificates import present, rules, service
 from app.courses import service as courses
 from app.courses.present import course_tab
-from app.db import DbSession
+from app.db import DbSession, Route
 from app.error_handlers import wants_json
 from app.errors import DomainError
 from app.jobs import service as jobs
@@ -20,7 +20,7 @@ from app.places.models import AdminUnit
 from app.signing import service as signing
 from app.web import form_action, redirect, render
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(route_class=Route, include_in_schema=False)
 MAX_CHECK_BYTES = 20 * 1024 * 1024
 
 

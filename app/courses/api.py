@@ -28,9 +28,9 @@ from app.courses.schemas import (
     SessionPage,
     TransitionIn,
 )
-from app.db import DbSession, utcnow
+from app.db import DbSession, Route, utcnow
 
-router = APIRouter(prefix="/api/v1", tags=["courses"])
+router = APIRouter(route_class=Route, prefix="/api/v1", tags=["courses"])
 
 
 def course_filters(curriculum: Annotated[str | None, Query(max_length=16)] = None,

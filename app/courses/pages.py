@@ -15,14 +15,14 @@ from app.core.text import foreign_digits, is_digits
 from app.courses import feeds, present, programmes, rules, service, sessions
 from app.curricula import present as curricula_present
 from app.curricula import service as curricula
-from app.db import DbSession, utcnow
+from app.db import DbSession, Route, utcnow
 from app.enrolment.rules import STATUS_LABELS
 from app.errors import DomainError, Invalid, NotFound
 from app.home import service as home
 from app.issuers import service as issuers
 from app.web import PostedForm, form_action, form_date, redirect, render
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(route_class=Route, include_in_schema=False)
 ICS = "text/calendar; charset=utf-8"
 
 

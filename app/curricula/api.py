@@ -9,9 +9,9 @@ from fastapi.responses import Response
 from app.auth.permissions import SignedIn
 from app.curricula import present, service
 from app.curricula.schemas import CurriculumDetail, CurriculumPage
-from app.db import DbSession
+from app.db import DbSession, Route
 
-router = APIRouter(prefix="/api/v1/curricula", tags=["curricula"])
+router = APIRouter(route_class=Route, prefix="/api/v1/curricula", tags=["curricula"])
 
 
 @router.get("", response_model=CurriculumPage)

@@ -8,10 +8,10 @@ from fastapi.responses import HTMLResponse, Response
 
 from app.auth.permissions import SignedIn
 from app.curricula import present, service
-from app.db import DbSession
+from app.db import DbSession, Route
 from app.web import render
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(route_class=Route, include_in_schema=False)
 
 
 @router.get("/curricula")

@@ -8,7 +8,7 @@ from fastapi.responses import JSONResponse, Response
 
 from app.auth.permissions import SignedIn, Staff
 from app.config import get_settings
-from app.db import DbSession
+from app.db import DbSession, Route
 from app.enrolment import listimport, present, service
 from app.enrolment.models import Enrolment
 from app.enrolment.schemas import (
@@ -23,7 +23,7 @@ from app.enrolment.schemas import (
 )
 from app.people.models import Trainee
 
-router = APIRouter(prefix="/api/v1", tags=["enrolment"])
+router = APIRouter(route_class=Route, prefix="/api/v1", tags=["enrolment"])
 
 
 def out(e: Enrolment, t: Trainee) -> EnrolmentOut:

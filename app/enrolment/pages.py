@@ -12,13 +12,13 @@ from app.core.files import XLSX
 from app.core.text import is_digits
 from app.courses import service as courses
 from app.courses.present import course_tab
-from app.db import DbSession
+from app.db import DbSession, Route
 from app.enrolment import listimport, present, rules, service
 from app.notify import service as notices
 from app.people import service as people
 from app.web import PostedForm, form_action, redirect, render, stage, staged
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(route_class=Route, include_in_schema=False)
 
 
 @router.get("/my-courses")

@@ -12,11 +12,11 @@ from app.config import get_settings
 from app.courses import present as course_present
 from app.courses import service as courses
 from app.courses.schemas import CoursePlan
-from app.db import DbSession
+from app.db import DbSession, Route
 from app.history import service
 from app.history.schemas import ParticipantsIn, PastCourseCreate
 
-router = APIRouter(prefix="/api/v1", tags=["past courses"])
+router = APIRouter(route_class=Route, prefix="/api/v1", tags=["past courses"])
 
 
 def _plan(db, who, course_id: int) -> CoursePlan:  # noqa: ANN001

@@ -15,13 +15,13 @@ from app.courses import service as courses
 from app.courses import sessions
 from app.curricula import present as curricula_present
 from app.curricula import service as curricula
-from app.db import DbSession
+from app.db import DbSession, Route
 from app.enrolment.rules import STATUS_LABELS
 from app.errors import DomainError, Invalid
 from app.history import service
 from app.web import form_action, form_date, redirect, render, stage, staged
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(route_class=Route, include_in_schema=False)
 
 
 def _form(request: Request, db: DbSession, values: dict, error: DomainError | None = None) -> HTMLResponse:

@@ -9,13 +9,13 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from app.auth import service as auth_service
 from app.auth.permissions import Public, SignedIn
 from app.cookies import LOCALE_COOKIE
-from app.db import DbSession
+from app.db import DbSession, Route
 from app.enrolment.rules import STATUS_LABELS
 from app.home import dashboard
 from app.i18n import LOCALES
 from app.web import redirect, render
 
-router = APIRouter()
+router = APIRouter(route_class=Route)
 
 
 @router.get("/", include_in_schema=False)

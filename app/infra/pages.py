@@ -12,10 +12,10 @@ from sqlalchemy import text
 
 from app.auth.permissions import Public
 from app.config import get_settings
-from app.db import DbSession
+from app.db import DbSession, Route
 from app.errors import NotFound
 
-router = APIRouter()
+router = APIRouter(route_class=Route)
 
 
 class Health(BaseModel):

@@ -7,11 +7,11 @@ from fastapi import APIRouter, File, Query, Response, UploadFile
 
 from app.auth.permissions import Staff
 from app.core.files import XLSX
-from app.db import DbSession
+from app.db import DbSession, Route
 from app.issuers import present, service
 from app.issuers.schemas import IssuingBodyIn, IssuingBodyOut, IssuingBodyUpdate
 
-router = APIRouter(prefix="/api/v1/issuing-bodies", tags=["issuing bodies"])
+router = APIRouter(route_class=Route, prefix="/api/v1/issuing-bodies", tags=["issuing bodies"])
 
 
 @router.get("", response_model=list[IssuingBodyOut])

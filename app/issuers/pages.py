@@ -7,14 +7,14 @@ from fastapi import APIRouter, File, Form, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, Response
 
 from app.auth.permissions import Staff
-from app.db import DbSession, utcnow
+from app.db import DbSession, Route, utcnow
 from app.errors import DomainError
 from app.issuers import book, present, rules, service
 from app.issuers.models import IssuingBody
 from app.places.models import AdminUnit
 from app.web import form_action, redirect, render
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(route_class=Route, include_in_schema=False)
 FIELDS = ("name", "parent_name", "short_code", "place_name", "signer_title", "signer_name", "number_pattern")
 
 

@@ -5,12 +5,12 @@ from fastapi import APIRouter
 from fastapi.responses import FileResponse, Response
 
 from app.auth.permissions import SignedIn
-from app.db import DbSession
+from app.db import DbSession, Route
 from app.jobs import service
 from app.jobs.present import out
 from app.jobs.schemas import JobOut
 
-router = APIRouter(prefix="/api/v1/jobs", tags=["jobs"])
+router = APIRouter(route_class=Route, prefix="/api/v1/jobs", tags=["jobs"])
 
 
 @router.get("/{job_id}", response_model=JobOut)

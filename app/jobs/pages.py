@@ -5,11 +5,11 @@ from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, HTMLResponse
 
 from app.auth.permissions import SignedIn
-from app.db import DbSession
+from app.db import DbSession, Route
 from app.jobs import service
 from app.web import render
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(route_class=Route, include_in_schema=False)
 
 
 @router.get("/jobs/{job_id}")

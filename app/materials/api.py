@@ -9,7 +9,7 @@ from starlette.concurrency import run_in_threadpool
 from app.auth.models import Role
 from app.auth.permissions import SignedIn, allow
 from app.auth.principal import Principal
-from app.db import DbSession
+from app.db import DbSession, Route
 from app.errors import Invalid
 from app.materials import present, service
 from app.materials.schemas import (
@@ -23,7 +23,7 @@ from app.materials.schemas import (
 )
 from app.materials.upload import Received
 
-router = APIRouter(prefix="/api/v1/materials", tags=["materials"])
+router = APIRouter(route_class=Route, prefix="/api/v1/materials", tags=["materials"])
 StaffOrTrainer = Annotated[Principal, Depends(allow(Role.ADMIN, Role.ORGANISER, Role.TRAINER))]
 
 _FILE = {"type": "string", "format": "binary"}

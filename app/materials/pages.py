@@ -16,7 +16,7 @@ from app.auth.principal import Principal
 from app.config import get_settings
 from app.courses import service as courses
 from app.courses.present import course_tab
-from app.db import DbSession
+from app.db import DbSession, Route
 from app.enrolment.rules import STATUS_LABELS
 from app.error_handlers import wants_json
 from app.errors import DomainError, Forbidden
@@ -25,7 +25,7 @@ from app.materials.models import Material, MaterialVersion
 from app.materials.upload import Received, size_label
 from app.web import Refusal, flash, form_action, redirect, render
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(route_class=Route, include_in_schema=False)
 StaffOrTrainer = Annotated[Principal, Depends(allow(Role.ADMIN, Role.ORGANISER, Role.TRAINER))]
 
 

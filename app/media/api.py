@@ -7,11 +7,11 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response
 
 from app.auth.permissions import Staff
-from app.db import DbSession
+from app.db import DbSession, Route
 from app.media import service
 from app.media.schemas import MediaBody, MediaOut, MediaPage, media_out
 
-router = APIRouter(prefix="/api/v1/media", tags=["media"])
+router = APIRouter(route_class=Route, prefix="/api/v1/media", tags=["media"])
 
 
 @router.get("", response_model=MediaPage)

@@ -13,13 +13,13 @@ from fastapi.responses import HTMLResponse, Response
 from app import i18n
 from app.auth.permissions import Staff
 from app.core.text import foreign_digits, is_digits
-from app.db import DbSession
+from app.db import DbSession, Route
 from app.errors import DomainError
 from app.media import rules, service
 from app.media.models import MediaProduct
 from app.web import PostedForm, form_action, redirect, render
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(route_class=Route, include_in_schema=False)
 BUDGET_ROWS = 3
 
 

@@ -10,7 +10,7 @@ from starlette.concurrency import run_in_threadpool
 
 from app.auth.permissions import AdminOnly, Staff
 from app.core.files import DOCX, PDF, XLSX
-from app.db import DbSession
+from app.db import DbSession, Route
 from app.jobs import present as jobs_present
 from app.jobs import service as jobs
 from app.jobs.models import Job
@@ -19,7 +19,7 @@ from app.paperwork import presentation, service
 from app.paperwork.render import MAX_TEMPLATE_BYTES
 from app.paperwork.schemas import GenerateIn, Kind, RateIn, RegistrationIn, SendOut
 
-router = APIRouter(prefix="/api/v1", tags=["paperwork"])
+router = APIRouter(route_class=Route, prefix="/api/v1", tags=["paperwork"])
 
 
 @router.get("/courses/{course_id}/documents", response_model=list[presentation.DocumentOut])

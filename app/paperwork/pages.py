@@ -12,7 +12,7 @@ from starlette.concurrency import run_in_threadpool
 
 from app.auth.permissions import AdminOnly, SignedIn, Staff
 from app.courses.present import course_tab
-from app.db import DbSession
+from app.db import DbSession, Route
 from app.errors import Invalid, NotFound
 from app.jobs import service as jobs
 from app.jobs.models import Job
@@ -20,7 +20,7 @@ from app.paperwork import present, presentation, rules, service
 from app.paperwork.render import MAX_TEMPLATE_BYTES
 from app.web import form_action, redirect, render
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(route_class=Route, include_in_schema=False)
 FMT = "^(docx|xlsx|pdf)$"
 
 

@@ -9,12 +9,12 @@ from fastapi.responses import JSONResponse, Response
 from app.auth.permissions import SignedIn, Staff
 from app.config import get_settings
 from app.core.files import XLSX
-from app.db import DbSession
+from app.db import DbSession, Route
 from app.people import present, service
 from app.people.importer import template_xlsx
 from app.people.schemas import ImportResult, TraineeDetail, TraineeIn, TraineePage
 
-router = APIRouter(prefix="/api/v1/trainees", tags=["trainees"])
+router = APIRouter(route_class=Route, prefix="/api/v1/trainees", tags=["trainees"])
 
 
 def filters(q: Annotated[str, Query(max_length=100)] = "", unit: Annotated[str | None, Query(max_length=12)] = None,

@@ -13,7 +13,7 @@ from app.config import get_settings
 from app.core.files import XLSX
 from app.curricula import service as curricula
 from app.curricula.models import TargetGroup
-from app.db import DbSession
+from app.db import DbSession, Route
 from app.errors import DomainError, NotFound
 from app.people import reference, service
 from app.people.fields import COLUMNS
@@ -22,7 +22,7 @@ from app.places import service as places
 from app.signup import service as signups
 from app.web import PostedForm, form_action, redirect, render, stage, staged
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(route_class=Route, include_in_schema=False)
 PER_PAGE = 25
 FORM_KEYS = [c.key for c in COLUMNS]
 

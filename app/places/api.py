@@ -7,12 +7,12 @@ from fastapi import APIRouter, Query
 from sqlalchemy.orm import Session
 
 from app.auth.permissions import SignedIn
-from app.db import DbSession
+from app.db import DbSession, Route
 from app.places import service
 from app.places.models import AdminUnit, Era, Level
 from app.places.schemas import UnitBrief, UnitDetail, UnitPage, UnitRead
 
-router = APIRouter(prefix="/api/v1/units", tags=["places"])
+router = APIRouter(route_class=Route, prefix="/api/v1/units", tags=["places"])
 
 
 def unit_read(unit: AdminUnit) -> UnitRead:

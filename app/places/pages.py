@@ -7,11 +7,11 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 
 from app.auth.permissions import SignedIn
-from app.db import DbSession
+from app.db import DbSession, Route
 from app.places import service
 from app.web import render
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(route_class=Route, include_in_schema=False)
 
 
 @router.get("/places")

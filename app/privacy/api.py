@@ -5,11 +5,11 @@ from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
 from app.auth.permissions import SignedIn, Staff
-from app.db import DbSession
+from app.db import DbSession, Route
 from app.privacy import service
 from app.privacy.schemas import HandleIn, RequestIn, RequestOut
 
-router = APIRouter(prefix="/api/v1", tags=["personal data"])
+router = APIRouter(route_class=Route, prefix="/api/v1", tags=["personal data"])
 
 
 @router.get("/me/data", response_class=JSONResponse)

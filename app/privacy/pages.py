@@ -8,12 +8,12 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response
 
 from app.auth.permissions import SignedIn, Staff
-from app.db import DbSession
+from app.db import DbSession, Route
 from app.people import service as people
 from app.privacy import rules, service
 from app.web import form_action, redirect, render
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(route_class=Route, include_in_schema=False)
 
 
 @router.get("/me/data")

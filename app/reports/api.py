@@ -10,12 +10,12 @@ from fastapi.responses import Response
 from app.assessment import report as assessment_report
 from app.auth.permissions import Staff
 from app.courses import programmes
-from app.db import DbSession
+from app.db import DbSession, Route
 from app.reports import present, service, submissions
 from app.reports.params import XLSX, ReportFilters, csv_response, xlsx_response
 from app.reports.schemas import AmendIn, CloseIn
 
-router = APIRouter(prefix="/api/v1/reports", tags=["reports"])
+router = APIRouter(route_class=Route, prefix="/api/v1/reports", tags=["reports"])
 FILTERS_DOC = ("period: 2026, 2026-H1, 2026-H2, 2026-Q3 or empty for all time (or date_from/date_to); "
                "curriculum: CT1–CT4; target_group: a code of curricula/target-groups.yaml; place: a unit key inside "
                "the caller's scope (default: the caller's unit, the whole country for an admin); programme: a "

@@ -17,7 +17,7 @@ from app.auth.principal import Principal
 from app.courses import programmes
 from app.curricula import service as curricula
 from app.curricula.models import TargetGroup
-from app.db import DbSession, utcnow
+from app.db import DbSession, Route, utcnow
 from app.errors import DomainError
 from app.media import rules as media_rules
 from app.places.models import AdminUnit
@@ -25,7 +25,7 @@ from app.reports import charts, present, rules, service, submissions
 from app.reports.params import XLSX, PageFilters, ReportFilters, attachment, csv_response, xlsx_response
 from app.web import form_action, redirect, render
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(route_class=Route, include_in_schema=False)
 CHART_PLACES = 12  # the place chart shows the top places; the table below it lists them all
 
 

@@ -7,12 +7,12 @@ from typing import Annotated
 from fastapi import APIRouter, File, Form, UploadFile
 
 from app.auth.permissions import AdminOnly
-from app.db import DbSession
+from app.db import DbSession, Route
 from app.signing import service
 from app.signing.models import SigningKey
 from app.signing.schemas import SigningKeyOut, TokenIn
 
-router = APIRouter(prefix="/api/v1", tags=["signing"])
+router = APIRouter(route_class=Route, prefix="/api/v1", tags=["signing"])
 
 
 def _out(key: SigningKey) -> SigningKeyOut:

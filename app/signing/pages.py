@@ -9,14 +9,14 @@ from fastapi.responses import HTMLResponse, Response
 from sqlalchemy import select
 
 from app.auth.permissions import AdminOnly
-from app.db import DbSession, utcnow
+from app.db import DbSession, Route, utcnow
 from app.errors import DomainError, Invalid
 from app.issuers.models import IssuingBody
 from app.signing import service
 from app.signing.models import SigningKey
 from app.web import form_action, redirect, render
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(route_class=Route, include_in_schema=False)
 
 
 @router.get("/signing")

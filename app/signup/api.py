@@ -4,12 +4,12 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from app.auth.permissions import Staff
-from app.db import DbSession
+from app.db import DbSession, Route
 from app.places.models import AdminUnit
 from app.signup import rules, service
 from app.signup.schemas import Decision, InvitationOut, Refusal, SignUpOut
 
-router = APIRouter(prefix="/api/v1", tags=["signups"])
+router = APIRouter(route_class=Route, prefix="/api/v1", tags=["signups"])
 
 
 def _out(db, s) -> SignUpOut:  # noqa: ANN001

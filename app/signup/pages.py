@@ -8,7 +8,7 @@ from fastapi.responses import HTMLResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from app.auth.permissions import Public, Staff, client_ip
-from app.db import DbSession, session_factory
+from app.db import DbSession, Route, session_factory
 from app.errors import DomainError
 from app.people import reference
 from app.people import service as people
@@ -17,7 +17,7 @@ from app.places import service as places
 from app.signup import rules, service
 from app.web import redirect, render
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(route_class=Route, include_in_schema=False)
 FORM_KEYS = [c.key for c in COLUMNS]
 
 
