@@ -8,19 +8,22 @@ from datetime import date, timedelta
 from urllib.parse import quote
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
 from app.attendance import service as attendance
 from app.attendance.models import AttendanceMark
 from app.audit.models import AuditEvent
+from app.auth.principal import Principal
 from app.certificates import service as certificates
 from app.certificates.models import Certificate
 from app.courses import service as courses
+from app.db import LATE_ACTOR
 from app.enrolment import service as enrolment
 from app.enrolment.models import Enrolment
 from app.reports import late, rules, submissions
 from app.reports.models import LateChange
 from tests.attendance.conftest import course_with_class  # noqa: F401 - a fixture, shared
+from tests.attendance.test_check_in import hall  # noqa: F401 - a fixture, shared
 from tests.audit.test_every_route import trail  # noqa: F401 - a fixture, shared
 from tests.certificates.test_issue import finished  # noqa: F401 - a fixture, shared
 from tests.courses.factories import add_trainee, open_course, principal
@@ -149,6 +152,7 @@ def test_another_units_closed_period_asks_for_nothing(db, finished, make_user): 
 def test_an_open_periods_course_asks_for_nothing_until_it_moves_in(db, closed):
     who = closed["who"]
     fresh = open_course(db, who, capacity=5, title="Lớp mới", starts_in_days=10)
+    assert late.closed_for_course(db, fresh) == [] and len(late.closed_for_course(db, closed["course"])) == 1
     e = enrolment.register(db, who, fresh.id, closed["holder"].id)
     enrolment.withdraw(db, who, e.id, "Bận công tác đột xuất")
     later = date.today() + timedelta(days=20)
@@ -168,6 +172,10 @@ def test_the_api_and_the_pages(trail, db, closed):  # noqa: F811
     sessions = [s.id for s in attendance.grid(db, closed["who"], course.id).sessions]
     body = {"marks": [{"session_id": s, "enrolment_id": third.id, "status": "present"} for s in sessions]}
     before = _state(db, course.id)
+    # the course's pages say the period is closed and ask for the reason
+    for tab in ("attendance", "certificates", "enrolments", "edit"):
+        html = org.get(f"/courses/{course.id}/{tab}").text
+        assert 'id="late-banner"' in html and "2025" in html and 'data-late-reason' in html, tab
     refused = org.client.post(f"/api/v1/courses/{course.id}/attendance", json=body, headers=org.bearer)
     assert refused.status_code == 409 and refused.json()["code"] == "period_closed"
     assert "2025" in refused.json()["detail"]
@@ -199,3 +207,51 @@ def test_the_api_and_the_pages(trail, db, closed):  # noqa: F811
     assert sorted(data["amendments"][0]["late_changes"]) == sorted(c["id"] for c in data["late_changes"])
     html = org.get(f"/reports/submissions/{row.id}").text
     assert 'id="covered-1"' in html and 'id="late-changes"' not in html
+
+
+def test_a_trainees_own_check_in_is_not_refused_but_listed(db, hall):  # noqa: F811
+    """The trainee is in the room of a course that began in a closed period: the scan counts, and shows as a late
+    change with its automatic reason for the organiser to amend."""
+    who, course = hall["who"], hall["course"]
+    course.start_date = course.end_date = date(2025, 11, 20)
+    for s in (hall["morning"], hall["afternoon"]):
+        s.session_date = course.start_date
+    db.flush()
+    row = submissions.close_period(db, who, "2025")
+    trainee = Principal(hall["user"].id, hall["user"].username, "", "trainee", None, None)
+    when = hall["at"](7, 40)
+    code = attendance.current_code(db, who, course.id, hall["morning"].id, now=when)[0]
+    db.info[LATE_ACTOR] = trainee  # as a request's session carries its caller (app.db.get_db), with no reason
+    done = attendance.check_in(db, trainee, hall["morning"].id, code, now=when)
+    assert done.mark.status == "present" and not done.already
+    [change] = submissions.detail(db, who, row.id).late_changes
+    assert (change.entity, change.action, change.reason, change.changed_by_id) == (
+        "attendance_mark", "insert", rules.SELF_CHECK_IN_REASON, trainee.user_id)
+
+
+def test_registering_for_a_course_that_has_not_started_reads_no_closed_period(db, closed):
+    """The registration path pays nothing: a course that starts today or later lies in no closed period."""
+    fresh = open_course(db, closed["who"], capacity=5, title="Lớp mới", starts_in_days=10)
+    late.forget(db)
+    seen: list[str] = []
+
+    def statement(_conn, _cursor, sql, *_):  # noqa: ANN001, ANN202
+        seen.append(sql)
+
+    conn = db.connection()
+    event.listen(conn, "before_cursor_execute", statement)
+    try:
+        enrolment.register(db, closed["who"], fresh.id, closed["holder"].id)
+        db.flush()
+    finally:
+        event.remove(conn, "before_cursor_execute", statement)
+    assert seen and not [s for s in seen if "report_submission" in s]
+    # an old course's write reads them once for the transaction
+    late.allow(db, closed["who"], REASON)
+    seen.clear()
+    event.listen(conn, "before_cursor_execute", statement)
+    try:
+        certificates.issue(db, closed["who"], closed["course"].id)
+    finally:
+        event.remove(conn, "before_cursor_execute", statement)
+    assert len([s for s in seen if "FROM report_submission" in s]) == 1
