@@ -48,6 +48,7 @@ from app.reports.models import LateChange, ReportSubmission
 
 _CLOSED = "nangluc.late.closed"  # session.info: the closed periods, read once per transaction
 _WITHIN = "nangluc.late.within"  # session.info: unit id -> the unit ids inside it
+_RECORDED = "nangluc.late.recorded"  # session.info: the late changes and audit events of this transaction
 
 # What a report counts, per kind of row: an update of other columns (a course's title, a mark's note) changes no
 # figure and asks for nothing.
@@ -325,28 +326,49 @@ def _guard(db: Session, touches: list[_Touch]) -> None:
     _record(db, hits, labels, reason)
 
 
+def _gone(obj: object) -> bool:
+    """Added by a savepoint since rolled back: no longer in the session."""
+    state = inspect(obj)
+    return state.transient or state.detached
+
+
 def _record(db: Session, hits: dict, labels: dict, reason: str | None) -> None:
+    """One LateChange per submission, course, kind of row, action, reason and writer for the whole transaction: a
+    service that flushes row by row (ten certificates) still reads as one line ("Giấy chứng nhận: thêm ×10")."""
     user_id, label, who = _actor(db)
+    recorded = db.info.setdefault(_RECORDED, {})
     for (c, kind, key), ts in hits.items():
         why = reason or rules.SELF_CHECK_IN_REASON
         grouped: dict[tuple[str, str], list[_Touch]] = defaultdict(list)
         for t in ts:
             grouped[(t.entity, t.action)].append(t)
         for (entity, action), group in sorted(grouped.items()):
-            db.add(LateChange(submission_id=c.id, course_id=key if kind == "course" else None,
-                              course_label=labels[(kind, key)], entity=entity, action=action, count=len(group),
-                              entity_ids=sorted({t.row_id for t in group if t.row_id is not None}),
-                              fields=sorted({f for t in group for f in t.fields}), reason=why,
-                              changed_by_id=user_id, changed_by_label=label[:200]))
+            ids = {t.row_id for t in group if t.row_id is not None}
+            fields = {f for t in group for f in t.fields}
+            row = recorded.get((c.id, kind, key, entity, action, why, user_id))
+            if row is None or _gone(row):
+                row = recorded[(c.id, kind, key, entity, action, why, user_id)] = LateChange(
+                    submission_id=c.id, course_id=key if kind == "course" else None,
+                    course_label=labels[(kind, key)], entity=entity, action=action, count=0, entity_ids=[],
+                    fields=[], reason=why, changed_by_id=user_id, changed_by_label=label[:200])
+                db.add(row)
+            row.count += len(group)
+            row.entity_ids = sorted({*row.entity_ids, *ids})
+            row.fields = sorted({*row.fields, *fields})
+        # The trail is append-only: one event per flush (as the writes it follows are recorded).
         db.add(AuditEvent(**audit.values(
             who, "report.late_change", "report_submission", c.id,
             {"period": c.period.key, kind: labels[(kind, key)],
              "rows": {f"{e}.{a}": len(g) for (e, a), g in sorted(grouped.items())}}, note=why[:500])))
 
 
-def _reset(db: Session, *_: object) -> None:
+def _reset(db: Session, transaction: object) -> None:
+    """The transaction is over (not a savepoint: SQLAlchemy reports those too): what it cached goes."""
+    if getattr(transaction, "parent", None) is not None:
+        return
     db.info.pop(_CLOSED, None)
     db.info.pop(_WITHIN, None)
+    db.info.pop(_RECORDED, None)
 
 
 def listen() -> None:
@@ -354,8 +376,7 @@ def listen() -> None:
     if event.contains(Session, "before_flush", _check):
         return
     event.listen(Session, "before_flush", _check)
-    event.listen(Session, "after_commit", _reset)
-    event.listen(Session, "after_rollback", _reset)
+    event.listen(Session, "after_transaction_end", _reset)
 
 
 listen()

@@ -17,9 +17,11 @@ from app.auth.principal import Principal
 from app.certificates import service as certificates
 from app.certificates.models import Certificate
 from app.courses import service as courses
+from app.courses.models import BudgetLine
 from app.db import LATE_ACTOR
 from app.enrolment import service as enrolment
 from app.enrolment.models import Enrolment
+from app.media import service as media
 from app.reports import late, rules, submissions
 from app.reports.models import LateChange
 from tests.attendance.conftest import course_with_class  # noqa: F401 - a fixture, shared
@@ -118,7 +120,8 @@ def test_with_a_reason_it_is_written_listed_and_covered_by_the_next_amendment(db
     assert {("attendance_mark", "insert"), ("certificate", "insert"), ("enrolment", "update")} <= kinds
     assert {c.reason for c in d.late_changes} == {REASON} and d.uncovered == d.late_changes
     marks = [c for c in d.late_changes if c.entity == "attendance_mark"]
-    assert sum(c.count for c in marks) == 2
+    assert [c.count for c in marks] == [2]  # one line for the transaction, however the service flushed
+    assert [c.count for c in d.late_changes if c.entity == "certificate"] == [4]
     assert {(c.course_id, c.course_label, c.changed_by_id) for c in marks} == {(course.id, course.code, who.user_id)}
     events = db.scalars(select(AuditEvent).where(AuditEvent.action == "report.late_change")).all()
     assert events and all(e.note == REASON and e.entity_id == str(row.id) for e in events)
@@ -246,6 +249,7 @@ def test_registering_for_a_course_that_has_not_started_reads_no_closed_period(db
     finally:
         event.remove(conn, "before_cursor_execute", statement)
     assert seen and not [s for s in seen if "report_submission" in s]
+    assert not [s for s in seen if s.startswith("SELECT course.id, course.code, course.start_date")]  # no look-up
     # an old course's write reads them once for the transaction
     late.allow(db, closed["who"], REASON)
     seen.clear()
@@ -255,3 +259,26 @@ def test_registering_for_a_course_that_has_not_started_reads_no_closed_period(db
     finally:
         event.remove(conn, "before_cursor_execute", statement)
     assert len([s for s in seen if "FROM report_submission" in s]) == 1
+
+
+def test_budget_lines_and_media_products_of_a_closed_period(db, programme, make_user):
+    """The known programme (tests/reports/conftest.py): Bắc Ninh closes 2026-H1; its course C1's budget and the
+    radio programme of Tân Dĩnh count in it, Hà Nội's article does not."""
+    admin = principal(make_user("admin"))
+    row = submissions.close_period(db, admin, "2026-H1", "24")
+    c1 = programme["c"][0]
+    radio, article = programme["media"]
+    line = db.scalar(select(BudgetLine).where(BudgetLine.course_id == c1.id).limit(1))
+
+    def spend():
+        line.actual_amount = (line.actual_amount or 0) + 1000
+        db.flush()
+
+    assert "“Gương sáng" in _refused(db, lambda: media.delete_media(db, admin, radio.id)).message
+    _refused(db, spend)
+    media.delete_media(db, admin, article.id)  # Hà Nội's: nothing closed
+    late.allow(db, admin, "Bổ sung chứng từ chi sau khi nộp")
+    spend()
+    media.delete_media(db, admin, radio.id)
+    entities = {(c.entity, c.course_label) for c in submissions.detail(db, admin, row.id).late_changes}
+    assert entities == {("budget_line", c1.code), ("media_product", radio.title)}
