@@ -176,7 +176,7 @@ def test_the_api_and_the_pages(trail, db, closed):  # noqa: F811
     body = {"marks": [{"session_id": s, "enrolment_id": third.id, "status": "present"} for s in sessions]}
     before = _state(db, course.id)
     # the course's pages say the period is closed and ask for the reason
-    for tab in ("attendance", "certificates", "enrolments", "edit"):
+    for tab in ("attendance", "certificates", "enrolments", "edit", f"sessions/{sessions[0]}/roll-call"):
         html = org.get(f"/courses/{course.id}/{tab}").text
         assert 'id="late-banner"' in html and "2025" in html and 'data-late-reason' in html, tab
     refused = org.client.post(f"/api/v1/courses/{course.id}/attendance", json=body, headers=org.bearer)
