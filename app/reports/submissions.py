@@ -122,13 +122,15 @@ def amend(db: Session, who: Principal, submission_id: int, reason: str) -> Repor
     s = _snapshot(db, who, f)
     latest = _latest(db, original)
     changed = rules.differences(latest.figures, s.figures)
-    if not changed:
+    covered = list(db.scalars(select(LateChange).where(LateChange.submission_id == original.id,
+                                                        LateChange.amendment_id.is_(None))))
+    # Late changes that left the figures as they were (a status from finished to closed) are still answered by an
+    # amendment: it says they were seen.
+    if not changed and not covered:
         raise Conflict("nothing_changed", "Số liệu hiện tại giống hệt báo cáo đã nộp gần nhất: không có gì để "
                        "điều chỉnh.")
     row = _store(db, who, s, original.period_key, "amendment", original, reason[:2000])
     db.flush()
-    covered = list(db.scalars(select(LateChange).where(LateChange.submission_id == original.id,
-                                                        LateChange.amendment_id.is_(None))))
     for change in covered:  # the late changes made so far are in this amendment's figures
         change.amendment_id = row.id
     audit.record(db, who, "report.amend", "report_submission", row.id,

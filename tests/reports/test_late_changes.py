@@ -21,6 +21,7 @@ from app.courses.models import BudgetLine
 from app.db import LATE_ACTOR
 from app.enrolment import service as enrolment
 from app.enrolment.models import Enrolment
+from app.errors import Conflict
 from app.media import service as media
 from app.reports import late, rules, submissions
 from app.reports.models import LateChange
@@ -282,3 +283,16 @@ def test_budget_lines_and_media_products_of_a_closed_period(db, programme, make_
     media.delete_media(db, admin, radio.id)
     entities = {(c.entity, c.course_label) for c in submissions.detail(db, admin, row.id).late_changes}
     assert entities == {("budget_line", c1.code), ("media_product", radio.title)}
+
+
+def test_a_late_change_that_leaves_the_figures_is_still_answered_by_an_amendment(db, closed):
+    who, course, row = closed["who"], closed["course"], closed["submission"]
+    late.allow(db, who, "Đóng hồ sơ khoá học sau khi nộp báo cáo")
+    courses.transition(db, who, course.id, "closed")  # both count as held: the figures stay
+    d = submissions.detail(db, who, row.id)
+    assert d.pending == [] and [(c.entity, c.fields) for c in d.uncovered] == [("course", ["status"])]
+    seen = [c.id for c in d.uncovered]
+    amendment = submissions.amend(db, who, row.id, "Đã xem thay đổi trạng thái khoá học")
+    assert [c.id for c in submissions.detail(db, who, row.id).covered_by(amendment.id)] == seen
+    with pytest.raises(Conflict):  # nothing changed and nothing left to answer
+        submissions.amend(db, who, row.id, "Không có gì thêm để điều chỉnh")
