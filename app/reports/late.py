@@ -53,14 +53,18 @@ _RECORDED = "nangluc.late.recorded"  # session.info: the late changes and audit 
 # What a report counts, per kind of row: an update of other columns (a course's title, a mark's note) changes no
 # figure and asks for nothing.
 FIGURES: dict[type, frozenset[str]] = {
-    Course: frozenset({"status", "start_date", "end_date", "unit_id", "curriculum_version_id", "programme_id"}),
+    # (budget_lines: a line added through the collection has no course id before the flush; the course's
+    # collection changes instead)
+    Course: frozenset({"status", "start_date", "end_date", "unit_id", "curriculum_version_id", "programme_id",
+                       "budget_lines"}),
     Enrolment: frozenset({"status", "course_id", "trainee_id", "completed_at", "assessment_passed"}),
     EnrolmentFact: frozenset({"unit_id", "position", "organisation_type", "target_group_code", "priority_rank",
                               "commune_categories", "sex", "ethnic_minority"}),
     AttendanceMark: frozenset({"status", "enrolment_id", "session_id"}),
     Certificate: frozenset({"status", "enrolment_id", "course_id"}),
     BudgetLine: frozenset({"category", "planned_amount", "actual_amount", "funding_source", "course_id"}),
-    MediaProduct: frozenset({"kind", "unit_id", "produced_on", "published_on", "rebroadcast_count", "deleted_at"}),
+    MediaProduct: frozenset({"kind", "unit_id", "produced_on", "published_on", "rebroadcast_count", "deleted_at",
+                             "budget_lines"}),
     MediaBudgetLine: frozenset({"category", "planned_amount", "actual_amount", "funding_source", "media_id"}),
 }
 SESSION_DELETED = CourseSession  # its marks are deleted with it by the database
@@ -155,7 +159,7 @@ def _touches(db: Session) -> list[_Touch]:
                 continue
             elif cls is EnrolmentFact:
                 t.row_id = obj.enrolment_id
-                t.enrolment_ids = {obj.enrolment_id}
+                t.enrolment_ids = set(_history(obj, "enrolment_id"))
                 t.units = set(_history(obj, "unit_id"))
             elif cls is AttendanceMark:
                 t.enrolment_ids = set(_history(obj, "enrolment_id"))

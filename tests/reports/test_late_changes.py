@@ -5,6 +5,7 @@ open period, or of another unit, asks for nothing. Both databases."""
 from __future__ import annotations
 
 from datetime import date, timedelta
+from decimal import Decimal
 from urllib.parse import quote
 
 import pytest
@@ -22,6 +23,7 @@ from app.db import LATE_ACTOR
 from app.enrolment import service as enrolment
 from app.enrolment.models import Enrolment
 from app.errors import Conflict
+from app.media import rules as media_rules
 from app.media import service as media
 from app.reports import late, rules, submissions
 from app.reports.models import LateChange
@@ -276,6 +278,12 @@ def test_budget_lines_and_media_products_of_a_closed_period(db, programme, make_
         db.flush()
 
     assert "“Gương sáng" in _refused(db, lambda: media.delete_media(db, admin, radio.id)).message
+    more = media_rules.MediaIn(  # the same product, only its budget line changed (a new line, no id before flush)
+        kind="radio_programme", title=radio.title, producer_kind="commune_radio",
+        producer_name="Đài truyền thanh xã Tân Dĩnh", produced_on=date(2026, 2, 1), published_on=date(2026, 2, 3),
+        channel="commune_radio", topics=("exemplary_people", "poverty_models"), rebroadcast_count=3,
+        budget_lines=(media_rules.BudgetIn("production", Decimal(2_000_000), "local", Decimal(1_900_000)),))
+    _refused(db, lambda: media.update_media(db, admin, radio.id, more, "07432"))
     _refused(db, spend)
     media.delete_media(db, admin, article.id)  # Hà Nội's: nothing closed
     late.allow(db, admin, "Bổ sung chứng từ chi sau khi nộp")
