@@ -7,9 +7,9 @@ organiser, curriculum, programme), its enrolments' decisions and withdrawals, th
 certificates, results, a deleted session (its marks go with it), budget lines, and media products (counted where
 they were produced) — is checked here, before anything reaches the database, whichever service, page, API, job or
 import made it:
-- the row's course starts in a closed period of a scope that contains the course's organiser or one of its seats'
-  communes (or, for a media product, its unit): without a reason the flush is refused (`PeriodClosed`, 409),
-  nothing written;
+- the row's course is held (running, finished, closed: before or after the write) and starts in a closed period of
+  a scope that contains the course's organiser or one of its seats' communes (or, for a media product, its unit):
+  without a reason the flush is refused (`PeriodClosed`, 409), nothing written;
 - with a reason (`app.db.LATE_REASON` on the session, at least `rules.MIN_REASON` characters: the API's
   `X-Late-Reason` header or a form's `late_reason` field, `allow` elsewhere) it goes through, and a `LateChange`
   row per submission, course, kind of row and action records who, when, what and why, with an audit event.
@@ -44,6 +44,7 @@ from app.i18n import DEFAULT_TZ
 from app.media.models import MediaBudgetLine, MediaProduct
 from app.places import service as places
 from app.reports import rules
+from app.reports.rules import HELD_STATUSES as HELD
 from app.reports.models import LateChange, ReportSubmission
 
 _CLOSED = "nangluc.late.closed"  # session.info: the closed periods, read once per transaction
@@ -90,6 +91,7 @@ class _Touch:
     media: Any = None  # a media product id, or a new MediaProduct
     units: set[int] = field(default_factory=set)  # units this row itself places in a scope (a fact, a product)
     dates: set[date] = field(default_factory=set)  # for a course row or a product: its dates before and after
+    statuses: set[str] = field(default_factory=set)  # for a course row: its status before and after
     self_check_in: bool = False
 
 
@@ -153,6 +155,7 @@ def _touches(db: Session) -> list[_Touch]:
             if cls is Course:
                 t.course = obj.id if obj.id is not None else obj
                 t.dates = set(_history(obj, "start_date"))
+                t.statuses = set(_history(obj, "status"))
                 t.units = set(_history(obj, "unit_id"))
             elif cls is Enrolment:  # before and after a move to another course
                 out.extend(_Touch(t.entity, action, obj.id, fields, course=c) for c in _history(obj, "course_id"))
@@ -203,7 +206,7 @@ def _courses_of_enrolments(db: Session, ids: set[int]) -> dict[int, int]:
     return out
 
 
-_COURSE = ("id", "code", "start_date", "unit_id")
+_COURSE = ("id", "code", "start_date", "unit_id", "status")
 _MEDIA = ("id", "title", "produced_on", "unit_id")
 
 
@@ -306,7 +309,9 @@ def _guard(db: Session, touches: list[_Touch]) -> None:
     labels: dict[tuple[str, Any], str] = {}
     for t in touches:
         if t.course is not None and t.course in courses:
-            cid, code, start, unit = courses[t.course]
+            cid, code, start, unit, status = courses[t.course]
+            if not {status, *t.statuses} & HELD:  # a draft, open or cancelled course counts nowhere
+                continue
             key = ("course", t.course if isinstance(t.course, int) else cid)
             found = affected(db, course_id=cid, dates={start, *t.dates} - {None}, units={unit, *t.units} - {None})
         elif t.media is not None and t.media in media:

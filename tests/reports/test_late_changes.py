@@ -165,7 +165,15 @@ def test_an_open_periods_course_asks_for_nothing_until_it_moves_in(db, closed):
     courses.update_course(db, who, fresh.id, {"start_date": later, "end_date": later})
     courses.update_course(db, who, closed["course"].id, {"title": "Lớp điểm danh (đổi tên)"})  # no figure
     assert db.scalar(select(func.count()).select_from(LateChange)) == 0
-    # moving it into Bắc Ninh's closed 2025 is refused without a reason
+    # an open course counts nowhere (nor does a draft, while a past course is being recorded): dates are free
+    courses.update_course(db, who, fresh.id, {"start_date": date(2025, 12, 1), "end_date": date(2025, 12, 1)})
+    assert db.scalar(select(func.count()).select_from(LateChange)) == 0
+    # a course held in an open period (2026), moved into Bắc Ninh's closed 2025: refused without a reason
+    fresh.start_date = fresh.end_date = date(2026, 3, 2)
+    db.flush()
+    fresh.status = "finished"
+    db.flush()
+    assert db.scalar(select(func.count()).select_from(LateChange)) == 0
     err = _refused(db, lambda: courses.update_course(db, who, fresh.id, {"start_date": date(2025, 12, 1),
                                                                          "end_date": date(2025, 12, 1)}))
     assert err.code == "period_closed" and fresh.code in err.message
@@ -220,6 +228,7 @@ def test_a_trainees_own_check_in_is_not_refused_but_listed(db, hall):  # noqa: F
     change with its automatic reason for the organiser to amend."""
     who, course = hall["who"], hall["course"]
     course.start_date = course.end_date = date(2025, 11, 20)
+    course.status = "running"
     for s in (hall["morning"], hall["afternoon"]):
         s.session_date = course.start_date
     db.flush()
