@@ -44,8 +44,8 @@ from app.i18n import DEFAULT_TZ
 from app.media.models import MediaBudgetLine, MediaProduct
 from app.places import service as places
 from app.reports import rules
-from app.reports.rules import HELD_STATUSES as HELD
 from app.reports.models import LateChange, ReportSubmission
+from app.reports.rules import HELD_STATUSES as HELD
 
 _CLOSED = "nangluc.late.closed"  # session.info: the closed periods, read once per transaction
 _WITHIN = "nangluc.late.within"  # session.info: unit id -> the unit ids inside it
