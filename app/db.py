@@ -5,11 +5,12 @@ import functools
 import inspect
 import time
 from collections.abc import AsyncIterator, Callable, Iterator
-from contextlib import contextmanager, nullcontext
+from contextlib import contextmanager, nullcontext, suppress
 from datetime import UTC, datetime
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Any
+from urllib.parse import unquote
 
 from fastapi import Depends, Request
 from fastapi.routing import APIRoute
@@ -201,6 +202,30 @@ def session_factory(request: Request) -> Callable[[], Session]:
     return getattr(request.app.state, "session_factory", None) or _session_factory()
 
 
+# A write to a closed reporting period's figures needs a reason (app.reports.late): the request gives it in one
+# uniform way, the `X-Late-Reason` header (percent-encoded UTF-8, or plain) or a form's `late_reason` field, and the
+# request's session carries it, with the request's state (whose `principal` says who wrote), for the flush to read.
+LATE_REASON = "nangluc.late_reason"
+LATE_ACTOR = "nangluc.late_actor"  # an object with the writer (`Principal`), or one whose `principal` it is
+LATE_HEADER = "X-Late-Reason"
+LATE_FIELD = "late_reason"
+_FORM = "application/x-www-form-urlencoded"
+
+
+async def _late_reason(request: Request) -> str | None:
+    """The reason a request gives for a late change, if any (only a write can give one)."""
+    raw = request.headers.get(LATE_HEADER)
+    if raw:
+        with suppress(UnicodeEncodeError, UnicodeDecodeError):  # Latin-1 text: raw UTF-8 bytes read back as such
+            raw = raw.encode("latin-1").decode("utf-8")
+        return unquote(raw)
+    # Multipart bodies (uploads) may be streamed by their route: read only when already parsed (by FastAPI or CSRF).
+    if request.headers.get("content-type", "").startswith(_FORM) or getattr(request, "_form", None) is not None:
+        value = (await request.form()).get(LATE_FIELD)
+        return value if isinstance(value, str) and value.strip() else None
+    return None
+
+
 async def get_db(request: Request) -> AsyncIterator[Session]:
     """One session per request, committed at the boundary; services only flush.
 
@@ -217,6 +242,11 @@ async def get_db(request: Request) -> AsyncIterator[Session]:
     else:
         context = nullcontext(_session_factory()())
     with context as session:
+        if request.method not in SAFE_METHODS:
+            reason = await _late_reason(request)
+            if reason:
+                session.info[LATE_REASON] = reason
+            session.info[LATE_ACTOR] = request.state
         try:
             yield session
             session.commit()
@@ -229,6 +259,8 @@ async def get_db(request: Request) -> AsyncIterator[Session]:
                 session.commit()
             raise
         finally:
+            session.info.pop(LATE_REASON, None)  # (a test's session outlives the request)
+            session.info.pop(LATE_ACTOR, None)
             session.close()
 
 

@@ -182,7 +182,14 @@ def create_app() -> FastAPI:
                   lifespan=_lifespan,
                   description="Quản lý bồi dưỡng, tập huấn cán bộ thông tin cơ sở — Tiểu dự án 1, Dự án 6, "
                               "CTMTQG Giảm nghèo bền vững. Sign in with `POST /api/v1/auth/token`, then send "
-                              "`Authorization: Bearer <token>`.")
+                              "`Authorization: Bearer <token>`.\n\n"
+                              "**Closed reporting periods.** A write that would change the figures of a period whose "
+                              "report was closed and submitted (a course starting in it: its status, dates, "
+                              "organiser, enrolment decisions, attendance marks, results, certificates, budget lines; "
+                              "a media product produced in it) is refused with 409 `period_closed` unless the request "
+                              "gives a reason in the `X-Late-Reason` header (at least 10 characters, UTF-8, "
+                              "percent-encoded). With it the write goes through and is listed, with the reason, "
+                              "beside the submitted report (`GET /api/v1/reports/submissions/{id}`, `late_changes`).")
     install_error_handlers(app)
     generate = app.openapi
 

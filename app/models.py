@@ -41,12 +41,12 @@ from app.paperwork.models import CourseDocument, DocumentTemplate, PaymentRate
 from app.people.models import Trainee
 from app.places.models import AdminUnit, AdminUnitSuccessor
 from app.privacy.models import DataRequest
-from app.reports.models import ReportSubmission
+from app.reports.models import LateChange, ReportSubmission
 from app.signing.models import SigningKey
 from app.signup.models import Invitation, SignUp
 
 __all__ = ["AdminUnit", "Attempt", "AttendanceMark", "EvaluationForm", "EvaluationReceipt", "EvaluationResponse",
-           "Question", "QuestionBank", "ReportSubmission", "CourseTest",
+           "Question", "QuestionBank", "LateChange", "ReportSubmission", "CourseTest",
            "Certificate", "CertificateCounter", "VerifyThrottle",
            "AdminUnitSuccessor", "AuditEvent", "AuthSession", "BudgetLine", "CalendarFeed",
            "Course", "CourseDocument", "DocumentTemplate", "PaymentRate",

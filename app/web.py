@@ -72,6 +72,20 @@ def _history_line(event: Any) -> str:
 templates.env.globals["history_line"] = _history_line  # an audit event in words (app.audit.labels)
 
 
+def _closed_periods(course: Any) -> list:  # noqa: ANN401 - a Course of the request's session
+    """The closed reporting periods a course lies in: its pages then ask for a reason before a change (no query for
+    a course that starts today or later)."""
+    from sqlalchemy.orm import object_session
+
+    from app.reports import late
+
+    db = object_session(course)
+    return late.closed_for_course(db, course) if db is not None else []
+
+
+templates.env.globals["closed_periods"] = _closed_periods  # the course pages' banner (courses/_header.html)
+
+
 def _flash_signer() -> URLSafeSerializer:
     return URLSafeSerializer(get_settings().resolved_secret_key(), salt="flash")
 

@@ -65,6 +65,23 @@
     var target = row && (row.matches("button, a, input") ? row : row.querySelector("button, a, input"));
     if (target) target.focus();
   });
+  // A course in a closed reporting period: the banner's reason goes with every form and fragment of the page
+  // (the form field late_reason, app.db), so each change is recorded with it rather than refused.
+  function lateReason() {
+    var input = document.querySelector("[data-late-reason]");
+    return input ? input.value.trim() : "";
+  }
+  document.addEventListener("htmx:configRequest", function (event) {
+    var reason = lateReason();
+    if (reason) event.detail.parameters.late_reason = reason;
+  });
+  document.addEventListener("submit", function (event) {
+    var form = event.target, reason = lateReason();
+    if (!reason || !form.elements || form.elements.namedItem("late_reason")) return;
+    var hidden = document.createElement("input");
+    hidden.type = "hidden"; hidden.name = "late_reason"; hidden.value = reason;
+    form.appendChild(hidden);
+  });
   // <form data-confirm="..."> asks before a destructive action.
   document.addEventListener("submit", function (event) {
     var msg = event.target.getAttribute && event.target.getAttribute("data-confirm");

@@ -102,6 +102,7 @@ ACTIONS: Mapping[str, tuple[str, str]] = {
     "question_bank.import": ("Nhập ngân hàng câu hỏi", "Question bank imported"),
     "report.amend": ("Sửa báo cáo đã nộp", "Submitted report amended"),
     "report.download": ("Tải báo cáo đã nộp", "Submitted report downloaded"),
+    "report.late_change": ("Thay đổi muộn vào kỳ báo cáo đã chốt", "Late change to a closed period"),
     "report.submit": ("Nộp báo cáo", "Report submitted"),
     "signing.key_add": ("Thêm khoá ký số", "Signing key added"),
     "signing.key_retire": ("Ngừng dùng khoá ký số", "Signing key retired"),

@@ -76,11 +76,16 @@ def close_period(body: CloseIn, db: DbSession, who: Staff) -> dict[str, Any]:
     return _submission(submissions.close_period(db, who, body.period, body.place))
 
 
-@router.get("/submissions/{submission_id}", description="A submitted report, its amendments and what differs now.")
+@router.get("/submissions/{submission_id}", description="A submitted report, its amendments and what differs now; "
+            "`late_changes`: every write to the closed period made afterwards with its reason (`amendment`: the "
+            "amendment that covers it, null while none does; each amendment lists the ids it covers).")
 def get_submission(submission_id: int, db: DbSession, who: Staff) -> dict[str, Any]:
     d = submissions.detail(db, who, submission_id)
-    return {**_submission(d.original), "amendments": [_submission(a) for a in d.amendments],
-            "differs_now": [{"where": w, "submitted": a, "now": b} for w, a, b in d.pending]}
+    return {**_submission(d.original),
+            "amendments": [{**_submission(a), "late_changes": [c.id for c in d.covered_by(a.id)]}
+                           for a in d.amendments],
+            "differs_now": [{"where": w, "submitted": a, "now": b} for w, a, b in d.pending],
+            "late_changes": [present.late_change_data(c) for c in d.late_changes]}
 
 
 @router.post("/submissions/{submission_id}/amendments", status_code=201,

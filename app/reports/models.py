@@ -36,3 +36,29 @@ class ReportSubmission(Base):
     submitted_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     submitted_by_label: Mapped[str] = mapped_column(String(200))
     submitted_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+class LateChange(Base):
+    """A write to a closed period's figures made after it was submitted, with the reason given for it: listed beside
+    the submitted report until an amendment covers it (``amendment_id``), never silent. One row per submission,
+    course (or media product), kind of row and action of one flush."""
+
+    __tablename__ = "report_late_change"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    submission_id: Mapped[int] = mapped_column(ForeignKey("report_submission.id"), index=True)
+    amendment_id: Mapped[int | None] = mapped_column(ForeignKey("report_submission.id"))
+    course_id: Mapped[int | None] = mapped_column(Integer)  # no foreign key: the trace outlives a deleted course
+    course_label: Mapped[str] = mapped_column(String(300), default="")  # the course's code (or the product's title)
+    entity: Mapped[str] = mapped_column(String(40))  # the table written: course, enrolment, attendance_mark, …
+    action: Mapped[str] = mapped_column(String(10))  # insert, update, delete
+    count: Mapped[int] = mapped_column(Integer, default=1)
+    entity_ids: Mapped[list] = mapped_column(JSON, default=list)  # the rows' ids (new rows have none yet)
+    fields: Mapped[list] = mapped_column(JSON, default=list)  # the columns an update changed
+    reason: Mapped[str] = mapped_column(Text)
+    changed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    changed_by_label: Mapped[str] = mapped_column(String(200))
+    changed_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+from app.reports import late as _late  # noqa: E402, F401 - hooks the check of closed periods on every session

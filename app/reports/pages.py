@@ -164,7 +164,10 @@ def _detail_page(request: Request, db: Session, who: Principal, submission_id: i
                  error: DomainError | None = None, reason: str = "") -> HTMLResponse:
     d = submissions.detail(db, who, submission_id)
     return render(request, "reports/submission.html", {"d": d, "error": error, "reason": reason,
-                                                       "measures": present.MEASURE_LABELS},
+                                                       "measures": present.MEASURE_LABELS,
+                                                       "late_labels": present.LATE_ENTITIES,
+                                                       "late_actions": present.LATE_ACTIONS,
+                                                       "pick": present.pick},
                   status_code=error.status if error else 200)
 
 

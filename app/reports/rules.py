@@ -233,3 +233,39 @@ def differences(submitted: Mapping, current: Mapping) -> list[tuple[str, object,
     _flatten(current, "", after)
     return [(k, before.get(k), after.get(k)) for k in sorted(before.keys() | after.keys())
             if before.get(k) != after.get(k)]
+
+
+# --- late changes to a closed period ------------------------------------------------------------------------------
+
+MIN_REASON = 10  # characters: an amendment, or a late change to a closed period, says why in words
+
+
+def given_reason(text: str | None) -> str | None:
+    """The reason as stored (spaces folded, at most 2,000 characters), or None when it is too short to say why."""
+    reason = " ".join((text or "").split())
+    return reason[:2000] if len(reason) >= MIN_REASON else None
+
+
+def may_be_closed(day: date | None, today: date) -> bool:
+    """Only an ended period can be closed, so a course starting today or later lies in none: no look-up needed."""
+    return day is not None and day < today
+
+
+def period_contains(period: Period, day: date | None) -> bool:
+    """A course counts in the period where it starts (a media product where it was produced)."""
+    if day is None:
+        return False
+    return (period.start is None or period.start <= day) and (period.end is None or day <= period.end)
+
+
+def closed_message(period_key: str, scope_name: str, closed_by: str, closed_on: date, what: str) -> str:
+    """The refusal of a write to a closed period without a reason: which period, which scope, who closed it."""
+    return (f"Kỳ báo cáo {period_key} của {scope_name} đã chốt và nộp ({closed_by}, ngày {closed_on:%d/%m/%Y}); "
+            f"{what} thuộc kỳ này. Muốn thay đổi, hãy ghi lý do (ít nhất {MIN_REASON} ký tự): thay đổi sẽ được "
+            "ghi là thay đổi muộn bên cạnh báo cáo đã nộp.")
+
+
+SELF_CHECK_IN_REASON = "Học viên tự điểm danh tại lớp (ghi tự động)"
+"""A trainee checking in at a session of a course whose period is already closed (a course that began before the
+period ended) is not refused: the trainee is in the room and cannot give an organiser's reason. The mark is written
+and listed as a late change with this reason, for the organiser to amend the report."""

@@ -21,10 +21,10 @@ from app.db import utcnow
 from app.errors import Conflict, Invalid, NotFound
 from app.i18n import DEFAULT_TZ
 from app.places import service as places
-from app.reports import export, present, rules, service
-from app.reports.models import ReportSubmission
+from app.reports import export, late, present, rules, service
+from app.reports.models import LateChange, ReportSubmission
 
-MIN_REASON = 10  # characters: an amendment says why, in words
+MIN_REASON = rules.MIN_REASON  # characters: an amendment says why, in words
 
 
 def _today() -> datetime:
@@ -83,6 +83,7 @@ def close_period(db: Session, who: Principal, period_key: str, place: str = "") 
             db.flush()
     except IntegrityError:  # two organisers closed the same period at the same moment
         raise Conflict("period_closed", f"Kỳ {f.period.key} của {scope.name} vừa được chốt.") from None
+    late.forget(db)  # this session's next writes see the period closed
     audit.record(db, who, "report.submit", "report_submission", row.id,
                  {"scope": scope.key or "VN", "period": f.period.key, "workbook_sha256": row.workbook_sha256})
     return row
@@ -121,13 +122,20 @@ def amend(db: Session, who: Principal, submission_id: int, reason: str) -> Repor
     s = _snapshot(db, who, f)
     latest = _latest(db, original)
     changed = rules.differences(latest.figures, s.figures)
-    if not changed:
+    covered = list(db.scalars(select(LateChange).where(LateChange.submission_id == original.id,
+                                                        LateChange.amendment_id.is_(None))))
+    # Late changes that left the figures as they were (a status from finished to closed) are still answered by an
+    # amendment: it says they were seen.
+    if not changed and not covered:
         raise Conflict("nothing_changed", "Số liệu hiện tại giống hệt báo cáo đã nộp gần nhất: không có gì để "
                        "điều chỉnh.")
     row = _store(db, who, s, original.period_key, "amendment", original, reason[:2000])
     db.flush()
+    for change in covered:  # the late changes made so far are in this amendment's figures
+        change.amendment_id = row.id
     audit.record(db, who, "report.amend", "report_submission", row.id,
-                 {"amends": original.id, "period": original.period_key, "changes": len(changed)}, note=reason[:500])
+                 {"amends": original.id, "period": original.period_key, "changes": len(changed),
+                  "late_changes": [c.id for c in covered]}, note=reason[:500])
     return row
 
 
@@ -149,6 +157,15 @@ class Detail:
     original: ReportSubmission
     amendments: list[ReportSubmission]
     pending: list[tuple[str, object, object]]  # what differs now from the latest submission
+    late_changes: list[LateChange]  # writes made after closing, with their reasons (amendment_id: covered by it)
+
+    @property
+    def uncovered(self) -> list[LateChange]:
+        """The late changes no amendment covers yet: they show beside the latest figures."""
+        return [c for c in self.late_changes if c.amendment_id is None]
+
+    def covered_by(self, amendment_id: int) -> list[LateChange]:
+        return [c for c in self.late_changes if c.amendment_id == amendment_id]
 
 
 def detail(db: Session, who: Principal, submission_id: int) -> Detail:
@@ -161,7 +178,9 @@ def detail(db: Session, who: Principal, submission_id: int) -> Detail:
     now = _plain(present.report_data(service.dashboard(db, who, service.make_filters(
         period=original.period_key, place=original.scope_key))))
     now = {k: v for k, v in now.items() if k in latest.figures}  # sections added since it was submitted
-    return Detail(original, amendments, rules.differences(latest.figures, now))
+    changes = list(db.scalars(select(LateChange).where(LateChange.submission_id == original.id)
+                              .order_by(LateChange.id)))
+    return Detail(original, amendments, rules.differences(latest.figures, now), changes)
 
 
 def download(db: Session, who: Principal, submission_id: int, kind: str) -> tuple[bytes, str]:

@@ -14,7 +14,7 @@ from app.attendance import service as attendance
 from app.audit.models import AuditEvent
 from app.certificates import service as certificates
 from app.errors import Conflict, Invalid, NotFound
-from app.reports import rules, submissions
+from app.reports import late, rules, submissions
 from app.reports.models import ReportSubmission
 from tests.attendance.conftest import course_with_class  # noqa: F401 - a fixture, shared
 from tests.audit.test_every_route import trail  # noqa: F401 - a fixture, shared
@@ -57,7 +57,8 @@ def test_closing_keeps_the_report_as_submitted_and_an_amendment_needs_a_reason(d
     assert e.value.code == "period_closed"
     with pytest.raises(Invalid):
         submissions.close_period(db, who, "2099-H1")
-    # a late change: certificates issued after the report was sent
+    # a late change: certificates issued after the report was sent (with a reason: the period is closed)
+    late.allow(db, who, "Cấp giấy chứng nhận sau khi nộp báo cáo")
     certificates.issue(db, who, last_year["course"].id)
     d = submissions.detail(db, who, row.id)
     assert ("indicators.certificates", 0, 3) in d.pending
@@ -95,6 +96,7 @@ def test_the_pages_and_the_api(trail, db, last_year):  # noqa: F811
     row = db.get(ReportSubmission, sub_id)
     assert got.status_code == 200 and hashlib.sha256(got.content).hexdigest() == row.csv_sha256
     assert db.scalar(select(func.count()).select_from(AuditEvent).where(AuditEvent.action == "report.download")) == 1
+    late.allow(db, last_year["who"], "Bổ sung điểm danh giấy của một học viên")
     attendance.record_marks(db, last_year["who"], last_year["course"].id, [
         {"session_id": s, "enrolment_id": last_year["enrolments"][2].id, "status": "present"}
         for s in [x.id for x in attendance.grid(db, last_year["who"], last_year["course"].id).sessions]])
