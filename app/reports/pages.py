@@ -167,7 +167,8 @@ def _detail_page(request: Request, db: Session, who: Principal, submission_id: i
                                                        "measures": present.MEASURE_LABELS,
                                                        "late_labels": present.LATE_ENTITIES,
                                                        "late_actions": present.LATE_ACTIONS,
-                                                       "pick": present.pick},
+                                                       "pick": present.pick,
+                                                       "difference_label": present.difference_label},
                   status_code=error.status if error else 200)
 
 

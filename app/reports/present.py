@@ -56,6 +56,11 @@ def pick(pair: tuple[str, str] | None, fallback: str = "") -> str:
     return pair[1] if i18n.current_locale.get() == "en" else pair[0]
 
 
+def difference_label(where: str, *figures: dict) -> str:
+    """A changed figure's place in the page's language (`rules.describe`)."""
+    return rules.describe(where, *figures, en=i18n.current_locale.get() == "en")
+
+
 def budget_label(dim: str, key: str, media: bool = False) -> str:
     if dim == "source":
         return pick(FUNDING_SOURCES.get(key), key)

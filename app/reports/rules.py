@@ -14,6 +14,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from app.courses.rules import HELD
 from app.enrolment.rules import SEATED
+from app.people.reference import COMMUNE_CATEGORIES
 
 __all__ = [
     "ATTENDED_MARKS",
@@ -233,6 +234,74 @@ def differences(submitted: Mapping, current: Mapping) -> list[tuple[str, object,
     _flatten(current, "", after)
     return [(k, before.get(k), after.get(k)) for k in sorted(before.keys() | after.keys())
             if before.get(k) != after.get(k)]
+
+
+# What each part of a report's figures is called (the keys of app.reports.present.report_data), (vi, en).
+SECTION_LABELS: Mapping[str, tuple[str, str]] = {
+    "scope": ("Phạm vi", "Scope"), "period": ("Kỳ", "Period"), "indicators": ("Chỉ tiêu chung", "Key figures"),
+    "by_curriculum": ("Theo chương trình", "By curriculum"),
+    "by_target_group": ("Theo nhóm đối tượng", "By target group"),
+    "by_half_year": ("Theo nửa năm", "By half year"), "by_sex": ("Theo giới tính", "By sex"),
+    "by_ethnicity": ("Theo dân tộc", "By ethnicity"), "by_commune_category": ("Theo loại xã", "By commune category"),
+    "by_programme": ("Theo chương trình mục tiêu", "By programme"), "places": ("Theo địa bàn", "By place"),
+    "organising_units": ("Theo đơn vị tổ chức", "By organising unit"), "budget": ("Kinh phí", "Budget"),
+    "media": ("Sản phẩm truyền thông", "Media products"), "by_commune": ("Theo xã/phường", "By commune"),
+}
+MEASURE_LABELS: Mapping[str, tuple[str, str]] = {
+    "courses_held": ("Khoá học đã tổ chức", "Courses held"),
+    "trainee_attendances": ("Lượt học viên tham dự", "Trainee attendances"),
+    "officials_trained": ("Số cán bộ được bồi dưỡng", "Officials trained"),
+    "completions": ("Lượt hoàn thành khoá học", "Completions"), "certificates": ("Giấy chứng nhận đã cấp",
+                                                                               "Certificates issued"),
+    "seats": ("Lượt đăng ký được tính", "Seats counted"), "communes": ("Số xã/phường", "Communes"),
+    "communes_with_trained_cvh": ("Xã có công chức văn hoá - xã hội được bồi dưỡng",
+                                  "Communes with a trained culture-social official"),
+    "cvh_share_percent": ("Tỷ lệ xã có công chức văn hoá - xã hội được bồi dưỡng (%)",
+                          "Share of communes with a trained culture-social official (%)"),
+    "planned": ("Dự toán (đồng)", "Planned (VND)"), "spent": ("Đã chi (đồng)", "Spent (VND)"),
+    "rate_percent": ("Tỷ lệ giải ngân (%)", "Spending rate (%)"), "products": ("Số sản phẩm", "Products"),
+    "published": ("Đã đăng, phát", "Published"), "rebroadcasts": ("Lượt phát lại", "Rebroadcasts"),
+    "name": ("Tên", "Name"), "title": ("Tên", "Title"), "label": ("Tên", "Label"), "total": ("Tổng", "Total"),
+    "category": ("Theo khoản chi", "By category"), "source": ("Theo nguồn kinh phí", "By funding source"),
+    "by_kind": ("Theo loại sản phẩm", "By kind"), "by_topic": ("Theo chủ đề", "By topic"),
+}
+SEX_LABELS: Mapping[str, tuple[str, str]] = {"male": ("Nam", "Men"), "female": ("Nữ", "Women")}
+ETHNIC_GROUP_LABELS: Mapping[str, tuple[str, str]] = {"minority": ("Dân tộc thiểu số", "Ethnic minority"),
+                                                       "kinh": ("Dân tộc Kinh", "Kinh")}
+_STEP = re.compile(r"([^.\[\]]+)(?:\[([^\]]*)\])?")
+
+
+def describe(where: str, *figures: Mapping, en: bool = False) -> str:
+    """A difference's place (`differences`' first field, e.g. ``places[07432].certificates``) in words a commune
+    official reads: "Theo địa bàn › Xã Tân Dĩnh › Giấy chứng nhận đã cấp". A row is named by its own name or title in
+    the figures given (the submitted report, then today's), else by its key; a part not listed keeps its key."""
+    parts: list[str] = []
+    nodes: list[object] = list(figures)
+    section = ""
+    for name, key in _STEP.findall(where):
+        nodes = [n.get(name) if isinstance(n, Mapping) else None for n in nodes]
+        if name != "rows":  # by_ethnicity's rows: the group names the row
+            pair = (MEASURE_LABELS if parts else SECTION_LABELS).get(name) or MEASURE_LABELS.get(name)
+            parts.append(pair[1 if en else 0] if pair else name)
+            section = section or name
+        if key:
+            row = next((item for rows in nodes if isinstance(rows, list) for item in rows
+                        if isinstance(item, Mapping) and key in {str(item.get(k)) for k in _ROW_KEYS}), None)
+            pair = SEX_LABELS.get(key) or ETHNIC_GROUP_LABELS.get(key) or _category(section, key)
+            named = next((row[k] for k in ("name", "title", "label") if row and row.get(k)), None)
+            parts.append(pair[1 if en else 0] if pair else str(named or key))
+            nodes = [row]
+    return " › ".join(parts)
+
+
+_ROW_KEYS = ("key", "code", "sex", "group", "category")
+
+
+def _category(section: str, code: str) -> tuple[str, str] | None:
+    if section != "by_commune_category":
+        return None
+    found = next((c for c in COMMUNE_CATEGORIES if c.code == code), None)
+    return (found.vi, found.en) if found else None
 
 
 # --- late changes to a closed period ------------------------------------------------------------------------------

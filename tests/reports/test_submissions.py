@@ -37,6 +37,23 @@ def test_differences_name_each_changed_figure():
     assert rules.differences(before, before) == []
 
 
+def test_a_changed_figure_is_named_in_words():
+    figures = {"places": [{"key": "07432", "name": "Xã Tân Dĩnh", "certificates": 3}],
+               "by_ethnicity": {"rows": [{"group": "minority", "certificates": 2}]},
+               "by_commune_category": [{"category": "dtts", "certificates": 1}]}
+    assert rules.describe("places[07432].certificates", figures) == (
+        "Theo địa bàn › Xã Tân Dĩnh › Giấy chứng nhận đã cấp")
+    assert rules.describe("places[07432].certificates", figures, en=True) == (
+        "By place › Xã Tân Dĩnh › Certificates issued")
+    assert rules.describe("by_ethnicity.rows[minority].certificates", figures) == (
+        "Theo dân tộc › Dân tộc thiểu số › Giấy chứng nhận đã cấp")
+    assert rules.describe("by_commune_category[dtts].officials_trained", figures).startswith("Theo loại xã › Vùng ")
+    # a row found only in today's figures (a commune with its first official), and a part no label knows
+    assert rules.describe("places[07210].seats", figures, {"places": [{"key": "07210", "name": "Phường Bắc Giang"}]}
+                          ) == "Theo địa bàn › Phường Bắc Giang › Lượt đăng ký được tính"
+    assert rules.describe("later[x].y", figures) == "later › x › y"
+
+
 @pytest.fixture
 def last_year(db, finished):  # noqa: F811
     """The finished class moved to 2025, so that 2025 has ended and can be closed."""
@@ -101,7 +118,9 @@ def test_the_pages_and_the_api(trail, db, last_year):  # noqa: F811
         {"session_id": s, "enrolment_id": last_year["enrolments"][2].id, "status": "present"}
         for s in [x.id for x in attendance.grid(db, last_year["who"], last_year["course"].id).sessions]])
     attendance.record_results(db, last_year["who"], last_year["course"].id)
-    assert "khác với báo cáo đã nộp" in org.get(f"/reports/submissions/{sub_id}").text
+    differs = org.get(f"/reports/submissions/{sub_id}").text
+    assert "khác với báo cáo đã nộp" in differs
+    assert "Chỉ tiêu chung › Lượt hoàn thành khoá học" in differs  # each changed figure in words, not only its key
     refused = org.client.post(f"/reports/submissions/{sub_id}/amendments", data={"reason": "", "csrf_token": csrf})
     assert refused.status_code == 422
     org.page("/reports/submissions/{submission_id}/amendments", submission_id=sub_id, action="report.amend",
