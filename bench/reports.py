@@ -131,9 +131,11 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--build", action="store_true")
     parser.add_argument("--fraction", type=float, default=1.0)
-    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--runs", type=int, default=5, help="timed calls of each request after its warm-up (1 or more)")
     parser.add_argument("--compare", action="store_true", help="also time the direct computation, in turn")
     args = parser.parse_args()
+    if args.runs < 1:
+        parser.error("--runs must be 1 or more (--build alone builds the dataset and times every request)")
     logging.getLogger("httpx").setLevel(logging.WARNING)
     logging.getLogger("httpx2").setLevel(logging.WARNING)
     engine = get_engine()
