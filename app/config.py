@@ -37,7 +37,7 @@ class Settings(BaseSettings):
     db_pool_timeout: float = Field(default=10.0, gt=0, le=300)
     # How long a thread back from the database may wait for the GIL (Python's default is 0.005): shorter keeps a
     # registration that holds a course's seat lock moving while the event loop is busy (docs/reliability.md).
-    gil_switch_seconds: float = Field(default=0.001, ge=0.0001, le=0.1)
+    gil_switch_seconds: float = Field(default=0.005, ge=0.0001, le=0.1)
     # Behind PgBouncer in transaction mode: psycopg must not prepare statements on the server (PgBouncer 1.18 does
     # not carry them between the server connections it hands out).
     db_pgbouncer: bool = False

@@ -168,8 +168,8 @@ async def _lifespan(_app: FastAPI) -> AsyncIterator[None]:
     from app.db import connection_budget
 
     anyio.to_thread.current_default_thread_limiter().total_tokens = connection_budget()
-    # A thread back from the database waits for the GIL at most this long (Python's default: 5 ms) while the event
-    # loop or another thread runs Python: a registration holding the course's seat lock waits once per round trip.
+    # A thread back from the database waits for the GIL at most this long while the event loop or another thread
+    # runs Python (default 5 ms, Python's own; 1 ms cost more CPU for no faster rush: bench/README.md).
     sys.setswitchinterval(get_settings().gil_switch_seconds)
     yield
 
