@@ -200,6 +200,18 @@ def test_a_registration_records_the_priority_it_was_given_among_its_facts(client
     assert mine.priority_rank < nominated.priority_rank  # the radio official ranks first
 
 
+def test_an_official_of_a_former_commune_registers_on_their_own_press(client, db, world):
+    """Xã Đại Lâm (merged into Tân Dĩnh in 2025) lies inside Bắc Ninh's places through its successor: the person's
+    own press (the API's pipelined path, with the course's places kept per process) confirms them, and their facts
+    keep the former commune they are registered at."""
+    user, former = world["trainee"](**{"Xã/phường": "old:07435"})
+    assert former.unit.era == "former"
+    pressed = client.post(f"/api/v1/courses/{world['course'].id}/enrolments", json={},
+                          headers={"Authorization": f"Bearer {api_token(client, user.username)}"})
+    assert pressed.status_code == 201 and pressed.json()["status"] == "confirmed", pressed.text
+    assert db.get(EnrolmentFact, pressed.json()["id"], populate_existing=True).unit_id == former.unit_id
+
+
 def test_e_mail_is_sent_only_after_the_commit(db, tmp_path, monkeypatch):
     from app.config import get_settings
     from app.notify.service import OUTBOX_KEY, notify
