@@ -20,6 +20,8 @@ from app.cookies import CSRF_COOKIE
 from app.error_handlers import install_error_handlers
 from app.infra.limits import BodyLimit
 from app.infra.openapi import document_errors
+from app.infra.routing import include_flat
+from app.infra.routing import install as install_route_index
 
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
        "connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'")
@@ -208,7 +210,9 @@ def create_app() -> FastAPI:
     # trainee page on a slow phone link weighs a fifth of its size (tests/e2e/test_light_pages.py measures it).
     # zstd is left out: browsers on older phones do not read it and Brotli is as small for our pages.
     app.add_middleware(CompressMiddleware, zstd=False, minimum_size=500)
-    for router in _routers():
-        app.include_router(router)
+    # The routes are held flat and found through an index of their paths (app.infra.routing): FastAPI's included
+    # routers cost every request a walk through all the routes before it.
+    include_flat(app, _routers())
     app.mount("/static", HashedStaticFiles(), name="static")
+    install_route_index(app)
     return app
