@@ -8,13 +8,14 @@ leaving the waitlist writes one row, not every row behind it.
 """
 from __future__ import annotations
 
+import functools
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 
 from psycopg.types.json import Json
-from sqlalchemy import func, inspect, select, tuple_
+from sqlalchemy import bindparam, func, inspect, select, tuple_
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Engine
@@ -189,13 +190,19 @@ def check(db: Session, course: Course, t: Trainee, w: rules.CourseWindow | None 
     return rules.eligibility(w or window(db, course), applicant(db, t, course), utcnow().date(), _group_names(db))
 
 
+# The registration's hot statements are built once, with bound parameters, and reused: building a statement and
+# deriving its cache key cost more CPU than sending it (bench/README.md, "What a request costs before its own work").
+_OWN_RECORD = (select(Trainee, Enrolment)
+               .outerjoin(Enrolment, (Enrolment.trainee_id == Trainee.id)
+                          & (Enrolment.course_id == bindparam("course_id")))
+               .where(Trainee.user_id == bindparam("user_id")))
+
+
 def _own_record_and_enrolment(db: Session, who: Principal, course_id: int) -> tuple[Trainee, Enrolment | None]:
     """The signed-in person's trainee record (as `people.own_record`) and their enrolment in the course, if any:
     one statement, for the registration's hot path."""
     row = None if who.user_id is None else db.execute(
-        select(Trainee, Enrolment)
-        .outerjoin(Enrolment, (Enrolment.trainee_id == Trainee.id) & (Enrolment.course_id == course_id))
-        .where(Trainee.user_id == who.user_id)).first()
+        _OWN_RECORD, {"course_id": course_id, "user_id": who.user_id}).first()
     if row is None:
         raise NotFound("Tài khoản này chưa có hồ sơ học viên.", code="trainee_not_found")
     return row[0], row[1]
@@ -208,14 +215,27 @@ def _ranked(db: Session, course: Course, statuses: set[str], w: rules.CourseWind
     return rules.rank(w or window(db, course), _applicants(db, course, [(t, e.registered_at) for e, t in rows]))
 
 
+_INSERT_COLUMNS = ("course_id", "trainee_id", "status", "registered_at", "reasons", "decided_at", "nominated_by_id",
+                   "priority_rank", "priority_sub_rank")
+
+
+@functools.cache
+def _insert_statement(dialect: str):  # noqa: ANN202 - an INSERT … ON CONFLICT of the dialect's own flavour
+    insert_ = pg_insert if dialect == "postgresql" else sqlite_insert
+    table = Enrolment.__table__
+    # A Core INSERT whose RETURNING rows the ORM loads as the entity (the ORM's own INSERT would go through its
+    # bulk-persistence machinery: a third of this registration's CPU)
+    returning = (insert_(table).values({name: bindparam(name) for name in _INSERT_COLUMNS})
+                 .on_conflict_do_nothing(index_elements=[table.c.course_id, table.c.trainee_id])
+                 .returning(*table.c))
+    return select(Enrolment).from_statement(returning)
+
+
 def _insert_once(db: Session, values: dict) -> Enrolment | None:
     """INSERT … ON CONFLICT (course, trainee) DO NOTHING: None when the same person's other request got there first.
 
     The unique pair stays the last guard without a SAVEPOINT (two more round trips inside the course lock)."""
-    insert_ = pg_insert if db.get_bind().dialect.name == "postgresql" else sqlite_insert
-    return db.scalar(insert_(Enrolment).values(**values)
-                     .on_conflict_do_nothing(index_elements=[Enrolment.course_id, Enrolment.trainee_id])
-                     .returning(Enrolment))
+    return db.scalar(_insert_statement(db.get_bind().dialect.name), values)
 
 
 def _enrolment_of(db: Session, course_id: int, trainee_id: int, fresh: bool = False) -> Enrolment | None:
