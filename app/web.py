@@ -58,6 +58,21 @@ PostedForm = Annotated[FormData, Depends(_posted_form)]
 thread pool (it calls the synchronous database). Declare it after the permission, which must refuse a caller before
 the body is read."""
 
+NOT_JSON = object()
+"""What `PostedJson` gives for a body that is not JSON: the route refuses it in its own words."""
+
+
+async def _posted_json(request: Request) -> Any:  # noqa: ANN401 - whatever JSON the caller sent
+    try:
+        return await request.json()
+    except ValueError:  # not JSON, or not UTF-8
+        return NOT_JSON
+
+
+PostedJson = Annotated[Any, Depends(_posted_json)]
+"""A JSON body as sent (any JSON value, or `NOT_JSON`), read in the event loop like `PostedForm` so that the route
+can be a plain `def`; declare it after the permission too."""
+
 
 def _history_line(event: Any) -> str:
     from app.attendance.rules import MARK_LABELS

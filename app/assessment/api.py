@@ -6,7 +6,6 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, File, Query, UploadFile
 from fastapi.responses import JSONResponse, Response
-from starlette.concurrency import run_in_threadpool
 
 from app.assessment import paper, present, rules, service, sheet
 from app.assessment.schemas import (
@@ -78,9 +77,9 @@ def add_question(bank_id: int, body: QuestionCreate, db: DbSession, who: Staff) 
 
 @router.post("/question-banks/{bank_id}/import-sheet", status_code=201,
              responses={422: {"description": "errors by row; nothing imported"}})
-async def import_sheet(bank_id: int, db: DbSession, who: Staff, file: Annotated[UploadFile, File()]) -> JSONResponse:
-    content = await file.read(get_settings().import_max_bytes + 1)
-    added, errors = await run_in_threadpool(service.import_sheet, db, who, bank_id, content, file.filename or "")
+def import_sheet(bank_id: int, db: DbSession, who: Staff, file: Annotated[UploadFile, File()]) -> JSONResponse:
+    content = file.file.read(get_settings().import_max_bytes + 1)
+    added, errors = service.import_sheet(db, who, bank_id, content, file.filename or "")
     if errors:
         return JSONResponse({"detail": "Tệp có dòng không đọc được; chưa nhập câu nào.", "code": "import_invalid",
                              "field": "file", "errors": [e.as_dict() for e in errors]}, status_code=422)
@@ -119,12 +118,11 @@ def paper_template(test_id: int, db: DbSession, who: Staff) -> Response:
 
 
 @router.post("/tests/{test_id}/paper-scores", responses={422: {"description": "errors by row; nothing recorded"}})
-async def paper_scores(test_id: int, db: DbSession, who: Staff, file: Annotated[UploadFile, File()],
-                       dry_run: Annotated[bool, Query()] = True) -> JSONResponse:
+def paper_scores(test_id: int, db: DbSession, who: Staff, file: Annotated[UploadFile, File()],
+                 dry_run: Annotated[bool, Query()] = True) -> JSONResponse:
     """Scores of a test taken on paper from an .xlsx/.csv (Số CCCD, Điểm (%), optional Họ và tên); all or nothing."""
-    content = await file.read(get_settings().import_max_bytes + 1)
-    report = await run_in_threadpool(paper.import_scores, db, who, test_id, content, dry_run=dry_run,
-                                     filename=file.filename or "")
+    content = file.file.read(get_settings().import_max_bytes + 1)
+    report = paper.import_scores(db, who, test_id, content, dry_run=dry_run, filename=file.filename or "")
     return JSONResponse(report.as_dict(), status_code=422 if report.errors else 200)
 
 

@@ -6,7 +6,6 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
-from starlette.concurrency import run_in_threadpool
 
 from app.assessment import paper, present, rules, service, sheet
 from app.auth.models import Role
@@ -18,7 +17,7 @@ from app.courses import service as courses
 from app.courses.present import course_tab
 from app.db import DbSession, Route
 from app.errors import DomainError, Forbidden, Invalid
-from app.web import form_action, redirect, render
+from app.web import NOT_JSON, PostedForm, PostedJson, form_action, redirect, render
 
 router = APIRouter(route_class=Route, include_in_schema=False)
 Trainee = Annotated[Principal, Depends(allow(Role.TRAINEE))]
@@ -67,12 +66,7 @@ def course_tests(course_id: int, request: Request, db: DbSession, who: SignedIn)
 
 
 @router.post("/courses/{course_id}/tests")
-async def create_test(course_id: int, request: Request, db: DbSession, who: Staff) -> Response:
-    form = await request.form()
-    return await run_in_threadpool(_create_test, course_id, request, db, who, form)
-
-
-def _create_test(course_id: int, request: Request, db: DbSession, who: Principal, form) -> Response:  # noqa: ANN001
+def create_test(course_id: int, request: Request, db: DbSession, who: Staff, form: PostedForm) -> Response:
     values = {k: form.get(k) for k in form}
     with form_action(db) as refused:
         spec = service.TestSpec(
@@ -91,13 +85,8 @@ def _create_test(course_id: int, request: Request, db: DbSession, who: Principal
 
 
 @router.post("/courses/{course_id}/score-rule")
-async def set_score_rule(course_id: int, request: Request, db: DbSession, who: Staff) -> Response:
-    form = await request.form()
-    return await run_in_threadpool(_set_score_rule, course_id, request, db, who, str(form.get("percent") or ""))
-
-
-def _set_score_rule(course_id: int, request: Request, db: DbSession, who: Principal, raw: str) -> Response:
-    raw = raw.strip().replace(",", ".").rstrip("%").strip()
+def set_score_rule(course_id: int, request: Request, db: DbSession, who: Staff, form: PostedForm) -> Response:
+    raw = str(form.get("percent") or "").strip().replace(",", ".").rstrip("%").strip()
     with form_action(db) as refused:
         if raw and not (raw.replace(".", "", 1).isascii() and raw.replace(".", "", 1).isdigit()):
             raise Invalid("percent_invalid", "Điểm tối thiểu phải là một số từ 1 đến 100.",
@@ -116,18 +105,13 @@ def paper_template(test_id: int, db: DbSession, who: Staff) -> Response:
 
 
 @router.post("/tests/{test_id}/paper")
-async def paper_upload(test_id: int, request: Request, db: DbSession, who: Staff) -> Response:
+def paper_upload(test_id: int, request: Request, db: DbSession, who: Staff, form: PostedForm) -> Response:
     """Scores of a paper test: imported at once when every row is right, otherwise nothing and the errors by row."""
-    form = await request.form()
     upload = form.get("file")
     if upload is None or isinstance(upload, str) or not upload.filename:
         raise Invalid("file_required", "Hãy chọn tệp điểm (.xlsx hoặc .csv).", field="file")
-    content = await upload.read(get_settings().import_max_bytes + 1)
-    return await run_in_threadpool(_paper, test_id, request, db, who, content, upload.filename)
-
-
-def _paper(test_id: int, request: Request, db: DbSession, who: Principal, content: bytes, name: str) -> Response:
-    report = paper.import_scores(db, who, test_id, content, dry_run=False, filename=name)
+    content = upload.file.read(get_settings().import_max_bytes + 1)
+    report = paper.import_scores(db, who, test_id, content, dry_run=False, filename=upload.filename)
     course_id = service.test_course_id(db, test_id)
     if report.errors:
         return _tab(request, db, who, course_id, paper_report=report, paper_test=test_id)
@@ -143,12 +127,7 @@ def banks_page(request: Request, db: DbSession, who: Staff) -> HTMLResponse:
 
 
 @router.post("/question-banks")
-async def create_bank(request: Request, db: DbSession, who: Staff) -> Response:
-    form = await request.form()
-    return await run_in_threadpool(_create_bank, request, db, who, form)
-
-
-def _create_bank(request: Request, db: DbSession, who: Principal, form) -> Response:  # noqa: ANN001
+def create_bank(request: Request, db: DbSession, who: Staff, form: PostedForm) -> Response:
     with form_action(db) as refused:
         bank = service.create_bank(db, who, title=str(form.get("title") or ""),
                                    curriculum_code=str(form.get("curriculum") or "") or None,
@@ -182,25 +161,24 @@ def bank_page(bank_id: int, request: Request, db: DbSession, who: Staff) -> HTML
 
 
 @router.post("/question-banks/{bank_id}/import")
-async def import_questions(bank_id: int, request: Request, db: DbSession, who: Staff) -> Response:
-    form = await request.form()
+def import_questions(bank_id: int, request: Request, db: DbSession, who: Staff, form: PostedForm) -> Response:
     fmt = str(form.get("format") or "gift")
     text = str(form.get("text") or "")
     upload = form.get("file")
     if fmt == "xlsx":
         if upload is None or isinstance(upload, str) or not upload.filename:
             err = Invalid("file_required", "Hãy chọn tệp câu hỏi theo mẫu (.xlsx hoặc .csv).", field="file")
-            return await run_in_threadpool(_bank_page, request, db, who, bank_id, error=err, values={"format": fmt})
-        content = await upload.read(get_settings().import_max_bytes + 1)
-        return await run_in_threadpool(_import_sheet, bank_id, request, db, who, content, upload.filename)
+            return _bank_page(request, db, who, bank_id, error=err, values={"format": fmt})
+        content = upload.file.read(get_settings().import_max_bytes + 1)
+        return _import_sheet(bank_id, request, db, who, content, upload.filename)
     if upload is not None and not isinstance(upload, str) and upload.filename:
-        raw = await upload.read(1_000_001)
+        raw = upload.file.read(1_000_001)
         try:
             text = raw.decode("utf-8-sig")
         except UnicodeDecodeError:
             err = Invalid("not_utf8", "Tệp phải là văn bản UTF-8 (Moodle xuất GIFT và Aiken dạng này).", field="file")
-            return await run_in_threadpool(_bank_page, request, db, who, bank_id, error=err, values={"format": fmt})
-    return await run_in_threadpool(_import, bank_id, request, db, who, fmt, text)
+            return _bank_page(request, db, who, bank_id, error=err, values={"format": fmt})
+    return _import(bank_id, request, db, who, fmt, text)
 
 
 def _import_sheet(bank_id: int, request: Request, db: DbSession, who: Principal, content: bytes, name: str
@@ -213,12 +191,7 @@ def _import_sheet(bank_id: int, request: Request, db: DbSession, who: Principal,
 
 
 @router.post("/question-banks/{bank_id}/questions")
-async def add_question(bank_id: int, request: Request, db: DbSession, who: Staff) -> Response:
-    form = await request.form()
-    return await run_in_threadpool(_add_question, bank_id, request, db, who, form)
-
-
-def _add_question(bank_id: int, request: Request, db: DbSession, who: Principal, form) -> Response:  # noqa: ANN001
+def add_question(bank_id: int, request: Request, db: DbSession, who: Staff, form: PostedForm) -> Response:
     kind = str(form.get("kind") or "")
     rights = set(form.getlist("right"))
     options = [(str(form.get(f"option_{i}") or ""), str(i) in rights) for i in range(rules.MAX_OPTIONS)]
@@ -265,28 +238,25 @@ def attempt_page(attempt_id: int, request: Request, db: DbSession, who: Trainee)
 
 
 @router.post("/attempts/{attempt_id}/answers/{index}")
-async def save_answer(attempt_id: int, index: int, request: Request, db: DbSession, who: Trainee) -> Response:
+def save_answer(attempt_id: int, index: int, db: DbSession, who: Trainee, body: PostedJson) -> Response:
     """Our script saves each answer as it is given (JSON); the reply says it is safe on the server."""
-    try:
-        body = await request.json()
-    except ValueError:
-        raise Invalid("json_required", "Câu trả lời phải gửi dạng JSON.") from None
+    if body is NOT_JSON:
+        raise Invalid("json_required", "Câu trả lời phải gửi dạng JSON.")
     answer = body.get("answer") if isinstance(body, dict) else None
     if not (answer is None or isinstance(answer, (bool, int, str))
             or (isinstance(answer, list) and all(isinstance(x, int) and not isinstance(x, bool) for x in answer))):
         raise Invalid("answer_invalid", "Câu trả lời không hợp lệ.", field="answer")
-    a = await run_in_threadpool(service.save_answer, db, who, attempt_id, index, answer)
+    a = service.save_answer(db, who, attempt_id, index, answer)
     return JSONResponse({"saved": index, "answers": sum(x is not None for x in a.answers)})
 
 
 @router.post("/attempts/{attempt_id}/submit")
-async def submit_attempt(attempt_id: int, request: Request, db: DbSession, who: Trainee) -> Response:
-    form = await request.form()
+def submit_attempt(attempt_id: int, db: DbSession, who: Trainee, form: PostedForm) -> Response:
     answers: dict[int, list[str]] = {}
     for key in form:
         if key.startswith("q") and key[1:].isascii() and key[1:].isdigit():
             answers[int(key[1:])] = [str(v) for v in form.getlist(key)]
-    a = await run_in_threadpool(service.submit_with_answers, db, who, attempt_id, answers)
+    a = service.submit_with_answers(db, who, attempt_id, answers)
     return redirect(f"/attempts/{a.id}", f"Đã nộp bài: {a.percent:g}%.")
 
 
@@ -306,14 +276,13 @@ def evaluation_page(course_id: int, request: Request, db: DbSession, who: Signed
 
 
 @router.post("/courses/{course_id}/evaluation")
-async def answer_evaluation(course_id: int, request: Request, db: DbSession, who: Trainee) -> Response:
-    form = await request.form()
+def answer_evaluation(course_id: int, db: DbSession, who: Trainee, form: PostedForm) -> Response:
     answers: dict[str, int | str] = {}
     for key in form:
         value = str(form.get(key) or "").strip()
         if key == "csrf_token" or not value:
             continue
         answers[key] = int(value) if value in ("1", "2", "3", "4", "5") else value
-    await run_in_threadpool(service.submit_evaluation, db, who, course_id, answers)
+    service.submit_evaluation(db, who, course_id, answers)
     return redirect(f"/courses/{course_id}/tests",
                     "Cảm ơn bạn đã gửi phiếu đánh giá. Phiếu không ghi tên người trả lời.")

@@ -19,7 +19,7 @@ from app.db import DbSession, Route
 from app.enrolment.rules import STATUS_LABELS
 from app.errors import DomainError, Invalid
 from app.history import service
-from app.web import form_action, form_date, redirect, render, stage, staged
+from app.web import PostedForm, form_action, form_date, redirect, render, stage, staged
 
 router = APIRouter(route_class=Route, include_in_schema=False)
 
@@ -36,8 +36,8 @@ def new_page(request: Request, db: DbSession, _: Staff) -> HTMLResponse:
 
 
 @router.post("/past-courses")
-async def create(request: Request, db: DbSession, who: Staff) -> Response:
-    form = {k: str(v) for k, v in (await request.form()).items() if isinstance(v, str)}
+def create(request: Request, db: DbSession, who: Staff, posted: PostedForm) -> Response:
+    form = {k: v for k, v in posted.items() if isinstance(v, str)}
     with form_action(db) as refused:
         share = form.get("min_attendance_percent", "").strip()
         data = service.PastCourseIn(

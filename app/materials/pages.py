@@ -76,13 +76,16 @@ def _done(request: Request, url: str, message: str) -> Response:
     return redirect(url, message)
 
 
-async def _upload(request: Request, db: DbSession, save: Callable[[Received], str],
+async def _upload(request: Request, save: Callable[[Received], str],
+                  attempt: Callable[[Received], tuple[Refusal, str]],
                   again: Callable[[DomainError, dict[str, str]], HTMLResponse], url: str,
                   max_files: int | None = None) -> Response:
     """Every upload form (a course's, a curriculum's, "replace the file"): receive the files, `save` them (it returns
     the message to show), then go to `url`; a refusal is JSON for our script (raised: the request rolls back) and
-    the form `again` for a plain form (after `form_action` rolled back what the request wrote).
+    the form `again` for a plain form (`attempt` is `save` inside `form_action`, which rolls back what it wrote).
 
+    It runs in the event loop and is never given the session: the endpoint binds the session into `save`, `attempt`
+    and `again`, which run in the thread pool (tests/core/test_event_loop.py holds the endpoints to this).
     The staged files are removed whatever happens: `save` moves those it keeps into the store.
     """
     received = await present.receive(request, max_files=max_files)
@@ -90,7 +93,7 @@ async def _upload(request: Request, db: DbSession, save: Callable[[Received], st
         if wants_json(request):
             message = await run_in_threadpool(save, received)
         else:
-            refused, message = await run_in_threadpool(_attempt, db, save, received)
+            refused, message = await run_in_threadpool(attempt, received)
             if refused:
                 return await run_in_threadpool(again, refused.error, received.fields)
     finally:
@@ -121,8 +124,9 @@ def _replace(db: DbSession, who: Principal, material_id: int, received: Received
 
 @router.post("/courses/{course_id}/materials", dependencies=[Depends(present.upload_guard)])
 async def upload_to_course(course_id: int, request: Request, db: DbSession, who: StaffOrTrainer) -> Response:
-    return await _upload(request, db, partial(_add, db, who, {"course_id": str(course_id)}),
-                         partial(_course_page, request, db, who, course_id), f"/courses/{course_id}/materials")
+    save = partial(_add, db, who, {"course_id": str(course_id)})
+    return await _upload(request, save, partial(_attempt, db, save), partial(_course_page, request, db, who, course_id),
+                         f"/courses/{course_id}/materials")
 
 
 def _curriculum_page(request: Request, db: DbSession, who: Principal, code: str,
@@ -139,8 +143,9 @@ def curriculum_materials(code: str, request: Request, db: DbSession, who: Signed
 
 @router.post("/curricula/{code}/materials", dependencies=[Depends(present.upload_guard)])
 async def upload_to_curriculum(code: str, request: Request, db: DbSession, who: StaffOrTrainer) -> Response:
-    return await _upload(request, db, partial(_add, db, who, {"curriculum": code}),
-                         partial(_curriculum_page, request, db, who, code), f"/curricula/{code.upper()}/materials")
+    save = partial(_add, db, who, {"curriculum": code})
+    return await _upload(request, save, partial(_attempt, db, save), partial(_curriculum_page, request, db, who, code),
+                         f"/curricula/{code.upper()}/materials")
 
 
 def _back(m: Material) -> str:
@@ -150,10 +155,10 @@ def _back(m: Material) -> str:
 
 
 def _detail_page(request: Request, db: DbSession, who: Principal, material_id: int,
-                 error: DomainError | None = None) -> HTMLResponse:
+                 error: DomainError | None = None, values: dict | None = None) -> HTMLResponse:
     m, versions, d = service.material_detail(db, who, material_id)
     return render(request, "materials/detail.html",
-                  {"m": m, "versions": versions, "d": d, "back": _back(m), **_form_context(error)},
+                  {"m": m, "versions": versions, "d": d, "back": _back(m), **_form_context(error, values)},
                   status_code=error.status if error else 200)
 
 
@@ -164,9 +169,9 @@ def material_page(material_id: int, request: Request, db: DbSession, who: Signed
 
 @router.post("/materials/{material_id}/replace", dependencies=[Depends(present.single_upload_guard)])
 async def replace(material_id: int, request: Request, db: DbSession, who: StaffOrTrainer) -> Response:
-    return await _upload(request, db, partial(_replace, db, who, material_id),
-                         lambda err, _values: _detail_page(request, db, who, material_id, err),
-                         f"/materials/{material_id}", max_files=1)
+    save = partial(_replace, db, who, material_id)
+    return await _upload(request, save, partial(_attempt, db, save),
+                         partial(_detail_page, request, db, who, material_id), f"/materials/{material_id}", max_files=1)
 
 
 @router.post("/materials/{material_id}/edit")

@@ -6,7 +6,6 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, BackgroundTasks, File, Request, UploadFile
 from fastapi.responses import JSONResponse, Response
-from starlette.concurrency import run_in_threadpool
 
 from app.auth.permissions import AdminOnly, Staff
 from app.core.files import DOCX, PDF, XLSX
@@ -98,10 +97,10 @@ def template_file(kind: Kind, db: DbSession, who: Staff) -> Response:
 
 
 @router.put("/document-templates/{kind}")
-async def upload_template(kind: Kind, db: DbSession, who: AdminOnly, file: Annotated[UploadFile, File()]) -> dict:
+def upload_template(kind: Kind, db: DbSession, who: AdminOnly, file: Annotated[UploadFile, File()]) -> dict:
     """Replace the template of a kind (checked: it must render with the documented fields, docs/paperwork.md)."""
-    content = await file.read(MAX_TEMPLATE_BYTES + 1)
-    row = await run_in_threadpool(service.upload_template, db, who, kind, file.filename or f"{kind}.docx", content)
+    content = file.file.read(MAX_TEMPLATE_BYTES + 1)
+    row = service.upload_template(db, who, kind, file.filename or f"{kind}.docx", content)
     return {"kind": row.kind, "sha256": row.sha256, "file_name": row.file_name}
 
 

@@ -8,7 +8,6 @@ from typing import Annotated
 
 from fastapi import APIRouter, BackgroundTasks, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, Response
-from starlette.concurrency import run_in_threadpool
 
 from app.auth.permissions import AdminOnly, SignedIn, Staff
 from app.courses.present import course_tab
@@ -133,13 +132,13 @@ def template_file(kind: str, db: DbSession, who: Staff) -> Response:
 
 
 @router.post("/document-templates/{kind}")
-async def upload_template(kind: str, db: DbSession, who: AdminOnly, file: Annotated[UploadFile, File()]) -> Response:
-    content = await file.read(MAX_TEMPLATE_BYTES + 1)
+def upload_template(kind: str, db: DbSession, who: AdminOnly, file: Annotated[UploadFile, File()]) -> Response:
+    content = file.file.read(MAX_TEMPLATE_BYTES + 1)
 
     def act() -> str:
         service.upload_template(db, who, kind, file.filename or f"{kind}.docx", content)
         return f"Đã thay mẫu {rules.KINDS[kind].vi}."
-    return await run_in_threadpool(_act, db, "/document-templates", act)
+    return _act(db, "/document-templates", act)
 
 
 @router.post("/document-templates/{kind}/reset")

@@ -5,7 +5,6 @@ from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response
-from starlette.concurrency import run_in_threadpool
 
 from app.auth.permissions import Public, Staff, client_ip
 from app.db import DbSession, Route, session_factory
@@ -15,7 +14,7 @@ from app.people import service as people
 from app.people.fields import COLUMNS
 from app.places import service as places
 from app.signup import rules, service
-from app.web import redirect, render
+from app.web import PostedForm, redirect, render
 
 router = APIRouter(route_class=Route, include_in_schema=False)
 FORM_KEYS = [c.key for c in COLUMNS]
@@ -32,16 +31,14 @@ def signup_page(request: Request, _: Public) -> HTMLResponse:
 
 
 @router.post("/signup")
-async def signup(request: Request, db: DbSession, _: Public) -> Response:
-    form = await request.form()
+def signup(request: Request, db: DbSession, _: Public, form: PostedForm) -> Response:
     values = {k: str(form.get(k) or "")[:300] for k in FORM_KEYS}
     values["in_charge_of_radio"] = form.get("in_charge_of_radio") == "on"
     values["commune_categories"] = [str(v)[:40] for v in form.getlist("commune_categories")][:10]
     password = str(form.get("password") or "")[:256]
     try:
-        # The database is synchronous: the work runs on a worker thread, not on the event loop.
-        done = await run_in_threadpool(service.sign_up, db, session_factory(request), password=password,
-                                       raw=values, consent=form.get("consent") == "on", ip=client_ip(request))
+        done = service.sign_up(db, session_factory(request), password=password, raw=values,
+                               consent=form.get("consent") == "on", ip=client_ip(request))
     except DomainError as err:
         db.rollback()  # the address's count is kept by its own session (throttle); nothing else may be
         if err.status == 429:

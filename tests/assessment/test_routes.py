@@ -46,6 +46,13 @@ def test_a_course_test_through_the_pages(trail, db, klass):  # noqa: F811
     saved = me.client.post(f"/attempts/{attempt_id}/answers/0", json={"answer": 1},
                            headers={"X-CSRF-Token": me.client.cookies.get("nangluc_csrf")})
     assert saved.status_code == 200 and saved.json() == {"saved": 0, "answers": 1}
+
+    def not_json(person) -> tuple[int, dict]:  # noqa: ANN001
+        r = person.client.post(f"/attempts/{attempt_id}/answers/0", content=b"{not json", headers={
+            "X-CSRF-Token": person.client.cookies.get("nangluc_csrf"), "Accept": "application/json"})
+        return r.status_code, r.json()
+    assert not_json(me) == (422, {"detail": "Câu trả lời phải gửi dạng JSON.", "code": "json_required"})
+    assert not_json(org) == (403, {"detail": "Bạn không có quyền thực hiện thao tác này.", "code": "forbidden"})
     me.page("/attempts/{attempt_id}/submit", attempt_id=attempt_id, action="test.submit", entity="test_attempt",
             data={"q1": "true", "q2": "TTCS", "q3": ["0", "1"]})
     a = db.get(Attempt, attempt_id)

@@ -6,6 +6,7 @@ from starlette.routing import Mount
 
 from app.auth.permissions import Permission
 from app.main import create_app
+from app.web import PostedForm, PostedJson
 
 # Public on purpose, each for a reason. Add to this list only with a reason.
 PUBLIC = {
@@ -65,3 +66,29 @@ def test_a_route_without_permission_would_be_caught():
 
     context = next(c for c in iter_route_contexts(app.routes) if c.path == "/forgotten")
     assert permissions_of(context.original_route.dependant) == []
+
+
+def _solved(dependant) -> list:  # noqa: ANN001
+    """A route's dependencies in the order FastAPI solves them: each one's own dependencies first."""
+    order = []
+    for dep in dependant.dependencies:
+        order += [*_solved(dep), dep.call]
+    return order
+
+
+def test_a_posted_body_is_read_only_after_the_permission():
+    """`PostedForm` and `PostedJson` read the body: declared before the permission, they would make the server receive
+    and parse a stranger's upload before refusing them (app.auth.permissions checks CSRF after the role for this)."""
+    readers, early, seen = {marked.__metadata__[0].dependency for marked in (PostedForm, PostedJson)}, [], 0
+    for context in iter_route_contexts(create_app().routes):
+        route = context.original_route
+        if not isinstance(route, APIRoute):
+            continue
+        order = _solved(route.dependant)
+        for i, call in enumerate(order):
+            if call in readers:
+                seen += 1
+                if not any(isinstance(c, Permission) for c in order[:i]):
+                    early.append(f"{route.endpoint.__module__}.{route.endpoint.__name__}")
+    assert seen > 10  # the walk reaches the routes that read a posted body
+    assert early == []
