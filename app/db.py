@@ -12,11 +12,14 @@ from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import unquote
 
-from fastapi import Depends, Request
+from fastapi import Depends, Request, Response
+from fastapi.datastructures import DefaultPlaceholder
+from fastapi.exceptions import ResponseValidationError
 from fastapi.routing import APIRoute
+from fastapi.utils import is_body_allowed_for_status_code
 from sqlalchemy import DateTime, Engine, MetaData, create_engine, event, exc
 from sqlalchemy.engine import make_url
-from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+from sqlalchemy.orm import DeclarativeBase, Session, configure_mappers, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
 from app.config import get_settings
@@ -174,6 +177,13 @@ def reading_session(request: Request) -> Session:
     return factory() if factory is not None else _reader_factory()()
 
 
+def configure_models() -> None:
+    """Settle every model's mapping now, at a worker's start, instead of in whichever request queries first: the
+    mappings of some sixty models took that request 0.15–0.2 s of CPU (seen in a profile of the registration rush,
+    where it landed on the first presses of each worker)."""
+    configure_mappers()
+
+
 def new_session() -> Session:
     return _session_factory()()
 
@@ -266,22 +276,29 @@ async def get_db(request: Request) -> AsyncIterator[Session]:
 
 class Route(APIRoute):
     """Every route of the app (each router is made with ``route_class=Route``): a synchronous endpoint's session is
-    committed in the endpoint's own worker thread, as it returns, before FastAPI checks and serialises its answer.
+    committed in the endpoint's own worker thread, as it returns, and its answer checked and serialised there too.
 
     FastAPI serialises a synchronous endpoint's answer in a worker thread of its own and only then ends the
     endpoint's dependencies (`get_db`'s commit and close). A session still holding its pooled connection there
     waits for a free thread, while every thread may be waiting for a pooled connection (threads and connections are
     counted alike, `connection_budget`): a burst of reads stopped dead until the pool's timeout answered 503
     (measured: 1,000 `GET /api/v1/me` at once on one server, 943 answered 503 after 10 s each). Committed here, the
-    connection is back in the pool before the answer needs a thread. A refusal raises past this commit, as before
+    connection is back in the pool before the answer is checked. A refusal raises past this commit, as before
     (`get_db` rolls it back); what the serialisation reads afterwards runs in a transaction of its own that
-    `get_db` ends."""
+    `get_db` ends.
+
+    The answer is then checked against the route's response model and written as JSON in the same thread, exactly
+    as FastAPI would (`_answer`), so that a request hands work to a thread once for its endpoint instead of twice
+    (each hand-off costs the event loop and the thread a wake-up: bench/README.md)."""
 
     def __init__(self, path: str, endpoint: Callable[..., Any], **kwargs: Any) -> None:
-        super().__init__(path, _committed(endpoint), **kwargs)
+        ready: list[Callable[[Any], Any]] = []
+        super().__init__(path, _committed(endpoint, ready), **kwargs)
+        if not inspect.iscoroutinefunction(endpoint) and _may_answer_in_thread(self):
+            ready.append(functools.partial(_answer, self))
 
 
-def _committed(endpoint: Callable[..., Any]) -> Callable[..., Any]:
+def _committed(endpoint: Callable[..., Any], ready: list[Callable[[Any], Any]]) -> Callable[..., Any]:
     if inspect.iscoroutinefunction(endpoint):
         return endpoint  # it runs on the event loop: its session ends with get_db, no thread in between
 
@@ -291,9 +308,37 @@ def _committed(endpoint: Callable[..., Any]) -> Callable[..., Any]:
         for value in kwargs.values():
             if isinstance(value, Session):
                 value.commit()
-        return answer
+        return ready[0](answer) if ready and not isinstance(answer, Response) else answer
 
     return call
+
+
+def _may_answer_in_thread(route: APIRoute) -> bool:
+    """FastAPI's own serialisation does nothing more for this route than `_answer` does: a response model, the
+    default response class, a status that carries a body, and no `Response` parameter whose headers or status
+    FastAPI would copy onto the answer."""
+
+    def takes_response(dependant: Any) -> bool:
+        return dependant.response_param_name is not None or any(takes_response(d) for d in dependant.dependencies)
+
+    return (route.response_field is not None and isinstance(route.response_class, DefaultPlaceholder)
+            and is_body_allowed_for_status_code(route.status_code or 200) and not takes_response(route.dependant))
+
+
+def _answer(route: APIRoute, content: Any) -> Response:
+    """What FastAPI's `serialize_response` makes of an endpoint's answer (validated by the response model, dumped
+    to JSON by pydantic), made in the endpoint's thread."""
+    field = route.response_field
+    assert field is not None
+    value, errors = field.validate(content, {}, loc=("response",))
+    if errors:
+        raise ResponseValidationError(errors=errors, body=content)
+    body = field.serialize_json(value, include=route.response_model_include, exclude=route.response_model_exclude,
+                                by_alias=route.response_model_by_alias,
+                                exclude_unset=route.response_model_exclude_unset,
+                                exclude_defaults=route.response_model_exclude_defaults,
+                                exclude_none=route.response_model_exclude_none)
+    return Response(content=body, media_type="application/json", status_code=route.status_code or 200)
 
 
 # scope="function": the commit happens when the endpoint returns and *before* the response is sent. FastAPI's default
