@@ -105,3 +105,52 @@ def test_a_worker_settles_the_model_mappings_at_start_not_in_its_first_request(t
     before, after, models = map(int, out.stdout.split()[-3:])
     assert models > 40 and before > 0, out.stdout  # nothing had configured them yet
     assert after == 0
+
+
+def test_a_worker_opens_its_database_pool_at_start(backend: str, tmp_path):
+    """On PostgreSQL a worker opens its pooled connections as it starts, so that a burst right after a start does not
+    open thirty at once while it queues; SQLite has no pool to fill and starts as before. Run in a fresh process,
+    as `nangluc serve` runs each worker, against a database of its own."""
+    import os
+    import subprocess
+    import sys
+
+    from tests.conftest import fresh_database_url
+
+    url = fresh_database_url(backend)
+    script = ("import time\n"
+              "from fastapi.testclient import TestClient\n"
+              "from app.db import get_engine\n"
+              "from app.main import create_app\n"
+              "with TestClient(create_app()) as c:\n"
+              "    pool = get_engine().pool\n"
+              "    for _ in range(100):\n"
+              "        if getattr(pool, 'checkedin', lambda: 0)() >= 4:\n"
+              "            break\n"
+              "        time.sleep(0.05)\n"
+              "    print(getattr(pool, 'checkedin', lambda: -1)(), c.get('/healthz').json()['database'])\n")
+    env = {**os.environ, "NANGLUC_DATA_DIR": str(tmp_path), "NANGLUC_DATABASE_URL": url,
+           "NANGLUC_DB_POOL_SIZE": "4", "NANGLUC_DB_MAX_OVERFLOW": "2"}
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env, check=True)
+    idle, database = out.stdout.split()[-2:]
+    assert database == "ok"
+    if backend == "postgresql":
+        assert int(idle) == 4, out.stdout + out.stderr  # all four open and idle, none opened by a request
+
+
+def test_a_worker_whose_database_is_down_at_start_still_starts_and_says_so(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    script = ("from fastapi.testclient import TestClient\n"
+              "from app.main import create_app\n"
+              "with TestClient(create_app()) as c:\n"
+              "    r = c.get('/healthz')\n"
+              "    print(r.status_code, r.json()['database'])\n")
+    env = {**os.environ, "NANGLUC_DATA_DIR": str(tmp_path),
+           "NANGLUC_DATABASE_URL": "postgresql+psycopg://postgres@127.0.0.1:9/nowhere?connect_timeout=1"}
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env, check=True,
+                         timeout=60)
+    assert out.stdout.split()[-2:] == ["503", "unavailable"]
+    assert "could not open the database pool at start-up (0 of" in out.stderr
