@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import functools
 import inspect
-import logging
 import time
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import contextmanager, nullcontext, suppress
@@ -25,8 +24,6 @@ from sqlalchemy.types import TypeDecorator
 
 from app.config import get_settings
 from app.errors import DomainError
-
-log = logging.getLogger(__name__)
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -185,32 +182,6 @@ def configure_models() -> None:
     mappings of some sixty models took that request 0.15–0.2 s of CPU (seen in a profile of the registration rush,
     where it landed on the first presses of each worker)."""
     configure_mappers()
-
-
-def open_pool(engine: Engine | None = None) -> int:
-    """Open a worker's pooled PostgreSQL connections (`NANGLUC_DB_POOL_SIZE`) now, at its start, and put them back
-    in the pool; returns how many were opened (0 on SQLite, which has no pool to fill).
-
-    A server that has been up a while keeps the connections its busiest moment opened; a fresh one opened each on
-    first use, so a burst right after a start paid for thirty connections at once, each a new PostgreSQL backend,
-    while it queued (measured: the registration rush against a just-started server, 125-144 first presses/s, p99
-    3.2-3.7 s; against one whose pool was open, 168-179/s, p99 2.6-2.7 s; bench/README.md). A database that does
-    not answer stops the filling at the first failure: the worker serves anyway, `/healthz` says why, and the pool
-    connects when the database is back."""
-    engine = engine or get_engine()
-    if engine.dialect.name != "postgresql":
-        return 0
-    held = []
-    try:
-        for _ in range(engine.pool.size()):  # type: ignore[attr-defined] - QueuePool
-            held.append(engine.raw_connection())
-    except (exc.DBAPIError, engine.dialect.loaded_dbapi.Error) as err:  # wrapped by SQLAlchemy or not
-        log.warning("could not open the database pool at start-up (%d of %d open): %s", len(held),
-                    engine.pool.size(), err)  # type: ignore[attr-defined]
-    finally:
-        for connection in held:
-            connection.close()  # back to the pool, open
-    return len(held)
 
 
 def new_session() -> Session:

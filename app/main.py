@@ -1,7 +1,6 @@
 """create_app(): routers, middleware, error handlers, static files."""
 from __future__ import annotations
 
-import asyncio
 import logging
 import secrets
 import sys
@@ -168,17 +167,14 @@ class Guard:
 async def _lifespan(_app: FastAPI) -> AsyncIterator[None]:
     """As many worker threads as the process has database connections (app.db.connection_budget): a request beyond
     that waits in the event loop, holding neither a thread nor a connection, instead of queueing on the pool."""
-    from app.db import configure_models, connection_budget, open_pool
+    from app.db import configure_models, connection_budget
 
     configure_models()
     anyio.to_thread.current_default_thread_limiter().total_tokens = connection_budget()
     # A thread back from the database waits for the GIL at most this long while the event loop or another thread
     # runs Python (default 5 ms, Python's own; 1 ms cost more CPU for no faster rush: bench/README.md).
     sys.setswitchinterval(get_settings().gil_switch_seconds)
-    # The pool fills beside the start-up, not before it: a database slow to answer never delays a worker's start.
-    filling = asyncio.create_task(anyio.to_thread.run_sync(open_pool))
     yield
-    await filling
 
 
 def create_app() -> FastAPI:
