@@ -19,7 +19,7 @@ from fastapi.routing import APIRoute
 from fastapi.utils import is_body_allowed_for_status_code
 from sqlalchemy import DateTime, Engine, MetaData, create_engine, event, exc
 from sqlalchemy.engine import make_url
-from sqlalchemy.orm import DeclarativeBase, Session, configure_mappers, sessionmaker
+from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
 from app.config import get_settings
@@ -175,13 +175,6 @@ def reading_session(request: Request) -> Session:
     Tests that swap the session maker get theirs."""
     factory = getattr(request.app.state, "session_factory", None)
     return factory() if factory is not None else _reader_factory()()
-
-
-def configure_models() -> None:
-    """Settle every model's mapping now, at a worker's start, instead of in whichever request queries first: the
-    mappings of some sixty models took that request 0.15–0.2 s of CPU (seen in a profile of the registration rush,
-    where it landed on the first presses of each worker)."""
-    configure_mappers()
 
 
 def new_session() -> Session:

@@ -167,9 +167,8 @@ class Guard:
 async def _lifespan(_app: FastAPI) -> AsyncIterator[None]:
     """As many worker threads as the process has database connections (app.db.connection_budget): a request beyond
     that waits in the event loop, holding neither a thread nor a connection, instead of queueing on the pool."""
-    from app.db import configure_models, connection_budget
+    from app.db import connection_budget
 
-    configure_models()
     anyio.to_thread.current_default_thread_limiter().total_tokens = connection_budget()
     # A thread back from the database waits for the GIL at most this long while the event loop or another thread
     # runs Python (default 5 ms, Python's own; 1 ms cost more CPU for no faster rush: bench/README.md).

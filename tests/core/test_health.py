@@ -85,23 +85,3 @@ def test_every_cookie_is_secure_over_https_and_a_forwarded_proto_counts_only_beh
         monkeypatch.delenv("NANGLUC_BEHIND_PROXY")
         get_settings.cache_clear()
 
-
-def test_a_worker_settles_the_model_mappings_at_start_not_in_its_first_request(tmp_path):
-    """In a fresh process (as each `nangluc serve` worker is), the app's start-up configures every model's mapping:
-    otherwise the first request to query paid for all of them (0.15–0.2 s, on the first presses of a rush)."""
-    import subprocess
-    import sys
-
-    script = ("from fastapi.testclient import TestClient\n"
-              "from app.db import Base\n"
-              "from app.main import create_app\n"
-              "app = create_app()\n"
-              "before = sum(not m.configured for m in Base.registry.mappers)\n"
-              "with TestClient(app):\n"
-              "    after = sum(not m.configured for m in Base.registry.mappers)\n"
-              "print(before, after, len(Base.registry.mappers))\n")
-    env = {**__import__("os").environ, "NANGLUC_DATA_DIR": str(tmp_path)}
-    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env, check=True)
-    before, after, models = map(int, out.stdout.split()[-3:])
-    assert models > 40 and before > 0, out.stdout  # nothing had configured them yet
-    assert after == 0
