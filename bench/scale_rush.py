@@ -202,6 +202,18 @@ async def rush(urls: list[str], course_id: int, tokens: list[str], withdrawals: 
     return latencies, codes, max(first_done), wall
 
 
+async def look(servers: list, course_id: int, tokens: list[str], at_once: int = 20) -> None:
+    """Every official opens the course before the rush, `at_once` at a time, spread over the servers."""
+    gate = asyncio.Semaphore(at_once)
+
+    async def one(i: int, token: str) -> None:
+        async with gate:
+            r = await post(servers[i % len(servers)].url, f"/api/v1/courses/{course_id}", None, token)
+            assert r.status_code == 200, (r.status_code, r.body[:200])
+
+    await asyncio.gather(*(one(i, t) for i, t in enumerate(tokens)))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--servers", type=int, default=1)
@@ -212,6 +224,10 @@ def main() -> None:
     parser.add_argument("--withdraw", type=int, default=10)
     parser.add_argument("--client", choices=("raw", "httpx"), default="raw",
                         help="how this script sends its requests: HTTP written by hand (default) or httpx")
+    parser.add_argument("--warm", action="store_true",
+                        help="before the instant, each official opens the course (GET /api/v1/courses/{id}), twenty at"
+                             " a time, as they would while waiting for registration to open: the rush then meets"
+                             " servers that have served (pooled connections, threads, statements compiled)")
     parser.add_argument("--floor", action="store_true",
                         help="each press asks GET /api/v1/me instead of registering: what any signed-in request"
                              " costs on these servers (the floor under the registration's figures)")
@@ -222,7 +238,8 @@ def main() -> None:
     course_id, tokens = world(engine, args.people, args.seats)
     shape = f"{args.servers} server(s) x {args.workers} workers, {'PgBouncer' if args.pgbouncer else 'direct'}"
     print(f"{shape}: {args.people} officials x 2 presses, {args.seats} seats, {args.withdraw} withdraw;"
-          f" client {args.client}" + ("; FLOOR: GET /api/v1/me instead of registering" if args.floor else ""))
+          f" client {args.client}" + ("; servers warmed: each official opened the course first" if args.warm else "")
+          + ("; FLOOR: GET /api/v1/me instead of registering" if args.floor else ""))
     with pgbouncer(url, pool_size=20) if args.pgbouncer else nullcontext(url) as served:
         extra = {"NANGLUC_DB_PGBOUNCER": "true"} if args.pgbouncer else {}
         env = live.environment(served, Path(DATA), **extra)
@@ -230,6 +247,9 @@ def main() -> None:
                    for n in range(args.servers)]
         try:
             time.sleep(2)
+            if args.warm:
+                asyncio.run(look(servers, course_id, tokens))
+                time.sleep(1)
             with Backends(url) as ours:
                 before = cpu_seconds([s.proc.pid for s in servers])
                 latencies, codes, first_wall, wall = asyncio.run(

@@ -409,6 +409,16 @@ def decide_first_come(course: CourseWindow, ranked_new: Ranked, confirmed_count:
     return Decision(tid, EnrolmentStatus.WAITLISTED, None, (why, *prio, order))
 
 
+def decision_when_full(course: CourseWindow, ranked_new: Ranked, *, today: date | None = None) -> Decision | None:
+    """FIRST_COME: what `decide_first_come` decides for this person once every seat of the course is taken; the same
+    for any confirmed count from the capacity up (the course is full, whatever the count), so it can be decided
+    before the count is read. None when the course reserves seats for communes: then the counts per commune
+    decide."""
+    if course.quotas:
+        return None
+    return decide_first_come(course, ranked_new, max(course.capacity, 0), {}, today=today)
+
+
 def _waitlisted(r: Ranked, position: int, why_vi: str, why_en: str) -> Decision:
     # The position is the decision's field, not words in the reason: it changes while the reason stays true.
     why = Reason("waitlisted", f"Danh sách chờ: {why_vi}", f"Waitlisted: {why_en}")

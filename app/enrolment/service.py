@@ -9,16 +9,19 @@ leaving the waitlist writes one row, not every row behind it.
 from __future__ import annotations
 
 import functools
+import json
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 
+from psycopg.errors import NotNullViolation
 from psycopg.types.json import Json
 from sqlalchemy import bindparam, func, inspect, select, tuple_
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -35,7 +38,8 @@ from app.enrolment import rules
 from app.enrolment.facts import record_facts, record_facts_sql
 from app.enrolment.models import CourseQuota, Enrolment
 from app.errors import Conflict, DomainError, Forbidden, NotFound
-from app.notify.service import notify
+from app.jobs import queue
+from app.notify.service import email_statement, notify
 from app.people import rules as people_rules
 from app.people import service as people
 from app.people.models import Trainee, TraineeStatus
@@ -304,7 +308,19 @@ def _override(nominated: bool, reasons: list[people_rules.Reason], written: str)
 def register_once(db: Session, who: Principal, course_id: int, trainee_id: int | None = None,
                   reason: str = "", *, finish: bool = False) -> tuple[Enrolment, Trainee, bool]:
     """`register`, also giving the person and whether this call created or renewed the enrolment (False: it
-    already stood).
+    already stood). A person's own press on a course already full (or allocated by review) first tries to be
+    decided in one round trip (`_claim_at_once`); when a seat turned out to be free, that attempt is rolled back
+    whole and the press decided the usual way."""
+    try:
+        return _register_once(db, who, course_id, trainee_id, reason, finish=finish, at_once=True)
+    except _SeatFree:
+        db.rollback()  # the pending row and the facts went with the refused claim: nothing of it stands
+        return _register_once(db, who, course_id, trainee_id, reason, finish=finish, at_once=False)
+
+
+def _register_once(db: Session, who: Principal, course_id: int, trainee_id: int | None, reason: str, *,
+                   finish: bool, at_once: bool) -> tuple[Enrolment, Trainee, bool]:
+    """`register_once`.
 
     Everything that does not depend on the seats is read and decided before queueing for the course's seat lock,
     with no lock held: the course, the person, the eligibility, the priority. The person's own press (`finish`: the
@@ -315,7 +331,9 @@ def register_once(db: Session, who: Principal, course_id: int, trainee_id: int |
     would-be waitlist place in one round trip); the decision is the rules' (`rules.decide_first_come`, review mode,
     quotas) on counts read under the lock; then the row's status, the audit event and the notification are written
     and, with `finish`, committed at once from this thread (on PostgreSQL in one more round trip,
-    `_decide_and_commit`), so the lock is held for two round trips and no wait for the event loop."""
+    `_decide_and_commit`), so the lock is held for two round trips and no wait for the event loop. With `at_once`,
+    a person's own press whose decision does not depend on the count (`_outcome_when_full`) is sent with the lock
+    and the commit in a single round trip instead (`_claim_at_once`), which may raise `_SeatFree`."""
     visible = courses.find_course(db, who, course_id)  # the row only: the hot path needs no modules or sessions
     nominated = trainee_id is not None
     if nominated and not (who.is_admin or who.role == Role.ORGANISER):
@@ -354,6 +372,11 @@ def register_once(db: Session, who: Principal, course_id: int, trainee_id: int |
     facts = record_facts_sql(db, e, t, visible, rank_keys[0]) if pipelined else None
     if not pipelined:
         record_facts(db, e, t, visible, rank_keys[0])
+    if at_once and finish and facts is not None and existing is None and override is None and not nominated:
+        outcome = _outcome_when_full(visible, w, ranked_new, reasons, now)
+        if outcome is not None and isinstance(db.get_bind(), Engine) and (t.email is None or queue.in_use(db)):
+            _claim_at_once(db, who, e, t, visible, outcome, rank_keys, now, facts, seen)
+            return e, t, True
     state = _seat_state(db, course_id, bool(w.quotas), (*rank_keys, now, t.id), facts)  # the seat lock from here
     if existing is not None:  # came back after withdrawing or being refused: look again now that we hold the lock
         e = _enrolment_of(db, state.course.id, t.id, fresh=True)
@@ -371,12 +394,12 @@ def register_once(db: Session, who: Principal, course_id: int, trainee_id: int |
     if override is not None:
         reasons = list(ranked_new.priority.reasons)
     if course.allocation_mode == rules.AllocationMode.REVIEW:
-        status, why = ES.PENDING, [people_rules.Reason("awaiting_allocation", "Chờ xét duyệt khi hết hạn đăng ký "
-                                   "theo thứ tự ưu tiên", "Waiting for allocation by priority when registration "
-                                   "closes"), *reasons]
+        status, why = ES.PENDING, [_AWAITING, *reasons]
     else:
         decision = rules.decide_first_come(w, ranked_new, state.confirmed, state.by_unit, today=now.date())
         status, why = decision.status, list(decision.reasons)
+        if state.pipelined:  # what the next press here tries first (`_claim_at_once`)
+            _FULL[course.id] = state.confirmed + (status == ES.CONFIRMED) >= max(w.capacity, 0)
     if override is not None:  # kept next to the decision's own reason (the seat), where the list shows it
         why = [*why[:1], override, *why[1:]]
     decided = {"status": status, "registered_at": now, "reasons": _reasons(why), "decided_at": now,
@@ -404,6 +427,128 @@ def register_once(db: Session, who: Principal, course_id: int, trainee_id: int |
     if finish:
         db.commit()  # releases the seat lock now, from this thread
     return e, t, True
+
+
+_AWAITING = people_rules.Reason("awaiting_allocation", "Chờ xét duyệt khi hết hạn đăng ký theo thứ tự ưu tiên",
+                                "Waiting for allocation by priority when registration closes")
+_FULL: dict[int, bool] = {}
+"""Per process, by course: whether its seats were all taken at the last registration decided here. Only a hint of
+what to try first: `_claim_at_once` checks it under the seat lock."""
+
+
+class _SeatFree(Exception):
+    """`_claim_at_once` found a seat free (or the course changed) under the lock: its transaction was rolled back."""
+
+
+@dataclass(frozen=True)
+class _Outcome:
+    status: str
+    why: list
+    when_full: bool  # holds only while every seat is taken (FIRST_COME); REVIEW decides the same at any count
+
+
+def _outcome_when_full(course: Course, w: rules.CourseWindow, ranked_new: rules.Ranked, reasons: list,
+                       now: datetime) -> _Outcome | None:
+    """The decision that does not depend on the seat count, when there is one to try: REVIEW mode always; FIRST_COME
+    when the course was full at its last registration here and reserves no seats (`rules.decision_when_full`)."""
+    if course.allocation_mode == rules.AllocationMode.REVIEW:
+        return _Outcome(ES.PENDING, [_AWAITING, *reasons], when_full=False)
+    if not _FULL.get(course.id):
+        return None
+    decision = rules.decision_when_full(w, ranked_new, today=now.date())
+    return None if decision is None else _Outcome(decision.status, list(decision.reasons), when_full=True)
+
+
+_MARK = 987654321  # where the waitlist place goes in a text made before the place is known
+
+
+def _claim_at_once(db: Session, who: Principal, e: Enrolment, t: Trainee, course: Course, outcome: _Outcome,
+                   rank_keys: tuple, now: datetime, facts: tuple[str, dict], seen: tuple) -> None:
+    """PostgreSQL, a person's own first press, the decision known before the seat count (`_outcome_when_full`):
+    the facts, the seat lock, the decision, its audit event, the notification, the e-mail and the COMMIT go to the
+    server in **one** round trip, so the seat lock is held for the server's own time on these statements, with no
+    wait on this process in between. The decision's statement checks, under the lock, what the decision assumed
+    (every seat taken; the course as it was read); if not, it fails (its status would be NULL), the whole
+    transaction is rolled back and `_SeatFree` raised. The waitlist place, which only the lock can tell, is counted
+    by the statements themselves and written into the texts made here (`_MARK` stands for it): the same rows, texts
+    and audit event as `_decide_and_commit` writes."""
+    waitlisted = outcome.status == ES.WAITLISTED
+    decided = {"status": outcome.status, "registered_at": now, "reasons": _reasons(outcome.why), "decided_at": now,
+               "priority_rank": rank_keys[0], "priority_sub_rank": rank_keys[1], "override_reason": None}
+    for name, value in decided.items():
+        set_committed_value(e, name, value)
+    set_committed_value(e, "waitlist_position", _MARK if waitlisted else None)
+    subject, body, link = _message(e, course)
+    changes = {"course": course.code, "trainee": t.id, "status": outcome.status, "nominated": False,
+               "waitlist_position": _MARK if waitlisted else None}
+    event = audit.values(who, "enrolment.register", "enrolment", e.id, changes, None)
+    place = _PLACE_SQL if waitlisted else "NULL"
+    params = {**{k: decided[k] for k in _DECIDED}, "reasons": Json(decided["reasons"]),
+              "updated_at": now, "id": e.id, "c": course.id, "course_status": seen[0], "capacity": seen[1],
+              "closes": seen[2], "mode": course.allocation_mode, "when_full": outcome.when_full,
+              "seats": max(course.capacity or 0, 0), "r": rank_keys[0], "s": rank_keys[1], "at": now, "t": t.id,
+              **{k: v for k, v in event.items() if k != "changes"},
+              **_split("changes", json.dumps(event["changes"])), **_split("subject", subject),
+              "body": body, "link": link, "user_id": t.user_id}
+    db.flush()  # anything else this request changed is written first, outside the pipeline
+    conn = db.connection()
+    driver = conn.connection.driver_connection
+    try:
+        with driver.pipeline():
+            driver.cursor().execute(*facts)
+            driver.cursor().execute(_LOCK_SQL, params)
+            conn.exec_driver_sql(_CLAIM_SQL, params)
+            placed = driver.cursor()
+            placed.execute(f"SELECT {place}", params)
+            conn.exec_driver_sql(_AUDIT_AT_ONCE_SQL.format(changes=_joined("changes", place)), params)
+            if t.user_id is not None:
+                conn.exec_driver_sql(_NOTIFICATION_AT_ONCE_SQL.format(subject=_joined("subject", place)), params)
+            if t.email:
+                sql, job = email_statement(t.email, subject, body, link, subject_sql=_joined("subject", place))
+                conn.exec_driver_sql(sql, {**params, **job})
+            driver.commit()  # the seat lock ends with this round trip
+    except (NotNullViolation, IntegrityError) as err:
+        cause = getattr(err, "orig", err)
+        if not (isinstance(cause, NotNullViolation) and cause.diag.column_name == "status"):
+            raise
+        _FULL[course.id] = False
+        raise _SeatFree() from err
+    position = placed.fetchone()[0]
+    set_committed_value(e, "waitlist_position", position)
+    if waitlisted:  # the others' positions read earlier in this session are read again when used
+        for other in list(db.identity_map.values()):
+            if isinstance(other, Enrolment) and other is not e:
+                db.expire(other, ["waitlist_position"])
+    db.commit()  # the session's side of the commit (nothing left to send)
+
+
+def _split(name: str, text: str) -> dict[str, str]:
+    """`text` as the parts before and after `_MARK` (all of it before, when it has none)."""
+    before, _, after = text.partition(str(_MARK))
+    return {f"{name}_before": before, f"{name}_after": after}
+
+
+def _joined(name: str, place: str) -> str:
+    """SQL for `name`'s text with the waitlist place counted by `place` where `_MARK` stood."""
+    return f"(%({name}_before)s || coalesce(({place})::text, '') || %({name}_after)s)"
+
+
+# The person's own row is counted as waitlisted by the statements that follow the decision.
+_PLACE_SQL = ("(SELECT count(*) FROM enrolment WHERE course_id = %(c)s AND status = 'waitlisted'"
+              " AND (priority_rank, priority_sub_rank, registered_at, trainee_id) <= (%(r)s, %(s)s, %(at)s, %(t)s))")
+_CLAIM_SQL = ("UPDATE enrolment SET status = CASE WHEN EXISTS (SELECT 1 FROM course WHERE id = %(c)s"
+              " AND status = %(course_status)s AND capacity IS NOT DISTINCT FROM %(capacity)s"
+              " AND registration_closes IS NOT DISTINCT FROM %(closes)s AND allocation_mode = %(mode)s)"
+              " AND (NOT %(when_full)s OR (SELECT count(*) FROM enrolment WHERE course_id = %(c)s"
+              " AND status = 'confirmed') >= %(seats)s) THEN %(status)s END,"  # NULL: refused, see _claim_at_once
+              " registered_at = %(registered_at)s, reasons = %(reasons)s, decided_at = %(decided_at)s,"
+              " priority_rank = %(priority_rank)s, priority_sub_rank = %(priority_sub_rank)s,"
+              " override_reason = %(override_reason)s, updated_at = %(updated_at)s WHERE id = %(id)s")
+_AUDIT_AT_ONCE_SQL = ("INSERT INTO audit_event (occurred_at, actor_id, actor_label, ip_address, action, entity_type,"
+                      " entity_id, changes, note) VALUES (%(occurred_at)s, %(actor_id)s, %(actor_label)s,"
+                      " %(ip_address)s, %(action)s, %(entity_type)s, %(entity_id)s, {changes}::json, %(note)s)")
+_NOTIFICATION_AT_ONCE_SQL = ("INSERT INTO notification (user_id, subject, body, link, created_at)"
+                             " VALUES (%(user_id)s, left({subject}, 300), %(body)s, %(link)s, %(decided_at)s)")
 
 
 def _insert_pending(db: Session, who: Principal, course: Course, t: Trainee, now: datetime,

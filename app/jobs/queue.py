@@ -16,6 +16,7 @@ import asyncio
 import logging
 
 import procrastinate
+from psycopg.types.json import Json
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
@@ -46,6 +47,21 @@ def in_use(db: Session) -> bool:
     """Whether work asked for in this session goes to the queue (PostgreSQL, not switched to inline)."""
     runner = get_settings().jobs_runner
     return runner != "inline" and db.get_bind().dialect.name == "postgresql"
+
+
+# Procrastinate's own `defer` for one job (its queries.sql, `defer_jobs`), with the arguments as an SQL expression.
+_DEFER_ONE = ("SELECT procrastinate_defer_jobs_v1(ARRAY[ROW(%(queue_name)s, %(task_name)s, %(priority)s, %(lock)s,"
+              " %(queueing_lock)s, {args}, %(scheduled_at)s)::procrastinate_job_to_defer_v1])")
+
+
+def defer_statement(task: procrastinate.tasks.Task, args_sql: str = "%(args)s", **kwargs: object
+                    ) -> tuple[str, dict]:
+    """The statement and parameters that queue `task(**kwargs)` as `defer` does, for a caller that sends it with
+    other statements in one round trip; `args_sql` may finish the arguments in SQL from `%(args)s` (jsonb)."""
+    job = task.configure().make_new_job(**kwargs)
+    return _DEFER_ONE.format(args=args_sql), {
+        "queue_name": job.queue, "task_name": job.task_name, "priority": job.priority, "lock": job.lock,
+        "queueing_lock": job.queueing_lock, "args": Json(job.task_kwargs), "scheduled_at": job.scheduled_at}
 
 
 def defer(db: Session, task: procrastinate.tasks.Task, **kwargs: object) -> None:

@@ -19,6 +19,7 @@ from app.enrolment.rules import (
     Waiting,
     allocate,
     decide_first_come,
+    decision_when_full,
     eligibility,
     may_change,
     overridable,
@@ -215,6 +216,26 @@ def test_first_come_waitlists_when_full_without_a_position_in_words():
     assert d.reasons[0].vi == "Khoá học đã đủ 60 chỗ"
     assert d.reasons[1].code == "priority" and d.reasons[1].vi.startswith("Ưu tiên 1")
     assert d.reasons[-1].code == "waitlist_order"
+
+
+@given(capacity=st.integers(0, 80), over=st.integers(0, 40), facts=st.sampled_from((*ALL_FACTS, REPORTER)),
+       lapsed=st.booleans())
+def test_the_decision_when_full_is_the_first_come_decision_at_any_count_from_the_capacity_up(capacity, over, facts,
+                                                                                           lapsed):
+    """What a registration decides before reading the count (one round trip, `service._claim_at_once`) must be what
+    `decide_first_come` decides under the lock for every count of a full course, and differ from it below."""
+    c = course(capacity=capacity)
+    r = one(c, person(7, facts))
+    today = c.registration_closes + timedelta(days=1) if lapsed else TODAY
+    full = decision_when_full(c, r, today=today)
+    assert full == decide_first_come(c, r, capacity + over, {101: capacity + over}, today=today)
+    if capacity and facts is not REPORTER:  # below the capacity a seat is free: the decision is another
+        assert decide_first_come(c, r, capacity - 1, {101: capacity - 1}, today=today) != full
+
+
+def test_no_decision_when_full_for_a_course_that_reserves_seats():
+    c = course(capacity=10, quotas={102: 2})
+    assert decision_when_full(c, one(c, person(1)), today=TODAY) is None
 
 
 def test_first_come_rejects_someone_the_curriculum_is_not_for():
