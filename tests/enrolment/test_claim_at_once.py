@@ -130,3 +130,42 @@ def test_a_seat_that_came_free_is_taken_and_the_refused_claim_leaves_nothing(bac
     assert any(s.startswith(CLAIM) for s in statements) == (backend == "postgresql")
     assert service._FULL.get(course_id) is False or backend == "sqlite"
     engine.dispose()
+
+
+def test_the_e_mail_of_a_press_decided_at_once_is_sent_by_a_worker(tmp_path):
+    """PostgreSQL's queue, a real `nangluc worker`: the e-mail queued by the one-round-trip statement is taken and
+    sent like any other, its subject with the waitlist place the lock counted."""
+    import os
+    import time
+
+    from tests.reliability import live
+    from tests.reliability.test_scale_jobs import QUEUE, _stop, _worker
+
+    engine, course_id, _, principals = _world("postgresql", [TAN_DINH] * (SEATS + 1))
+    _given_emails(engine, course_id)
+    answers: list = []
+    for p in principals[:SEATS]:
+        _press(engine, course_id, p, answers)()
+    statements = _statements(engine)
+    _press(engine, course_id, principals[SEATS], answers)()
+    assert any(s.startswith(CLAIM) for s in statements)
+    w = _what_was_written(engine, course_id, principals[SEATS].user_id)
+    assert w["status"] == "waitlisted" and w["place"] == 1
+    env = live.environment(engine.url.render_as_string(hide_password=False), tmp_path / "data", **QUEUE)
+    worker = _worker(env, tmp_path / "worker.log")
+    outbox = tmp_path / "data" / "outbox.log"
+    try:
+        sent: list[dict] = []
+        for _ in range(600):
+            if outbox.exists():
+                sent = [json.loads(line) for line in outbox.read_text(encoding="utf-8").splitlines()]
+                if any(m["to"] == f"hv{w['trainee']}@xa.gov.vn" for m in sent):
+                    break
+            time.sleep(0.1)
+    finally:
+        _stop(worker)
+    mine = [m for m in sent if m["to"] == f"hv{w['trainee']}@xa.gov.vn"]
+    assert [(m["subject"], m["body"]) for m in mine] == [(w["notes"][0][0], w["notes"][0][1])], (
+        (tmp_path / "worker.log").read_text() if os.path.exists(tmp_path / "worker.log") else "")
+    assert mine[0]["subject"].endswith("(vị trí 1)")
+    engine.dispose()
