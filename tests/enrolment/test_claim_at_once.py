@@ -169,3 +169,32 @@ def test_the_e_mail_of_a_press_decided_at_once_is_sent_by_a_worker(tmp_path):
         (tmp_path / "worker.log").read_text() if os.path.exists(tmp_path / "worker.log") else "")
     assert mine[0]["subject"].endswith("(vị trí 1)")
     engine.dispose()
+
+
+def test_through_pgbouncer_a_press_is_decided_at_once_and_a_refused_claim_rolls_back_whole():
+    """PgBouncer in transaction mode (as several servers share one PostgreSQL): the one-round-trip claim on a full
+    course, and a refused one (a seat free), each end their transaction and leave exactly one row each."""
+    from app.db import make_engine
+    from tests.reliability.pgbouncer import pgbouncer
+
+    direct, course_id, _, principals = _world("postgresql", [TAN_DINH] * (SEATS + 2))
+    _given_emails(direct, course_id)
+    with pgbouncer(direct.url.render_as_string(hide_password=False), pool_size=2) as through:
+        engine = make_engine(through, pgbouncer=True)
+        statements = _statements(engine)
+        answers: list = []
+        for p in principals[:SEATS + 1]:
+            _press(engine, course_id, p, answers)()
+        assert sum(s.startswith(CLAIM) for s in statements) == 1  # the press after the course filled
+        with write_session(direct) as db:  # one seated person leaves, and nobody is promoted: a seat is free
+            db.execute(text("UPDATE enrolment SET status = 'withdrawn' WHERE id = :id"), {"id": answers[0][1]})
+            db.commit()
+        service._FULL[course_id] = True
+        _press(engine, course_id, principals[SEATS + 1], answers)()
+        assert sum(s.startswith(CLAIM) for s in statements) == 2  # tried, refused under the lock, then seated
+        engine.dispose()
+    w = _what_was_written(direct, course_id, principals[SEATS + 1].user_id)
+    assert w["status"] == "confirmed" and len(w["events"]) == 1 and len(w["notes"]) == 1 and len(w["mails"]) == 1
+    with Session(direct) as db:
+        assert len(db.scalars(select(Enrolment)).all()) == SEATS + 2
+    direct.dispose()
