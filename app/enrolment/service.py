@@ -437,7 +437,8 @@ what to try first: `_claim_at_once` checks it under the seat lock."""
 
 
 class _SeatFree(Exception):
-    """`_claim_at_once` found a seat free (or the course changed) under the lock: its transaction was rolled back."""
+    """`_claim_at_once` found a seat free (or the course changed) under the lock, or could not write the place into
+    its texts: its transaction is rolled back and the press decided the usual way."""
 
 
 @dataclass(frozen=True)
@@ -482,6 +483,8 @@ def _claim_at_once(db: Session, who: Principal, e: Enrolment, t: Trainee, course
     changes = {"course": course.code, "trainee": t.id, "status": outcome.status, "nominated": False,
                "waitlist_position": _MARK if waitlisted else None}
     event = audit.values(who, "enrolment.register", "enrolment", e.id, changes, None)
+    if waitlisted and any(text.count(str(_MARK)) != 1 for text in (json.dumps(event["changes"]), subject)):
+        raise _SeatFree()  # the course's own code holds the mark's digits: the usual way (nothing was sent yet)
     place = _PLACE_SQL if waitlisted else "NULL"
     params = {**{k: decided[k] for k in _DECIDED}, "reasons": Json(decided["reasons"]),
               "updated_at": now, "id": e.id, "c": course.id, "course_status": seen[0], "capacity": seen[1],

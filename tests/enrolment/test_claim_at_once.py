@@ -29,6 +29,9 @@ CLAIM = "UPDATE enrolment SET status = CASE"
 def _queue(monkeypatch: pytest.MonkeyPatch) -> None:
     """E-mail goes through the queue on PostgreSQL, as `nangluc serve` runs it (the suite's default is inline)."""
     monkeypatch.setattr(get_settings(), "jobs_runner", "queue")
+    # Each test has a database of its own whose first course has id 1 again: what this process remembers of another
+    # test's course 1 (`service._FULL`, by course id, as a server with one database keeps it) does not apply.
+    service._FULL.clear()
 
 
 def _statements(engine) -> list[str]:  # noqa: ANN001
@@ -198,3 +201,21 @@ def test_through_pgbouncer_a_press_is_decided_at_once_and_a_refused_claim_rolls_
     with Session(direct) as db:
         assert len(db.scalars(select(Enrolment)).all()) == SEATS + 2
     direct.dispose()
+
+
+def test_a_course_code_holding_the_mark_s_digits_is_decided_the_usual_way(backend: str):
+    engine, course_id, _, principals = _world(backend, [TAN_DINH] * (SEATS + 1))
+    with Session(engine) as db:
+        db.execute(text("UPDATE course SET code = :code WHERE id = :id"),
+                   {"code": f"CT2-{service._MARK}", "id": course_id})
+        db.commit()
+    answers: list = []
+    for p in principals[:SEATS]:
+        _press(engine, course_id, p, answers)()
+    statements = _statements(engine)
+    _press(engine, course_id, principals[SEATS], answers)()
+    assert not any(s.startswith(CLAIM) for s in statements)
+    w = _what_was_written(engine, course_id, principals[SEATS].user_id)
+    assert [n[0] for n in w["notes"]] == [f"CT2-{service._MARK}: Danh sách chờ (vị trí 1)"]
+    assert w["events"][0]["course"] == f"CT2-{service._MARK}" and w["events"][0]["waitlist_position"] == 1
+    engine.dispose()
