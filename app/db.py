@@ -285,25 +285,23 @@ class Route(APIRoute):
     (each hand-off costs the event loop and the thread a wake-up: bench/README.md)."""
 
     def __init__(self, path: str, endpoint: Callable[..., Any], **kwargs: Any) -> None:
-        ready: list[Callable[[Any], Any]] = []
-        super().__init__(path, _committed(endpoint, ready), **kwargs)
-        if not inspect.iscoroutinefunction(endpoint) and _may_answer_in_thread(self):
-            ready.append(functools.partial(_answer, self))
+        self.answers_in_thread = False  # known once FastAPI has made the response model (below)
+        super().__init__(path, self._committed(endpoint), **kwargs)
+        self.answers_in_thread = not inspect.iscoroutinefunction(endpoint) and _may_answer_in_thread(self)
 
+    def _committed(self, endpoint: Callable[..., Any]) -> Callable[..., Any]:
+        if inspect.iscoroutinefunction(endpoint):
+            return endpoint  # it runs on the event loop: its session ends with get_db, no thread in between
 
-def _committed(endpoint: Callable[..., Any], ready: list[Callable[[Any], Any]]) -> Callable[..., Any]:
-    if inspect.iscoroutinefunction(endpoint):
-        return endpoint  # it runs on the event loop: its session ends with get_db, no thread in between
+        @functools.wraps(endpoint)
+        def call(*args: Any, **kwargs: Any) -> Any:
+            answer = endpoint(*args, **kwargs)
+            for value in kwargs.values():
+                if isinstance(value, Session):
+                    value.commit()
+            return _answer(self, answer) if self.answers_in_thread and not isinstance(answer, Response) else answer
 
-    @functools.wraps(endpoint)
-    def call(*args: Any, **kwargs: Any) -> Any:
-        answer = endpoint(*args, **kwargs)
-        for value in kwargs.values():
-            if isinstance(value, Session):
-                value.commit()
-        return ready[0](answer) if ready and not isinstance(answer, Response) else answer
-
-    return call
+        return call
 
 
 def _may_answer_in_thread(route: APIRoute) -> bool:

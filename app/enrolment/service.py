@@ -405,10 +405,8 @@ def _register_once(db: Session, who: Principal, course_id: int, trainee_id: int 
     decided = {"status": status, "registered_at": now, "reasons": _reasons(why), "decided_at": now,
                "priority_rank": rank_keys[0], "priority_sub_rank": rank_keys[1],
                "override_reason": override.vi if override else None}
-    if status == ES.WAITLISTED:  # the others' positions read earlier in this session are read again when used
-        for other in list(db.identity_map.values()):
-            if isinstance(other, Enrolment) and other is not e:
-                db.expire(other, ["waitlist_position"])
+    if status == ES.WAITLISTED:
+        _places_read_again(db, e)
     # Its own position as the row will read once written, counted under the lock (it is never stored).
     decided["waitlist_position"] = state.position if status == ES.WAITLISTED else None
     changes = {"course": course.code, "trainee": t.id, "status": status, "nominated": nominated,
@@ -445,7 +443,6 @@ class _SeatFree(Exception):
 class _Outcome:
     status: str
     why: list
-    when_full: bool  # holds only while every seat is taken (FIRST_COME); REVIEW decides the same at any count
 
 
 def _outcome_when_full(course: Course, w: rules.CourseWindow, ranked_new: rules.Ranked, reasons: list,
@@ -453,11 +450,11 @@ def _outcome_when_full(course: Course, w: rules.CourseWindow, ranked_new: rules.
     """The decision that does not depend on the seat count, when there is one to try: REVIEW mode always; FIRST_COME
     when the course was full at its last registration here and reserves no seats (`rules.decision_when_full`)."""
     if course.allocation_mode == rules.AllocationMode.REVIEW:
-        return _Outcome(ES.PENDING, [_AWAITING, *reasons], when_full=False)
+        return _Outcome(ES.PENDING, [_AWAITING, *reasons])
     if not _FULL.get(course.id):
         return None
     decision = rules.decision_when_full(w, ranked_new, today=now.date())
-    return None if decision is None else _Outcome(decision.status, list(decision.reasons), when_full=True)
+    return None if decision is None else _Outcome(decision.status, list(decision.reasons))
 
 
 _MARK = 987654321  # where the waitlist place goes in a text made before the place is known
@@ -483,16 +480,18 @@ def _claim_at_once(db: Session, who: Principal, e: Enrolment, t: Trainee, course
     changes = {"course": course.code, "trainee": t.id, "status": outcome.status, "nominated": False,
                "waitlist_position": _MARK if waitlisted else None}
     event = audit.values(who, "enrolment.register", "enrolment", e.id, changes, None)
-    if waitlisted and any(text.count(str(_MARK)) != 1 for text in (json.dumps(event["changes"]), subject)):
+    changes_text = json.dumps(event["changes"])  # as psycopg's Json writes it on the usual way
+    if waitlisted and any(text.count(str(_MARK)) != 1 for text in (changes_text, subject)):
         raise _SeatFree()  # the course's own code holds the mark's digits: the usual way (nothing was sent yet)
     place = _PLACE_SQL if waitlisted else "NULL"
     params = {**{k: decided[k] for k in _DECIDED}, "reasons": Json(decided["reasons"]),
               "updated_at": now, "id": e.id, "c": course.id, "course_status": seen[0], "capacity": seen[1],
-              "closes": seen[2], "mode": course.allocation_mode, "when_full": outcome.when_full,
+              "closes": seen[2], "mode": course.allocation_mode,
+              "when_full": course.allocation_mode != rules.AllocationMode.REVIEW,  # REVIEW decides so at any count
               "seats": max(course.capacity or 0, 0), "r": rank_keys[0], "s": rank_keys[1], "at": now, "t": t.id,
               **{k: v for k, v in event.items() if k != "changes"},
-              **_split("changes", json.dumps(event["changes"])), **_split("subject", subject),
-              "body": body, "link": link, "user_id": t.user_id}
+              **_split("changes", changes_text), **_split("subject", subject),
+              "body": body, "link": link, "user_id": t.user_id, "created_at": now}
     db.flush()  # anything else this request changed is written first, outside the pipeline
     conn = db.connection()
     driver = conn.connection.driver_connection
@@ -503,9 +502,9 @@ def _claim_at_once(db: Session, who: Principal, e: Enrolment, t: Trainee, course
             conn.exec_driver_sql(_CLAIM_SQL, params)
             placed = driver.cursor()
             placed.execute(f"SELECT {place}", params)
-            conn.exec_driver_sql(_AUDIT_AT_ONCE_SQL.format(changes=_joined("changes", place)), params)
+            conn.exec_driver_sql(_AUDIT_SQL_WITH.format(changes=f"CAST({_joined('changes', place)} AS json)"), params)
             if t.user_id is not None:
-                conn.exec_driver_sql(_NOTIFICATION_AT_ONCE_SQL.format(subject=_joined("subject", place)), params)
+                conn.exec_driver_sql(_NOTIFICATION_SQL_WITH.format(subject=_joined("subject", place)), params)
             if t.email:
                 sql, job = email_statement(t.email, subject, body, link, subject_sql=_joined("subject", place))
                 conn.exec_driver_sql(sql, {**params, **job})
@@ -518,11 +517,16 @@ def _claim_at_once(db: Session, who: Principal, e: Enrolment, t: Trainee, course
         raise _SeatFree() from err
     position = placed.fetchone()[0]
     set_committed_value(e, "waitlist_position", position)
-    if waitlisted:  # the others' positions read earlier in this session are read again when used
-        for other in list(db.identity_map.values()):
-            if isinstance(other, Enrolment) and other is not e:
-                db.expire(other, ["waitlist_position"])
+    if waitlisted:
+        _places_read_again(db, e)
     db.commit()  # the session's side of the commit (nothing left to send)
+
+
+def _places_read_again(db: Session, e: Enrolment) -> None:
+    """Someone joined the waitlist: the others' places read earlier in this session are read again when used."""
+    for other in list(db.identity_map.values()):
+        if isinstance(other, Enrolment) and other is not e:
+            db.expire(other, ["waitlist_position"])
 
 
 def _split(name: str, text: str) -> dict[str, str]:
@@ -534,24 +538,6 @@ def _split(name: str, text: str) -> dict[str, str]:
 def _joined(name: str, place: str) -> str:
     """SQL for `name`'s text with the waitlist place counted by `place` where `_MARK` stood."""
     return f"(%({name}_before)s || coalesce(({place})::text, '') || %({name}_after)s)"
-
-
-# The person's own row is counted as waitlisted by the statements that follow the decision.
-_PLACE_SQL = ("(SELECT count(*) FROM enrolment WHERE course_id = %(c)s AND status = 'waitlisted'"
-              " AND (priority_rank, priority_sub_rank, registered_at, trainee_id) <= (%(r)s, %(s)s, %(at)s, %(t)s))")
-_CLAIM_SQL = ("UPDATE enrolment SET status = CASE WHEN EXISTS (SELECT 1 FROM course WHERE id = %(c)s"
-              " AND status = %(course_status)s AND capacity IS NOT DISTINCT FROM %(capacity)s"
-              " AND registration_closes IS NOT DISTINCT FROM %(closes)s AND allocation_mode = %(mode)s)"
-              " AND (NOT %(when_full)s OR (SELECT count(*) FROM enrolment WHERE course_id = %(c)s"
-              " AND status = 'confirmed') >= %(seats)s) THEN %(status)s END,"  # NULL: refused, see _claim_at_once
-              " registered_at = %(registered_at)s, reasons = %(reasons)s, decided_at = %(decided_at)s,"
-              " priority_rank = %(priority_rank)s, priority_sub_rank = %(priority_sub_rank)s,"
-              " override_reason = %(override_reason)s, updated_at = %(updated_at)s WHERE id = %(id)s")
-_AUDIT_AT_ONCE_SQL = ("INSERT INTO audit_event (occurred_at, actor_id, actor_label, ip_address, action, entity_type,"
-                      " entity_id, changes, note) VALUES (%(occurred_at)s, %(actor_id)s, %(actor_label)s,"
-                      " %(ip_address)s, %(action)s, %(entity_type)s, %(entity_id)s, {changes}::json, %(note)s)")
-_NOTIFICATION_AT_ONCE_SQL = ("INSERT INTO notification (user_id, subject, body, link, created_at)"
-                             " VALUES (%(user_id)s, left({subject}, 300), %(body)s, %(link)s, %(decided_at)s)")
 
 
 def _insert_pending(db: Session, who: Principal, course: Course, t: Trainee, now: datetime,
@@ -600,15 +586,19 @@ def _decide_and_commit(db: Session, who: Principal, e: Enrolment, t: Trainee, co
 
 
 _DECIDED = ("status", "registered_at", "decided_at", "priority_rank", "priority_sub_rank", "override_reason")
-_DECIDE_SQL = ("UPDATE enrolment SET status = %(status)s, registered_at = %(registered_at)s, reasons = %(reasons)s,"
-               " decided_at = %(decided_at)s, priority_rank = %(priority_rank)s,"
-               " priority_sub_rank = %(priority_sub_rank)s, override_reason = %(override_reason)s,"
-               " updated_at = %(updated_at)s WHERE id = %(id)s")
-_AUDIT_SQL = ("INSERT INTO audit_event (occurred_at, actor_id, actor_label, ip_address, action, entity_type,"
-              " entity_id, changes, note) VALUES (%(occurred_at)s, %(actor_id)s, %(actor_label)s, %(ip_address)s,"
-              " %(action)s, %(entity_type)s, %(entity_id)s, %(changes)s, %(note)s)")
-_NOTIFICATION_SQL = ("INSERT INTO notification (user_id, subject, body, link, created_at)"
-                     " VALUES (%(user_id)s, %(subject)s, %(body)s, %(link)s, %(created_at)s)")
+_DECIDE_SQL_WITH = ("UPDATE enrolment SET status = {status}, registered_at = %(registered_at)s,"
+                    " reasons = %(reasons)s, decided_at = %(decided_at)s, priority_rank = %(priority_rank)s,"
+                    " priority_sub_rank = %(priority_sub_rank)s, override_reason = %(override_reason)s,"
+                    " updated_at = %(updated_at)s WHERE id = %(id)s")
+_DECIDE_SQL = _DECIDE_SQL_WITH.format(status="%(status)s")
+# With the changes or the subject as SQL (`_claim_at_once` writes the waitlist place into them in the statement).
+_AUDIT_SQL_WITH = ("INSERT INTO audit_event (occurred_at, actor_id, actor_label, ip_address, action, entity_type,"
+                   " entity_id, changes, note) VALUES (%(occurred_at)s, %(actor_id)s, %(actor_label)s,"
+                   " %(ip_address)s, %(action)s, %(entity_type)s, %(entity_id)s, {changes}, %(note)s)")
+_NOTIFICATION_SQL_WITH = ("INSERT INTO notification (user_id, subject, body, link, created_at)"
+                          " VALUES (%(user_id)s, left({subject}, 300), %(body)s, %(link)s, %(created_at)s)")
+_AUDIT_SQL = _AUDIT_SQL_WITH.format(changes="%(changes)s")
+_NOTIFICATION_SQL = _NOTIFICATION_SQL_WITH.format(subject="%(subject)s")
 
 
 _SEATS_SQL = (
@@ -620,6 +610,15 @@ _LOCK_SQL = ("SELECT status, capacity, registration_closes, allocation_mode FROM
              " FOR NO KEY UPDATE")  # see _lock_course
 _AHEAD_SQL = ("SELECT count(*) FROM enrolment WHERE course_id = %(c)s AND status = 'waitlisted'"
               " AND (priority_rank, priority_sub_rank, registered_at, trainee_id) <= (%(r)s, %(s)s, %(at)s, %(t)s)")
+# After `_claim_at_once`'s decision the person's own row is among the waitlisted: this count is its place.
+_PLACE_SQL = f"({_AHEAD_SQL})"
+# `_claim_at_once`'s decision: the status only if, under the lock, the course is as it was read and (first come)
+# every seat is taken; else NULL, which the column refuses, and the whole transaction goes.
+_CLAIM_SQL = _DECIDE_SQL_WITH.format(status=(
+    "CASE WHEN EXISTS (SELECT 1 FROM course WHERE id = %(c)s AND status = %(course_status)s"  # noqa: S608 - constants
+    " AND capacity IS NOT DISTINCT FROM %(capacity)s AND registration_closes IS NOT DISTINCT FROM %(closes)s"
+    f" AND allocation_mode = %(mode)s) AND (NOT %(when_full)s OR ({_SEATS_SQL[0]}) >= %(seats)s)"
+    " THEN %(status)s END"))
 
 
 def _seat_state(db: Session, course_id: int, per_unit: bool, key: tuple, before: tuple[str, dict] | None = None
