@@ -27,13 +27,17 @@ class Settings(BaseSettings):
     data_dir: Path = Path("./var")
     public_url: str = "http://127.0.0.1:8000"
     default_locale: Literal["vi", "en"] = "vi"
+    # How many requests' endpoints one worker process runs at once, in its threads (never more than its connections,
+    # below): the rest wait in the event loop holding neither a thread nor a connection. The work is CPU and the
+    # database, not waiting: a few threads per worker serve a rush faster than many (bench/README.md, 2026-12-04).
+    threads: int = Field(default=4, ge=1, le=500)
     # The connection budget (docs/operations.md, "Connections"): each worker process opens at most
-    # db_pool_size + db_max_overflow connections, and runs at most that many requests' database work at once (the
-    # rest wait in the event loop without a connection); a request that still finds no free connection within
-    # db_pool_timeout seconds is answered 503 with Retry-After. N servers x W workers x (size + overflow) must stay
-    # under PostgreSQL's max_connections minus its reserved ones, or go through PgBouncer.
-    db_pool_size: int = Field(default=10, ge=1, le=500)
-    db_max_overflow: int = Field(default=5, ge=0, le=500)
+    # db_pool_size + db_max_overflow connections: one per thread, and a few for what holds one outside a thread
+    # (a streaming export); a request that still finds no free connection within db_pool_timeout seconds is answered
+    # 503 with Retry-After. N servers x W workers x (size + overflow) must stay under PostgreSQL's max_connections
+    # minus its reserved ones, or go through PgBouncer.
+    db_pool_size: int = Field(default=4, ge=1, le=500)
+    db_max_overflow: int = Field(default=4, ge=0, le=500)
     db_pool_timeout: float = Field(default=10.0, gt=0, le=300)
     # How long a thread back from the database may wait for the GIL (Python's default is 0.005): shorter keeps a
     # registration that holds a course's seat lock moving while the event loop is busy (docs/reliability.md).

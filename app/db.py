@@ -151,6 +151,12 @@ def connection_budget() -> int:
     return settings.db_pool_size + settings.db_max_overflow
 
 
+def worker_threads() -> int:
+    """How many requests' endpoints one worker process runs at once: `Settings.threads`, and never more than it has
+    connections, so that a thread never waits for one."""
+    return max(1, min(get_settings().threads, connection_budget()))
+
+
 @lru_cache
 def get_engine() -> Engine:
     return make_engine(get_settings().database_url)
@@ -273,8 +279,8 @@ class Route(APIRoute):
 
     FastAPI serialises a synchronous endpoint's answer in a worker thread of its own and only then ends the
     endpoint's dependencies (`get_db`'s commit and close). A session still holding its pooled connection there
-    waits for a free thread, while every thread may be waiting for a pooled connection (threads and connections are
-    counted alike, `connection_budget`): a burst of reads stopped dead until the pool's timeout answered 503
+    waits for a free thread, while every thread may be waiting for a pooled connection (there are no more threads
+    than connections, `worker_threads`): a burst of reads stopped dead until the pool's timeout answered 503
     (measured: 1,000 `GET /api/v1/me` at once on one server, 943 answered 503 after 10 s each). Committed here, the
     connection is back in the pool before the answer is checked. A refusal raises past this commit, as before
     (`get_db` rolls it back); what the serialisation reads afterwards runs in a transaction of its own that

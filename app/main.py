@@ -165,11 +165,11 @@ class Guard:
 
 @asynccontextmanager
 async def _lifespan(_app: FastAPI) -> AsyncIterator[None]:
-    """As many worker threads as the process has database connections (app.db.connection_budget): a request beyond
-    that waits in the event loop, holding neither a thread nor a connection, instead of queueing on the pool."""
-    from app.db import connection_budget
+    """A few worker threads, never more than the process has database connections (app.db.worker_threads): a request
+    beyond that waits in the event loop, holding neither a thread nor a connection, instead of queueing on the pool."""
+    from app.db import worker_threads
 
-    anyio.to_thread.current_default_thread_limiter().total_tokens = connection_budget()
+    anyio.to_thread.current_default_thread_limiter().total_tokens = worker_threads()
     # A thread back from the database waits for the GIL at most this long while the event loop or another thread
     # runs Python (default 5 ms, Python's own; 1 ms cost more CPU for no faster rush: bench/README.md).
     sys.setswitchinterval(get_settings().gil_switch_seconds)

@@ -674,16 +674,22 @@ def _get(db: Session, who: Principal, enrolment_id: int) -> tuple[Enrolment, Tra
     return e, t
 
 
-def _waiting(db: Session, course: Course) -> list[rules.Waiting]:
+def _waiting_head(db: Session, course: Course, n: int) -> list[rules.Waiting]:
+    """The first `n` on the course's waitlist in rules.WAITLIST_KEY's order, read along ix_enrolment_waitlist: a
+    withdrawal during a rush reads the one or two it may promote, not the hundreds waiting, under the seat lock."""
+    if n <= 0:
+        return []
     return [rules.Waiting(*row) for row in db.execute(
         select(Enrolment.id, Enrolment.trainee_id, Enrolment.priority_rank, Enrolment.priority_sub_rank,
                Enrolment.registered_at)
-        .where(Enrolment.course_id == course.id, Enrolment.status == ES.WAITLISTED))]
+        .where(Enrolment.course_id == course.id, Enrolment.status == ES.WAITLISTED)
+        .order_by(*(getattr(Enrolment, f) for f in rules.WAITLIST_KEY)).limit(n))]
 
 
 def _promote(db: Session, who: Principal, course: Course, more_seats: bool = False) -> list[Enrolment]:
     """Seats came free: the rules choose who moves up from the waitlist, in order; each is told."""
-    chosen = rules.promote(course.capacity or 0, _confirmed(db, course.id), _waiting(db, course))
+    capacity, confirmed = course.capacity or 0, _confirmed(db, course.id)
+    chosen = rules.promote(capacity, confirmed, _waiting_head(db, course, capacity - confirmed))
     promoted = []
     for w in chosen:
         e = db.get(Enrolment, w.enrolment_id)

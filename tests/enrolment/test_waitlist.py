@@ -10,7 +10,7 @@ from app.audit.models import AuditEvent
 from app.auth.principal import Principal
 from app.curricula import service as curricula
 from app.db import utcnow
-from app.enrolment import service
+from app.enrolment import rules, service
 from app.enrolment.models import Enrolment
 from tests.courses.factories import add_trainee, open_course, principal
 from tests.helpers import api_token, sign_in
@@ -93,3 +93,28 @@ def test_more_seats_move_the_waitlist_up_in_its_order(client, db, make_user):
     assert [e["waitlist_position"] for e in listed["items"] if e["status"] == "waitlisted"] == [1]
     assert client.patch(f"/api/v1/courses/{course.id}", headers=h, json={"capacity": 3}).status_code == 200
     assert _state(db, rows[3]) == ("waitlisted", 1)  # fewer seats never unseat anyone, nor move the waitlist
+
+
+def test_withdrawals_promote_the_head_of_a_long_waitlist_in_the_rules_order(db, make_user):
+    """A withdrawal reads only as many of the waitlist as there are free seats, in the database's order; that order
+    is the rules' (priority, then time of registration, then trainee id), ties in time included."""
+    organiser, course, trainee = _world(db, make_user, seats=2)
+    seated = [trainee() for _ in range(2)]
+    waiting = [trainee(**PROPAGANDIST) if i % 3 else trainee() for i in range(7)]
+    first = [service.register(db, principal(u), course.id) for u in seated]
+    rows = [service.register(db, principal(u), course.id) for u in waiting]
+    same_instant = utcnow() - timedelta(minutes=5)
+    for e in rows[:4]:  # four registered in the same instant: the trainee id decides among equals
+        e.registered_at = same_instant
+    db.flush()
+    expected = [w.enrolment_id for _, w in rules.waitlist_order(
+        [rules.Waiting(e.id, e.trainee_id, e.priority_rank, e.priority_sub_rank, e.registered_at) for e in rows])]
+    assert set(expected[:2]) <= {e.id for e in rows[:4]}  # the two promoted registered in the same instant
+
+    service.withdraw(db, principal(seated[0]), first[0].id)
+    service.withdraw(db, principal(seated[1]), first[1].id)
+    db.expire_all()
+    promoted = [e.id for e in rows if db.get(Enrolment, e.id).status == "confirmed"]
+    assert sorted(promoted) == sorted(expected[:2])
+    assert [db.get(Enrolment, i).waitlist_position for i in expected[2:]] == [1, 2, 3, 4, 5]
+    assert all(db.get(Enrolment, i).reasons[0]["code"] == "promoted" for i in expected[:2])

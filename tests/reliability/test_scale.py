@@ -5,6 +5,7 @@ PostgreSQL and through a real PgBouncer in transaction mode, fills exactly the s
 from __future__ import annotations
 
 import threading
+import time
 from collections import Counter
 from collections.abc import Callable
 from contextlib import nullcontext
@@ -13,7 +14,7 @@ from pathlib import Path
 import httpx
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import create_engine, func, select
+from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -161,3 +162,56 @@ def test_a_burst_of_reads_on_a_small_pool_is_answered_without_503(backend: str, 
     finally:
         server.stop()
     assert codes == Counter({200: 2 * PEOPLE}), (codes, server.log()[-3000:])
+
+
+@pytest.mark.parametrize(("threads", "pool", "overflow", "at_once"),
+                         [("2", "4", "0", 2),   # NANGLUC_THREADS, below the connections
+                          ("6", "3", "1", 4)])  # more threads asked than connections: as many as the connections
+def test_a_worker_runs_at_most_its_threads_and_never_more_than_its_connections(
+        threads: str, pool: str, overflow: str, at_once: int, tmp_path: Path):
+    """With the course's row held elsewhere, twelve registrations sent at once to one worker wait for it in the
+    database `at_once` at a time; the others wait in the event loop without a connection. Once the row is free, every
+    one of them is registered."""
+    url = fresh_database_url("postgresql")
+    course_id, tokens = _world(url)
+    env = live.environment(url, tmp_path / "data", NANGLUC_THREADS=threads, NANGLUC_DB_POOL_SIZE=pool,
+                           NANGLUC_DB_MAX_OVERFLOW=overflow, NANGLUC_DB_POOL_TIMEOUT="60")
+    server = live.serve(env, tmp_path / "server.log", wait=120)
+    watch = make_engine(url)
+    codes: Counter = Counter()
+
+    def press(token: str) -> None:
+        with httpx.Client(base_url=server.url, timeout=120) as client:
+            codes[client.post(f"/api/v1/courses/{course_id}/enrolments", json={},
+                              headers={"Authorization": f"Bearer {token}"}).status_code] += 1
+
+    def server_backends(db: Session) -> tuple[int, int]:
+        """(the server's backends waiting for a lock, all its backends) in this database."""
+        return db.execute(text(
+            "SELECT count(*) FILTER (WHERE wait_event_type = 'Lock'), count(*) FROM pg_stat_activity"
+            " WHERE datname = current_database() AND pid <> pg_backend_pid() AND backend_type = 'client backend'"
+            " AND application_name <> 'holder'")).one()
+
+    presses = [threading.Thread(target=press, args=(t,)) for t in tokens[:12]]
+    try:
+        with make_engine(url).connect() as hold, Session(watch) as db:
+            hold.execute(text("SET application_name = 'holder'"))
+            hold.execute(text("SELECT id FROM course WHERE id = :c FOR NO KEY UPDATE"), {"c": course_id})
+            for t in presses:
+                t.start()
+            seen = []
+            deadline = time.monotonic() + 60
+            while time.monotonic() < deadline and (len(seen) < 10 or seen[-1][0] < at_once):
+                time.sleep(0.2)
+                seen.append(tuple(server_backends(db)))
+                db.rollback()
+            assert seen[-1][0] == at_once, seen  # as many wait on the row as the worker runs at once…
+            assert max(waiting for waiting, _ in seen) == at_once  # …never more
+            assert max(connections for _, connections in seen) <= int(pool) + int(overflow)
+            hold.rollback()
+        for t in presses:
+            t.join(120)
+    finally:
+        server.stop()
+        watch.dispose()
+    assert codes == Counter({201: 12}), (codes, server.log()[-3000:])
