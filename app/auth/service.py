@@ -157,14 +157,16 @@ def authenticate(db: Session, counters: Callable[[], Session], username: str, pa
         raise Unauthenticated("Tên đăng nhập hoặc mật khẩu không đúng.", code="invalid_credentials")
     # The right password takes back what this attempt added, and clears this client's record for the name. The
     # name's own count stays: the owner signing in must not hand a stranger a fresh set of guesses.
-    throttle.clear(db, throttle.PAIR, throttle.key_of(name, ip_address))
+    # The counters' rows in `_reserve`'s order (address, client, name): another sign-in counting them meanwhile takes
+    # them in that order too, and the other way round PostgreSQL found deadlocks (twenty sign-ins at once: 503s).
     throttle.forgive(db, throttle.ADDRESS, throttle.key_of(ip_address), address_policy())
+    throttle.clear(db, throttle.PAIR, throttle.key_of(name, ip_address))
     if account is not None and account.admitted:
         throttle.forgive(db, throttle.ACCOUNT, throttle.key_of(name), account_policy())
     if new_hash:
         user.password_hash = new_hash
     user.last_sign_in_at = now
-    user.sign_in_count += 1
+    user.sign_in_count = User.sign_in_count + 1  # counted by the database: sign-ins at once each add theirs
     db.flush()
     return user
 

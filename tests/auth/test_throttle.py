@@ -55,6 +55,30 @@ def test_ten_simultaneous_wrong_passwords_are_each_counted_audited_and_stop_at_t
             assert _token(owner, "can.bo", PASSWORD).status_code == 200
 
 
+def test_many_right_passwords_at_once_for_one_account_all_sign_in(backend):
+    """One account signed in from twenty devices behind one office address at the same instant: all
+    signed in, none answered 503. Before: PostgreSQL found deadlocks (a sign-in forgiving its counters took the
+    client's row before the address's, while another's count took them the other way round)."""
+    from app.auth.models import User
+
+    with committed_app(backend, "van.phong", "admin") as (app, engine):
+        statuses: list[int] = []
+        barrier = threading.Barrier(20)
+        with TestClient(app, raise_server_exceptions=False, client=("203.0.113.7", 4000)) as office:
+            def sign_in_now() -> None:
+                barrier.wait()
+                statuses.append(_token(office, "van.phong", PASSWORD).status_code)
+
+            threads = [threading.Thread(target=sign_in_now) for _ in range(20)]
+            for t in threads:
+                t.start()
+            for t in threads:
+                t.join(120)
+        assert statuses == [200] * 20, statuses
+        with Session(engine) as db:
+            assert db.scalar(select(User.sign_in_count).where(User.username == "van.phong")) == 20
+
+
 def test_a_strangers_guesses_do_not_keep_the_owner_out(app, make_user):
     user = make_user("admin")
     with TestClient(app, client=("203.0.113.9", 1)) as stranger, TestClient(app, client=("192.0.2.44", 2)) as owner:
