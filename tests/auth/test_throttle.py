@@ -3,6 +3,7 @@ guesses lock out the stranger, not the account's owner."""
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from datetime import timedelta
 
 from fastapi.testclient import TestClient
@@ -23,23 +24,30 @@ def _token(client: TestClient, username: str, password: str):  # noqa: ANN202
     return client.post("/api/v1/auth/token", data={"username": username, "password": password})
 
 
+def _at_once(n: int, ask: Callable[[], int]) -> list[int]:
+    """`ask()` from n real threads released at the same instant: what each answered."""
+    statuses: list[int] = []
+    barrier = threading.Barrier(n)
+
+    def one() -> None:
+        barrier.wait()
+        statuses.append(ask())
+
+    threads = [threading.Thread(target=one) for _ in range(n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(120)
+    return statuses
+
+
 def test_ten_simultaneous_wrong_passwords_are_each_counted_audited_and_stop_at_the_limit(backend):
     """Ten guesses sent at once from real threads: no 500, ten audit events, and exactly five checked (the limit);
     the other five are refused without looking at the password. Before: nine 500s on PostgreSQL (duplicate key on
     the throttle row), the failures behind them missing from the audit trail, and bursts checked past the limit."""
     with committed_app(backend, "can.bo", "admin") as (app, engine):
-        statuses: list[int] = []
-        barrier = threading.Barrier(10)
         with TestClient(app, raise_server_exceptions=False, client=("203.0.113.5", 4000)) as attacker:
-            def guess() -> None:
-                barrier.wait()
-                statuses.append(_token(attacker, "can.bo", WRONG).status_code)
-
-            threads = [threading.Thread(target=guess) for _ in range(10)]
-            for t in threads:
-                t.start()
-            for t in threads:
-                t.join(120)
+            statuses = _at_once(10, lambda: _token(attacker, "can.bo", WRONG).status_code)
             assert sorted(statuses) == [401] * 5 + [429] * 5, statuses
             # The attacking client stays locked out, even with the right password...
             assert _token(attacker, "can.bo", PASSWORD).status_code == 429
@@ -62,18 +70,8 @@ def test_many_right_passwords_at_once_for_one_account_all_sign_in(backend):
     from app.auth.models import User
 
     with committed_app(backend, "van.phong", "admin") as (app, engine):
-        statuses: list[int] = []
-        barrier = threading.Barrier(20)
         with TestClient(app, raise_server_exceptions=False, client=("203.0.113.7", 4000)) as office:
-            def sign_in_now() -> None:
-                barrier.wait()
-                statuses.append(_token(office, "van.phong", PASSWORD).status_code)
-
-            threads = [threading.Thread(target=sign_in_now) for _ in range(20)]
-            for t in threads:
-                t.start()
-            for t in threads:
-                t.join(120)
+            statuses = _at_once(20, lambda: _token(office, "van.phong", PASSWORD).status_code)
         assert statuses == [200] * 20, statuses
         with Session(engine) as db:
             assert db.scalar(select(User.sign_in_count).where(User.username == "van.phong")) == 20
