@@ -1,8 +1,8 @@
 """Benchmark: the double-tap rush on one or two app servers, straight on PostgreSQL or through PgBouncer.
 
     NANGLUC_TEST_POSTGRES_URL=postgresql+psycopg://postgres@127.0.0.1:5432/test \\
-        .venv/bin/python bench/scale_rush.py [--servers 1] [--workers 2] [--pgbouncer] [--people 500] [--seats 60]
-        [--withdraw 10]
+        .venv/bin/python bench/scale_rush.py [--servers 1] [--workers 2] [--pgbouncer [--pgbouncer-pool 20]]
+        [--people 500] [--seats 60] [--withdraw 10] [--warm] [--floor]
 
 500 officials each press "Đăng ký" twice at the same instant (a double tap) for a 60-seat course; the presses are
 spread over the servers (each official's two presses land on different servers when there are two); as soon as 10 of
@@ -219,6 +219,8 @@ def main() -> None:
     parser.add_argument("--servers", type=int, default=1)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--pgbouncer", action="store_true")
+    parser.add_argument("--pgbouncer-pool", type=int, default=20,
+                        help="PgBouncer's default_pool_size: the real PostgreSQL connections it runs the servers' over")
     parser.add_argument("--people", type=int, default=500)
     parser.add_argument("--seats", type=int, default=60)
     parser.add_argument("--withdraw", type=int, default=10)
@@ -236,11 +238,12 @@ def main() -> None:
     upgrade("head", url)
     engine = make_engine(url)
     course_id, tokens = world(engine, args.people, args.seats)
-    shape = f"{args.servers} server(s) x {args.workers} workers, {'PgBouncer' if args.pgbouncer else 'direct'}"
+    through = f"PgBouncer ({args.pgbouncer_pool} server connections)" if args.pgbouncer else "direct"
+    shape = f"{args.servers} server(s) x {args.workers} workers, {through}"
     print(f"{shape}: {args.people} officials x 2 presses, {args.seats} seats, {args.withdraw} withdraw;"
           f" client {args.client}" + ("; servers warmed: each official opened the course first" if args.warm else "")
           + ("; FLOOR: GET /api/v1/me instead of registering" if args.floor else ""))
-    with pgbouncer(url, pool_size=20) if args.pgbouncer else nullcontext(url) as served:
+    with pgbouncer(url, pool_size=args.pgbouncer_pool) if args.pgbouncer else nullcontext(url) as served:
         extra = {"NANGLUC_DB_PGBOUNCER": "true"} if args.pgbouncer else {}
         env = live.environment(served, Path(DATA), **extra)
         servers = [live.serve(env, Path(DATA) / f"server-{n}.log", workers=args.workers, wait=180)
