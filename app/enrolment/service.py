@@ -196,20 +196,23 @@ def check(db: Session, course: Course, t: Trainee, w: rules.CourseWindow | None 
 
 # The registration's hot statements are built once, with bound parameters, and reused: building a statement and
 # deriving its cache key cost more CPU than sending it (bench/README.md, "What a request costs before its own work").
-_OWN_RECORD = (select(Trainee, Enrolment)
-               .outerjoin(Enrolment, (Enrolment.trainee_id == Trainee.id)
-                          & (Enrolment.course_id == bindparam("course_id")))
-               .where(Trainee.user_id == bindparam("user_id")))
+_OWN_RECORD = (select(Course, Trainee, Enrolment).select_from(Course)
+               .outerjoin(Trainee, Trainee.user_id == bindparam("user_id"))
+               .outerjoin(Enrolment, (Enrolment.trainee_id == Trainee.id) & (Enrolment.course_id == Course.id))
+               .where(Course.id == bindparam("course_id")))
 
 
-def _own_record_and_enrolment(db: Session, who: Principal, course_id: int) -> tuple[Trainee, Enrolment | None]:
-    """The signed-in person's trainee record (as `people.own_record`) and their enrolment in the course, if any:
-    one statement, for the registration's hot path."""
+def _course_and_own_record(db: Session, who: Principal, course_id: int
+                           ) -> tuple[Course, Trainee, Enrolment | None]:
+    """The course as `courses.find_course` gives it (404 outside the caller's scope), the signed-in person's trainee
+    record (as `people.own_record`) and their enrolment in the course, if any: one statement, for the registration's
+    hot path (find_course then finds the course row already in the session)."""
     row = None if who.user_id is None else db.execute(
         _OWN_RECORD, {"course_id": course_id, "user_id": who.user_id}).first()
-    if row is None:
+    course = courses.find_course(db, who, course_id)  # the scope's one check; no statement when the row came above
+    if row is None or row[1] is None:
         raise NotFound("Tài khoản này chưa có hồ sơ học viên.", code="trainee_not_found")
-    return row[0], row[1]
+    return course, row[1], row[2]
 
 
 def _ranked(db: Session, course: Course, statuses: set[str], w: rules.CourseWindow | None = None
@@ -334,17 +337,16 @@ def _register_once(db: Session, who: Principal, course_id: int, trainee_id: int 
     `_decide_and_commit`), so the lock is held for two round trips and no wait for the event loop. With `at_once`,
     a person's own press whose decision does not depend on the count (`_outcome_when_full`) is sent with the lock
     and the commit in a single round trip instead (`_claim_at_once`), which may raise `_SeatFree`."""
-    visible = courses.find_course(db, who, course_id)  # the row only: the hot path needs no modules or sessions
     nominated = trainee_id is not None
-    if nominated and not (who.is_admin or who.role == Role.ORGANISER):
-        raise Forbidden("Chỉ cán bộ tổ chức mới cử người khác đi học.")
     if nominated:
+        visible = courses.find_course(db, who, course_id)  # the row only: the hot path needs no modules or sessions
+        if not (who.is_admin or who.role == Role.ORGANISER):
+            raise Forbidden("Chỉ cán bộ tổ chức mới cử người khác đi học.")
         courses.ensure_may_manage(db, who, visible)
-    if nominated:
         t = people.get_trainee(db, who, trainee_id)
         existing = _enrolment_of(db, visible.id, t.id)
     else:
-        t, existing = _own_record_and_enrolment(db, who, visible.id)
+        visible, t, existing = _course_and_own_record(db, who, course_id)
     if existing is not None and existing.status in rules.ACTIVE | {ES.COMPLETED}:
         return existing, t, False  # a repeated press: nothing to decide, no lock to queue for
     now = utcnow()
