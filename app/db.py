@@ -154,7 +154,7 @@ def connection_budget() -> int:
 def worker_threads() -> int:
     """How many requests' endpoints one worker process runs at once: `Settings.threads`, and never more than it has
     connections, so that a thread never waits for one."""
-    return max(1, min(get_settings().threads, connection_budget()))
+    return min(get_settings().threads, connection_budget())  # both at least 1 (the settings' bounds)
 
 
 @lru_cache

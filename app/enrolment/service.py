@@ -266,9 +266,7 @@ def _confirmed(db: Session, course_id: int) -> int:
 def _positions_moved(db: Session) -> None:
     """Someone joined or left the waitlist: positions read earlier in this session are read again when next used."""
     db.flush()
-    for obj in list(db.identity_map.values()):
-        if isinstance(obj, Enrolment):
-            db.expire(obj, ["waitlist_position"])
+    _places_read_again(db)
 
 
 def _priority_keys(r: rules.Ranked) -> tuple[int, int]:
@@ -524,8 +522,9 @@ def _claim_at_once(db: Session, who: Principal, e: Enrolment, t: Trainee, course
     db.commit()  # the session's side of the commit (nothing left to send)
 
 
-def _places_read_again(db: Session, e: Enrolment) -> None:
-    """Someone joined the waitlist: the others' places read earlier in this session are read again when used."""
+def _places_read_again(db: Session, e: Enrolment | None = None) -> None:
+    """The waitlist moved: the places read earlier in this session (but `e`'s, just counted) are read again when
+    used."""
     for other in list(db.identity_map.values()):
         if isinstance(other, Enrolment) and other is not e:
             db.expire(other, ["waitlist_position"])

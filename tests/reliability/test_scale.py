@@ -194,7 +194,7 @@ def test_a_worker_runs_at_most_its_threads_and_never_more_than_its_connections(
 
     presses = [threading.Thread(target=press, args=(t,)) for t in tokens[:12]]
     try:
-        with make_engine(url).connect() as hold, Session(watch) as db:
+        with watch.connect() as hold, Session(watch) as db:
             hold.execute(text("SET application_name = 'holder'"))
             hold.execute(text("SELECT id FROM course WHERE id = :c FOR NO KEY UPDATE"), {"c": course_id})
             for t in presses:
