@@ -220,7 +220,7 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--pgbouncer", action="store_true")
     parser.add_argument("--pgbouncer-pool", type=int, default=20,
-                        help="PgBouncer's default_pool_size: the real PostgreSQL connections it runs the servers' over")
+                        help="PgBouncer's default_pool_size: how many real PostgreSQL connections it shares out")
     parser.add_argument("--people", type=int, default=500)
     parser.add_argument("--seats", type=int, default=60)
     parser.add_argument("--withdraw", type=int, default=10)
