@@ -42,8 +42,9 @@ class Settings(BaseSettings):
     # How long a thread back from the database may wait for the GIL (Python's default is 0.005): shorter keeps a
     # registration that holds a course's seat lock moving while the event loop is busy (docs/reliability.md).
     gil_switch_seconds: float = Field(default=0.005, ge=0.0001, le=0.1)
-    # Behind PgBouncer in transaction mode: psycopg must not prepare statements on the server (PgBouncer 1.18 does
-    # not carry them between the server connections it hands out).
+    # Behind PgBouncer in transaction mode: each new connection asks PgBouncer whether it keeps prepared statements
+    # across its server connections (1.22 and later with max_prepared_statements > 0) and prepares none if it does
+    # not (1.18, Debian 12's); the queue's worker polls instead of LISTEN (app.db, app.jobs.queue).
     db_pgbouncer: bool = False
     # A pooled connection idle longer than this is pinged before use (a round trip); one back from a request a moment
     # ago is not (app.db._ping_when_idle). 0 pings at every checkout, as SQLAlchemy's pool_pre_ping does.

@@ -105,16 +105,55 @@ def make_engine(url: str, *, pool_size: int | None = None, max_overflow: int | N
         _tune_sqlite(engine)
         return engine
     settings = get_settings()
-    pgbouncer = settings.db_pgbouncer if pgbouncer is None else pgbouncer
-    # prepare_threshold=None: no server-side prepared statements, which PgBouncer's transaction mode would hand to
-    # another client's server connection ("prepared statement … does not exist").
-    connect_args = {"prepare_threshold": None} if pgbouncer else {}
-    engine = create_engine(url, connect_args=connect_args,
+    engine = create_engine(url,
                            pool_size=settings.db_pool_size if pool_size is None else pool_size,
                            max_overflow=settings.db_max_overflow if max_overflow is None else max_overflow,
                            pool_timeout=settings.db_pool_timeout if pool_timeout is None else pool_timeout)
+    if settings.db_pgbouncer if pgbouncer is None else pgbouncer:
+        _prepare_only_where_pgbouncer_keeps_it(engine)
     _ping_when_idle(engine, settings.db_ping_after_seconds if ping_after is None else ping_after)
     return engine
+
+
+_PROBE = "SELECT 'nangluc: does PgBouncer keep prepared statements?'"
+
+
+def _prepare_only_where_pgbouncer_keeps_it(engine: Engine) -> None:
+    """Behind PgBouncer in transaction mode, each new connection asks whether PgBouncer keeps prepared statements,
+    and psycopg stops preparing them on that connection if it does not.
+
+    psycopg prepares a statement on the server once a connection has run it five times (`prepare_threshold`), and
+    then only names it. PgBouncer 1.22 and later with `max_prepared_statements` above 0 keep track of such
+    statements: they prepare them under names of their own (PGBOUNCER_…) on whichever server connection the next
+    transaction gets. An older PgBouncer, or one with `max_prepared_statements = 0`, passes the client's name through
+    to the one server connection it holds at that moment; the next transaction, on another server connection, would
+    fail ("prepared statement "_pg3_0" does not exist"). So the probe prepares one statement and reads its name back
+    in the same transaction (hence on the same server connection): psycopg's own name means nobody keeps it."""
+
+    @event.listens_for(engine, "connect")
+    def _probe(dbapi_conn, _record):  # noqa: ANN001
+        if not _pgbouncer_keeps_prepared_statements(dbapi_conn):
+            dbapi_conn.prepare_threshold = None
+
+
+def _pgbouncer_keeps_prepared_statements(conn: Any) -> bool:  # a psycopg.Connection
+    import psycopg  # only PostgreSQL's engines get here
+
+    kept = False
+    try:
+        with conn.cursor() as cur:
+            cur.execute(_PROBE, prepare=True)
+            cur.execute("SELECT name FROM pg_prepared_statements WHERE statement = %s", (_PROBE,), prepare=False)
+            names = [name for (name,) in cur.fetchall()]
+            kept = bool(names) and not any(name.startswith("_pg3_") for name in names)
+            if not kept:
+                # Leave the server connection as we found it: the next client of PgBouncer gets it, and its own probe
+                # would find "_pg3_0" already there. (psycopg forgets its own statements on DEALLOCATE ALL.)
+                cur.execute("DEALLOCATE ALL", prepare=False)
+    except psycopg.Error:  # e.g. "_pg3_0" left on this server connection by another client: nobody keeps them
+        kept = False
+    conn.rollback()
+    return kept
 
 
 def _ping_when_idle(engine: Engine, after: float) -> None:

@@ -2,6 +2,7 @@
 
     NANGLUC_TEST_POSTGRES_URL=postgresql+psycopg://postgres@127.0.0.1:5432/test \\
         .venv/bin/python bench/scale_rush.py [--servers 1] [--workers 2] [--pgbouncer [--pgbouncer-pool 20]]
+        [--pgbouncer-prepared 200]
         [--people 500] [--seats 60] [--withdraw 10] [--warm] [--floor]
 
 500 officials each press "Đăng ký" twice at the same instant (a double tap) for a 60-seat course; the presses are
@@ -36,7 +37,7 @@ from app.db import make_engine  # noqa: E402
 from app.enrolment.models import Enrolment  # noqa: E402
 from app.ops.migrate import upgrade  # noqa: E402
 from tests.reliability import live  # noqa: E402
-from tests.reliability.pgbouncer import pgbouncer  # noqa: E402
+from tests.reliability.pgbouncer import BINARY, keeping_prepared, pgbouncer, version  # noqa: E402
 
 TICKS = os.sysconf("SC_CLK_TCK")
 
@@ -221,6 +222,10 @@ def main() -> None:
     parser.add_argument("--pgbouncer", action="store_true")
     parser.add_argument("--pgbouncer-pool", type=int, default=20,
                         help="PgBouncer's default_pool_size: how many real PostgreSQL connections it shares out")
+    parser.add_argument("--pgbouncer-prepared", type=int, metavar="N",
+                        help="put the servers behind a PgBouncer that keeps prepared statements (1.22 or later: Debian"
+                             " 13's, or the one .ci/build-pgbouncer builds) with max_prepared_statements N;"
+                             " without it, --pgbouncer runs Debian's as it is (1.18 on Debian 12: none kept)")
     parser.add_argument("--people", type=int, default=500)
     parser.add_argument("--seats", type=int, default=60)
     parser.add_argument("--withdraw", type=int, default=10)
@@ -234,16 +239,24 @@ def main() -> None:
                         help="each press asks GET /api/v1/me instead of registering: what any signed-in request"
                              " costs on these servers (the floor under the registration's figures)")
     args = parser.parse_args()
+    binary = BINARY
+    if args.pgbouncer_prepared is not None:
+        args.pgbouncer, binary = True, keeping_prepared()
+        if binary is None:
+            parser.error("no PgBouncer 1.22 or later here: bash .ci/build-pgbouncer builds one")
     url, drop = database("postgresql")
     upgrade("head", url)
     engine = make_engine(url)
     course_id, tokens = world(engine, args.people, args.seats)
-    through = f"PgBouncer ({args.pgbouncer_pool} server connections)" if args.pgbouncer else "direct"
+    through = (f"PgBouncer {'.'.join(map(str, version(binary)))} ({args.pgbouncer_pool} server connections"
+               + (f", max_prepared_statements {args.pgbouncer_prepared}" if args.pgbouncer_prepared is not None else "")
+               + ")") if args.pgbouncer else "direct"
     shape = f"{args.servers} server(s) x {args.workers} workers, {through}"
     print(f"{shape}: {args.people} officials x 2 presses, {args.seats} seats, {args.withdraw} withdraw;"
           f" client {args.client}" + ("; servers warmed: each official opened the course first" if args.warm else "")
           + ("; FLOOR: GET /api/v1/me instead of registering" if args.floor else ""))
-    with pgbouncer(url, pool_size=args.pgbouncer_pool) if args.pgbouncer else nullcontext(url) as served:
+    with (pgbouncer(url, pool_size=args.pgbouncer_pool, binary=binary, prepared=args.pgbouncer_prepared)
+          if args.pgbouncer else nullcontext(url)) as served:
         extra = {"NANGLUC_DB_PGBOUNCER": "true"} if args.pgbouncer else {}
         env = live.environment(served, Path(DATA), **extra)
         servers = [live.serve(env, Path(DATA) / f"server-{n}.log", workers=args.workers, wait=180)

@@ -34,6 +34,8 @@ def _conninfo() -> str:
 
 
 def _connector() -> procrastinate.PsycopgConnector:
+    # Behind PgBouncer the queue never prepares statements: the web's engine asks PgBouncer whether it keeps them
+    # (app.db), but a worker runs a few statements a second, for which preparing saves next to nothing.
     kwargs = {"prepare_threshold": None} if get_settings().db_pgbouncer else {}
     return procrastinate.PsycopgConnector(conninfo=_conninfo(), kwargs=kwargs, min_size=1, max_size=4)
 

@@ -29,7 +29,7 @@ from app.places import service as places
 from tests.conftest import fresh_database_url
 from tests.courses.factories import add_trainee, open_course
 from tests.reliability import live
-from tests.reliability.pgbouncer import available, pgbouncer
+from tests.reliability.pgbouncer import BINARY, available, newer_pgbouncer, pgbouncer
 
 SEATS, PEOPLE = 10, 40
 
@@ -117,16 +117,18 @@ def _seats(url: str, course_id: int) -> tuple[dict[str, int], int, int]:
     return by_status, sum(by_status.values()), people
 
 
-@pytest.mark.parametrize("through", ["direct", "pgbouncer"])
+@pytest.mark.parametrize("through", ["direct", "pgbouncer", "pgbouncer keeping prepared statements"])
 def test_a_registration_rush_across_two_servers_fills_exactly_the_seats(through: str, tmp_path: Path):
     url = fresh_database_url("postgresql")
     if through == "pgbouncer" and not available():
         pytest.fail("pgbouncer is not installed (apt-get install pgbouncer; .ci/run does)")
+    binary = newer_pgbouncer() if through.endswith("prepared statements") else BINARY
     course_id, tokens = _world(url)
     # A small budget per worker, so that the rush queues for connections as a crowded national installation would.
     budget = {"NANGLUC_DB_POOL_SIZE": "3", "NANGLUC_DB_MAX_OVERFLOW": "1"}
-    with pgbouncer(url, pool_size=6) if through == "pgbouncer" else nullcontext(url) as served_url:
-        extra = {**budget, "NANGLUC_DB_PGBOUNCER": "true"} if through == "pgbouncer" else budget
+    behind = through != "direct"
+    with pgbouncer(url, pool_size=6, binary=binary) if behind else nullcontext(url) as served_url:
+        extra = {**budget, "NANGLUC_DB_PGBOUNCER": "true"} if behind else budget
         env = live.environment(served_url, tmp_path / "data", **extra)
         a = live.serve(env, tmp_path / "a.log", wait=120)  # a shared 2-core machine can be slow to start them
         try:
