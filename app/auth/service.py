@@ -210,25 +210,33 @@ def change_password(db: Session, counters: Callable[[], Session], actor: Princip
         raise Invalid("same_password", "Mật khẩu mới phải khác mật khẩu hiện tại.", field="new_password")
     now = utcnow()
     with counters() as side:
+        # Judged as a sign-in is (`_reserve`, the same counters in the same order): a client that has (almost) not
+        # been failing for this name is let in even while strangers' guesses, or many sign-ins in flight at this
+        # instant, hold the name's counter past its limit; a session that keeps guessing waits out the name's delay.
+        pair = throttle.count(side, throttle.PAIR, throttle.key_of(actor.username, actor.ip_address), _PAIR_POLICY,
+                              now, account=actor.username)
         counted = throttle.count(side, throttle.ACCOUNT, throttle.key_of(actor.username), account_policy(), now,
                                  account=actor.username)
         side.commit()
+    verdict = rules.judge_attempt(address_admitted=True, address_wait=timedelta(0), account_admitted=counted.admitted,
+                                  account_wait=counted.wait(now), client_failures=pair.failures - 1)
     user = db.get(User, actor.user_id)
     if user is None:
         raise Unauthenticated()
-    if not counted.admitted:
+    if not verdict.admitted:
         raise audit.on_refusal(too_many("Nhập sai mật khẩu quá nhiều lần. Vui lòng thử lại sau "
-                                        f"{_minutes(counted.wait(now))} phút.", counted.wait(now)),
+                                        f"{_minutes(verdict.retry_after)} phút.", verdict.retry_after),
                                actor, "user.change_password_refused", "user", user.id, {"reason": "throttled"})
     ok, _ = verify_password(current, user.password_hash)
     if not ok:
         # The one write a refusal keeps: its audit event, written after the request is rolled back.
         raise audit.on_refusal(Invalid("wrong_password", "Mật khẩu hiện tại không đúng.", field="current_password"),
                                actor, "user.change_password_refused", "user", user.id)
-    throttle.forgive(db, throttle.ACCOUNT, throttle.key_of(user.username), account_policy())
+    # The counters (this attempt's counts too) before the account's row: a sign-in for this name running meanwhile
+    # takes them in that order too (`authenticate`), so the two wait for each other instead of deadlocking.
+    throttle.clear_account(db, user.username)
     user.password_hash = hash_password(new)
     ended = _end_other_sessions(db, user.id, keep_token)
-    throttle.clear_account(db, user.username)
     audit.record(db, actor, "user.change_password", "user", user.id, {"sessions_ended": ended})
     return ended
 

@@ -82,10 +82,16 @@ def clear(db: Session, scope: str, key: str) -> None:
 
 
 def clear_account(db: Session, username: str) -> int:
-    """Unlock a name: forget its failures and those of every client that failed for it."""
-    result = db.execute(delete(SignInThrottle).where(SignInThrottle.account == username,
-                                                     SignInThrottle.scope.in_((ACCOUNT, PAIR))))
-    return result.rowcount or 0
+    """Unlock a name: forget its failures and those of every client that failed for it.
+
+    The clients' rows first, then the name's: the order in which a sign-in counts and forgives them
+    (app.auth.service), so that one running meanwhile for this name waits for this transaction instead of
+    deadlocking with it."""
+    removed = 0
+    for scope in (PAIR, ACCOUNT):
+        removed += db.execute(delete(SignInThrottle).where(SignInThrottle.account == username,
+                                                           SignInThrottle.scope == scope)).rowcount or 0
+    return removed
 
 
 def locked_accounts(db: Session, usernames: list[str], policy: rules.ThrottlePolicy, now: datetime

@@ -156,3 +156,23 @@ def test_the_password_change_counts_its_guess_outside_the_requests_own_transacti
             ok = client.post("/api/v1/me/password", headers=h, json={"current_password": PASSWORD,
                                                                      "new_password": NEW})
             assert ok.status_code == 200, ok.text
+
+
+def test_a_strangers_guesses_do_not_stop_the_owner_changing_the_password(client, db, make_user):
+    """A stranger's wrong guesses lock the name; the owner, signed in from an address that has not been failing,
+    still changes the password (as they still sign in). Before: refused 429, the name's counter being past its limit."""
+    from fastapi.testclient import TestClient
+
+    user = make_user("organiser", unit="24")
+    with TestClient(client.app, client=("203.0.113.66", 1)) as stranger:
+        for _ in range(6):
+            assert stranger.post("/api/v1/auth/token", data={"username": user.username, "password": "doan-bua-thoi"}
+                                 ).status_code in (401, 429)
+    with TestClient(client.app, client=("192.0.2.10", 1)) as owner:
+        h = {"Authorization": f"Bearer {api_token(owner, user.username)}"}
+        ok = owner.post("/api/v1/me/password", headers=h, json={"current_password": PASSWORD, "new_password": NEW})
+        assert ok.status_code == 200, ok.text
+    # The change forgot the name's failures: the stranger starts again from nothing, and is not let in.
+    db.expire_all()
+    assert db.scalar(select(func.count()).select_from(SignInThrottle).where(
+        SignInThrottle.account == user.username)) == 0

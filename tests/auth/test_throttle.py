@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from datetime import timedelta
+from typing import TypeVar
 
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
@@ -18,22 +19,23 @@ from app.db import utcnow
 from tests.helpers import PASSWORD, committed_app, sign_in
 
 WRONG = "sai-mat-khau-roi"
+T = TypeVar("T")
 
 
 def _token(client: TestClient, username: str, password: str):  # noqa: ANN202
     return client.post("/api/v1/auth/token", data={"username": username, "password": password})
 
 
-def _at_once(n: int, ask: Callable[[], int]) -> list[int]:
-    """`ask()` from n real threads released at the same instant: what each answered."""
-    statuses: list[int] = []
+def _at_once(n: int, ask: Callable[[int], T]) -> list[T]:
+    """`ask(i)` for i in 0..n-1 from n real threads released at the same instant: what each answered."""
+    statuses: list[T] = []
     barrier = threading.Barrier(n)
 
-    def one() -> None:
+    def one(i: int) -> None:
         barrier.wait()
-        statuses.append(ask())
+        statuses.append(ask(i))
 
-    threads = [threading.Thread(target=one) for _ in range(n)]
+    threads = [threading.Thread(target=one, args=(i,)) for i in range(n)]
     for t in threads:
         t.start()
     for t in threads:
@@ -47,7 +49,7 @@ def test_ten_simultaneous_wrong_passwords_are_each_counted_audited_and_stop_at_t
     the throttle row), the failures behind them missing from the audit trail, and bursts checked past the limit."""
     with committed_app(backend, "can.bo", "admin") as (app, engine):
         with TestClient(app, raise_server_exceptions=False, client=("203.0.113.5", 4000)) as attacker:
-            statuses = _at_once(10, lambda: _token(attacker, "can.bo", WRONG).status_code)
+            statuses = _at_once(10, lambda _: _token(attacker, "can.bo", WRONG).status_code)
             assert sorted(statuses) == [401] * 5 + [429] * 5, statuses
             # The attacking client stays locked out, even with the right password...
             assert _token(attacker, "can.bo", PASSWORD).status_code == 429
@@ -71,7 +73,7 @@ def test_many_right_passwords_at_once_for_one_account_all_sign_in(backend):
 
     with committed_app(backend, "van.phong", "admin") as (app, engine):
         with TestClient(app, raise_server_exceptions=False, client=("203.0.113.7", 4000)) as office:
-            statuses = _at_once(20, lambda: _token(office, "van.phong", PASSWORD).status_code)
+            statuses = _at_once(20, lambda _: _token(office, "van.phong", PASSWORD).status_code)
         assert statuses == [200] * 20, statuses
         with Session(engine) as db:
             assert db.scalar(select(User.sign_in_count).where(User.username == "van.phong")) == 20
@@ -200,3 +202,39 @@ def test_the_test_app_refuses_a_counter_write_its_savepoints_would_lose(app):
         assert request.scalar(select(SignInThrottle.failures).where(SignInThrottle.key == throttle.key_of("y"))) == 1
         request.rollback()
     assert not factory.problems
+
+
+def test_signing_in_while_the_owner_changes_the_password_answers_no_5xx(backend):
+    """The owner changes the password while the same account signs in from twelve other addresses at that instant
+    (three times over): the change succeeds, each sign-in is let in or told its password is wrong, none answered 503.
+    Before: the change was refused (429) because the twelve sign-ins in flight held the name's counter past its limit
+    for a moment; and then PostgreSQL found deadlocks (503) as the change took the account's row, the name's counter
+    and the clients' ones in another order than a sign-in does."""
+    passwords = [PASSWORD, "Mat-khau-moi-2026-a", "Mat-khau-moi-2026-b", "Mat-khau-moi-2026-c"]
+    with (committed_app(backend, "doi.mat.khau", "admin") as (app, _engine),
+          TestClient(app, raise_server_exceptions=False, client=("198.51.100.1", 1)) as owner):
+        for current, new in zip(passwords, passwords[1:], strict=False):
+            statuses = _change_while_signing_in(app, owner, "doi.mat.khau", current, new)
+            assert dict(statuses)[0] == 200, statuses
+            assert all(code in (200, 401) for n, code in statuses if n), statuses
+
+
+def _change_while_signing_in(app, owner: TestClient, name: str, current: str, new: str  # noqa: ANN001
+                             ) -> list[tuple[int, int]]:
+    """(0, the owner's change) and (n, the n-th of twelve sign-ins from other addresses), all sent at once."""
+    token = _token(owner, name, current).json()["access_token"]
+    clients = [TestClient(app, raise_server_exceptions=False, client=(f"203.0.113.{n}", 5000)) for n in range(12)]
+    try:
+        for c in clients:  # their counters for this name exist, as for people who signed in earlier today
+            assert _token(c, name, current).status_code == 200
+
+        def ask(n: int) -> tuple[int, int]:
+            if n == 0:
+                return n, owner.post("/api/v1/me/password", headers={"Authorization": f"Bearer {token}"},
+                                     json={"current_password": current, "new_password": new}).status_code
+            return n, _token(clients[n - 1], name, current).status_code
+
+        return _at_once(1 + len(clients), ask)
+    finally:
+        for c in clients:
+            c.close()
