@@ -9,11 +9,12 @@ certificates themselves (``refresh``) at the end of that flush, in the same tran
 ORM (the national demo's COPY, a repair) calls ``refresh_all``; `nangluc reports refresh` does the same from the
 command line.
 
-Concurrency: the refresh locks the enrolment rows (in id order) and only then reads the marks, in a statement of its
-own. A transaction whose new mark is not yet visible to another one's refresh refreshes the same row itself (it
-waits for the other's lock), after that one has committed, and sees both. Locks are held to the end of the
-transaction: the writers that touch several enrolments take them in id order (record_marks writes its marks in
-enrolment order) or in one statement, so two of them never wait for each other in a circle.
+Concurrency: before a flush writes marks or certificates, their enrolments are locked (in id order); the refresh
+locks the rows it works out again (in id order) and only then reads the marks, in a statement of its own. A
+transaction whose new mark is not yet visible to another one's refresh refreshes the same row itself (it waits for
+the other's lock), after that one has committed, and sees both. Locks are held to the end of the transaction: the
+writers that touch several enrolments take them in id order (record_marks writes its marks in enrolment order) or in
+one statement, so two of them never wait for each other in a circle.
 """
 from __future__ import annotations
 
@@ -94,6 +95,20 @@ def settle(db: Session) -> None:
     _after_flush(db)
 
 
+def _lock_before_writing(db: Session, *_: object) -> None:
+    """Before a flush writes marks or certificates: their enrolments locked first, in id order.
+
+    Inserting a mark or a certificate makes PostgreSQL take a share lock on its enrolment (the foreign key's check),
+    and the refresh after the flush asks for the row's update lock. Two transactions writing for one enrolment at
+    once each held the share lock and waited for the other's to go: a deadlock (the soak test: two roll calls, one
+    503). Locked first, the second waits before it writes. SQLite has one writer and no row locks."""
+    ids = sorted({obj.enrolment_id for obj in (*db.new, *db.dirty, *db.deleted)
+                  if isinstance(obj, AttendanceMark | Certificate) and obj.enrolment_id is not None})
+    if ids and db.get_bind().dialect.name == "postgresql":
+        db.connection().execute(select(_table.c.id).where(_table.c.id.in_(ids)).order_by(_table.c.id)
+                                .with_for_update())
+
+
 def _after_flush(db: Session, *_: object) -> None:
     """After each flush: the enrolments noted during it are worked out again, in the same transaction, so that
     whatever reads next — this session, or another on the same connection — sees them right."""
@@ -140,6 +155,7 @@ def listen() -> None:
         for name in ("after_insert", "after_update", "after_delete"):
             event.listen(model, name, _written)
     event.listen(CourseSession, "after_delete", _session_deleted)
+    event.listen(Session, "before_flush", _lock_before_writing)
     event.listen(Session, "after_flush_postexec", _after_flush)
     event.listen(Session, "do_orm_execute", _refuse_bulk)
 
