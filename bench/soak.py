@@ -2,7 +2,7 @@
 
     NANGLUC_TEST_POSTGRES_URL=postgresql+psycopg://postgres@127.0.0.1:5432/test \\
         .venv/bin/python bench/soak.py [--minutes 3] [--clients 24] [--workers 2] [--servers 1]
-        [--backend postgresql]
+        [--backend postgresql] [--pgbouncer-prepared 200]
 
 Builds a throw-away database with the demo province plus a class of 60 officials seated on the demo's open course,
 a second open course with 200 officials who register and withdraw in turn, a training material, and the demo's
@@ -18,13 +18,16 @@ finished course with its certificates issued. Then `--clients` virtual users loo
 With `--servers 2` (PostgreSQL) two `nangluc serve` processes share the database, and the virtual users are spread
 over them as a load balancer would. Prints requests served, requests/s, errors (5xx or a broken connection; any
 other unexpected status is listed separately), p50/p95/p99 latency overall and per kind, and the server processes'
-memory every 30 s (a leak shows as growth that does not level off). The verify rate limit is raised for the run (all
+memory every 30 s (a leak shows as growth that does not level off). With `--pgbouncer-prepared N` the servers reach
+PostgreSQL through a PgBouncer 1.22+ in transaction mode that keeps N prepared statements per server connection (the
+one `.ci/build-pgbouncer` builds), with `NANGLUC_DB_PGBOUNCER=true`. The verify rate limit is raised for the run (all
 clients share one address). Not part of `make test`.
 """
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import os
 import random
 import subprocess
@@ -56,6 +59,7 @@ from app.people import service as people  # noqa: E402
 from app.places import service as places  # noqa: E402
 from tests.materials.files import pdf  # noqa: E402
 from tests.people.factories import person  # noqa: E402
+from tests.reliability.pgbouncer import keeping_prepared, pgbouncer  # noqa: E402
 
 WEIGHTS = {"page": 30, "register": 15, "roll_call": 15, "download": 15, "verify": 15, "api": 10}
 
@@ -232,6 +236,8 @@ def main() -> None:
     parser.add_argument("--servers", type=int, default=1, help="app servers sharing the database")
     parser.add_argument("--backend", default="postgresql", choices=["postgresql", "sqlite"])
     parser.add_argument("--url", help="an empty database to use instead of a throw-away one")
+    parser.add_argument("--pgbouncer-prepared", type=int, metavar="N",
+                        help="the servers behind a PgBouncer 1.22+ keeping N prepared statements per server connection")
     args = parser.parse_args()
     url, drop = database(args.backend, args.url)
     upgrade("head", url)
@@ -240,6 +246,20 @@ def main() -> None:
     print(f"{args.backend}: set up in {time.perf_counter() - t0:.0f} s ({len(w['seated'])} seated, "
           f"{len(w['registrants'])} registrants, {len(w['certificates'])} certificates); {args.workers} worker(s), "
           f"{args.clients} clients, {args.minutes:g} min, {args.servers} server(s)")
+    bouncer = contextlib.nullcontext(url)
+    if args.pgbouncer_prepared is not None:
+        binary = keeping_prepared()
+        if binary is None:
+            parser.error("no PgBouncer 1.22 or later here: bash .ci/build-pgbouncer builds one")
+        bouncer = pgbouncer(url, binary=binary, prepared=args.pgbouncer_prepared)
+        os.environ["NANGLUC_DB_PGBOUNCER"] = "true"
+    with bouncer as served_url:
+        soak, wall = _run(args, served_url, w)
+    report(args, soak, wall)
+    drop_database(drop)
+
+
+def _run(args: argparse.Namespace, url: str, w: dict) -> tuple[Soak, float]:
     servers = [serve(url, args.workers, log_name=f"server-{n}.log") for n in range(args.servers)]
     base = servers[0][1]
     try:
@@ -253,6 +273,10 @@ def main() -> None:
     finally:
         for proc, _ in servers:
             stop(proc)
+    return soak, wall
+
+
+def report(args: argparse.Namespace, soak: Soak, wall: float) -> None:
     everything = [x for values in soak.latency.values() for x in values]
     served = len(everything)
     unexpected = {k: {s: n for s, n in c.items() if s not in EXPECTED[k]} for k, c in soak.statuses.items()}
@@ -274,7 +298,6 @@ def main() -> None:
               f"{pct(values, 95) * 1000:.0f} ms | {pct(values, 99) * 1000:.0f} ms |")
     print("  server memory (all workers), every 30 s: " + ", ".join(f"{m:.0f}" for m in soak.memory)
           + f" MB; logs: {DATA}/server-*.log")
-    drop_database(drop)
 
 
 if __name__ == "__main__":
