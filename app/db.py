@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import functools
 import inspect
+import logging
 import time
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import contextmanager, nullcontext, suppress
@@ -130,10 +131,18 @@ def _prepare_only_where_pgbouncer_keeps_it(engine: Engine) -> None:
     fail ("prepared statement "_pg3_0" does not exist"). So the probe prepares one statement and reads its name back
     in the same transaction (hence on the same server connection): psycopg's own name means nobody keeps it."""
 
+    said: list[bool] = []  # what the log last said, so that it says it once per process (and again if it changes)
+
     @event.listens_for(engine, "connect")
     def _probe(dbapi_conn, _record):  # noqa: ANN001
-        if not _pgbouncer_keeps_prepared_statements(dbapi_conn):
+        kept = _pgbouncer_keeps_prepared_statements(dbapi_conn)
+        if not kept:
             dbapi_conn.prepare_threshold = None
+        if said[-1:] != [kept]:
+            said.append(kept)
+            logging.getLogger("nangluc").info(
+                "behind PgBouncer: prepared statements %s", "kept (PgBouncer keeps them)" if kept else
+                "off (PgBouncer older than 1.22, or max_prepared_statements = 0)")
 
 
 def _pgbouncer_keeps_prepared_statements(conn: Any) -> bool:  # a psycopg.Connection

@@ -4,6 +4,7 @@ prepares none where it does not (Debian 12's 1.18, or `max_prepared_statements =
 connection (docs/operations.md, "PgBouncer")."""
 from __future__ import annotations
 
+import logging
 import threading
 
 import pytest
@@ -23,7 +24,8 @@ STATEMENT = "SELECT count(*) FROM pg_class WHERE relpages >= :n"
     ("debian", None, None),  # Debian's, as installed: 1.18 on Debian 12 keeps none (1.24, Debian 13's, keeps 200)
 ])
 def test_the_app_prepares_statements_only_behind_a_pgbouncer_that_keeps_them(which: str, max_prepared: int | None,
-                                                                             kept: bool | None):
+                                                                             kept: bool | None, caplog):
+    caplog.set_level(logging.INFO, logger="nangluc")
     url = fresh_database_url("postgresql")
     if which == "debian":
         if not available():
@@ -60,6 +62,10 @@ def test_the_app_prepares_statements_only_behind_a_pgbouncer_that_keeps_them(whi
         finally:
             engine.dispose()
     assert not any(name.startswith("_pg3_") for name in on_server)  # psycopg's own names never reach PostgreSQL
+    # The log says once which it found, however many connections asked.
+    said = [r.getMessage() for r in caplog.records if "behind PgBouncer" in r.getMessage()]
+    assert said == ["behind PgBouncer: prepared statements " + (
+        "kept (PgBouncer keeps them)" if kept else "off (PgBouncer older than 1.22, or max_prepared_statements = 0)")]
     if kept:
         assert thresholds == {5}
         assert any(name.startswith("PGBOUNCER_") and "relpages" in sql for name, sql in on_server.items())
