@@ -122,12 +122,14 @@ def test_a_registration_rush_across_two_servers_fills_exactly_the_seats(through:
     url = fresh_database_url("postgresql")
     if through == "pgbouncer" and not available():
         pytest.fail("pgbouncer is not installed (apt-get install pgbouncer; .ci/run does)")
-    binary = newer_pgbouncer() if through.endswith("prepared statements") else BINARY
+    keeping = through.endswith("prepared statements")
+    binary = newer_pgbouncer() if keeping else BINARY
     course_id, tokens = _world(url)
     # A small budget per worker, so that the rush queues for connections as a crowded national installation would.
     budget = {"NANGLUC_DB_POOL_SIZE": "3", "NANGLUC_DB_MAX_OVERFLOW": "1"}
     behind = through != "direct"
-    with pgbouncer(url, pool_size=6, binary=binary) if behind else nullcontext(url) as served_url:
+    with (pgbouncer(url, pool_size=6, binary=binary, prepared=200 if keeping else None)
+          if behind else nullcontext(url)) as served_url:
         extra = {**budget, "NANGLUC_DB_PGBOUNCER": "true"} if behind else budget
         env = live.environment(served_url, tmp_path / "data", **extra)
         a = live.serve(env, tmp_path / "a.log", wait=120)  # a shared 2-core machine can be slow to start them
@@ -141,6 +143,8 @@ def test_a_registration_rush_across_two_servers_fills_exactly_the_seats(through:
             a.stop()
     assert all(code < 500 for code in codes), (codes, a.log()[-3000:], b.log()[-3000:])
     assert codes[201] == PEOPLE and codes[200] == PEOPLE  # each person's second press answers with the first's row
+    if keeping:  # both servers found that PgBouncer keeps prepared statements, and kept theirs
+        assert all("prepared statements kept" in server.log() for server in (a, b))
     by_status, rows, people = _seats(url, course_id)
     assert by_status == {"confirmed": SEATS, "waitlisted": PEOPLE - SEATS}
     assert rows == people == PEOPLE
