@@ -399,7 +399,7 @@ def _register_once(db: Session, who: Principal, course_id: int, trainee_id: int 
         decision = rules.decide_first_come(w, ranked_new, state.confirmed, state.by_unit, today=now.date())
         status, why = decision.status, list(decision.reasons)
         if state.pipelined:  # what the next press here tries first (`_claim_at_once`)
-            _FULL[course.id] = state.confirmed + (status == ES.CONFIRMED) >= max(w.capacity, 0)
+            _note_full(course.id, state.confirmed + (status == ES.CONFIRMED) >= max(w.capacity, 0))
     if override is not None:  # kept next to the decision's own reason (the seat), where the list shows it
         why = [*why[:1], override, *why[1:]]
     decided = {"status": status, "registered_at": now, "reasons": _reasons(why), "decided_at": now,
@@ -432,6 +432,13 @@ _AWAITING = people_rules.Reason("awaiting_allocation", "Chờ xét duyệt khi h
 _FULL: dict[int, bool] = {}
 """Per process, by course: whether its seats were all taken at the last registration decided here. Only a hint of
 what to try first: `_claim_at_once` checks it under the seat lock."""
+_FULL_KEPT = 10_000  # courses remembered at most; forgetting them all costs one usual press each, nothing else
+
+
+def _note_full(course_id: int, full: bool) -> None:
+    if course_id not in _FULL and len(_FULL) >= _FULL_KEPT:
+        _FULL.clear()  # a national installation opens courses for years: the hint must not grow with them
+    _FULL[course_id] = full
 
 
 class _SeatFree(Exception):
@@ -513,7 +520,7 @@ def _claim_at_once(db: Session, who: Principal, e: Enrolment, t: Trainee, course
         cause = getattr(err, "orig", err)
         if not (isinstance(cause, NotNullViolation) and cause.diag.column_name == "status"):
             raise
-        _FULL[course.id] = False
+        _note_full(course.id, False)
         raise _SeatFree() from err
     position = placed.fetchone()[0]
     set_committed_value(e, "waitlist_position", position)

@@ -219,3 +219,18 @@ def test_a_course_code_holding_the_mark_s_digits_is_decided_the_usual_way(backen
     assert [n[0] for n in w["notes"]] == [f"CT2-{service._MARK}: Danh sách chờ (vị trí 1)"]
     assert w["events"][0]["course"] == f"CT2-{service._MARK}" and w["events"][0]["waitlist_position"] == 1
     engine.dispose()
+
+
+def test_the_hint_that_a_course_is_full_stays_bounded_as_courses_come_and_go(monkeypatch):
+    """A national server runs for years and sees courses by the thousand: what it remembers of them stays bounded
+    (it forgets them all at the bound, which costs each course one usual press), and the newest is always kept."""
+    monkeypatch.setattr(service, "_FULL", {})
+    monkeypatch.setattr(service, "_FULL_KEPT", 3)
+    for course_id in range(1, 11):
+        service._note_full(course_id, True)
+        assert len(service._FULL) <= 3 and service._FULL[course_id] is True
+    assert service._FULL == {10: True}  # 1-3, then 4-6, then 7-9 were forgotten in turn
+    service._note_full(11, True)
+    service._note_full(12, False)
+    service._note_full(11, False)  # at the bound, a course already known is updated without forgetting the others
+    assert service._FULL == {10: True, 11: False, 12: False}
