@@ -343,6 +343,22 @@ class Route(APIRoute):
         super().__init__(path, self._committed(endpoint), **kwargs)
         self.answers_in_thread = not inspect.iscoroutinefunction(endpoint) and _may_answer_in_thread(self)
 
+    def get_route_handler(self) -> Callable[[Request], Any]:
+        """FastAPI reads and parses a route's body (a form, its uploads, JSON) before it runs any dependency; a route
+        that takes one runs its permission first, so that a caller who may not use it (anonymous, or the wrong role)
+        is refused before the server receives and parses what it sent. The permission remembers its answer for the
+        request (`app.auth.permissions.Permission`): FastAPI's own call of it is then free."""
+        handler = super().get_route_handler()
+        gate = _gate(self.dependant) if getattr(self, "body_field", None) is not None else None
+        if gate is None:
+            return handler
+
+        async def permission_first(request: Request) -> Response:
+            await gate(request)
+            return await handler(request)
+
+        return permission_first
+
     def _committed(self, endpoint: Callable[..., Any]) -> Callable[..., Any]:
         if inspect.iscoroutinefunction(endpoint):
             return endpoint  # it runs on the event loop: its session ends with get_db, no thread in between
@@ -356,6 +372,17 @@ class Route(APIRoute):
             return _answer(self, answer) if self.answers_in_thread and not isinstance(answer, Response) else answer
 
         return call
+
+
+def _gate(dependant: Any) -> Callable[[Request], Any] | None:
+    """The permission among a route's dependencies (the first found, depth first): a callable marked `before_body`."""
+    for dependency in dependant.dependencies:
+        if getattr(dependency.call, "before_body", False):
+            return dependency.call
+        found = _gate(dependency)
+        if found is not None:
+            return found
+    return None
 
 
 def _may_answer_in_thread(route: APIRoute) -> bool:

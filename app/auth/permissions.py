@@ -83,6 +83,8 @@ async def check_csrf(request: Request) -> None:
 class Permission:
     """A dependency that authenticates the caller and admits only the declared roles (or anyone, when public)."""
 
+    before_body = True  # app.db.Route runs it before FastAPI reads a body
+
     def __init__(self, name: str, roles: frozenset[str] | None) -> None:
         self.name = name
         self.roles = roles  # None = public
@@ -95,6 +97,8 @@ class Permission:
         return f"Permission({self.name})"
 
     async def __call__(self, request: Request) -> Principal:
+        if getattr(request.state, "admitted_by", None) is self:  # already run for this request (app.db.Route)
+            return request.state.principal
         principal = await run_in_threadpool(self._principal, request)
         request.state.principal = principal
         if self.roles is not None:
@@ -107,6 +111,7 @@ class Permission:
         # Only now may a form's body be read for its CSRF field: a caller who may not use the route (anonymous, or
         # the wrong role) cannot make the server receive and parse an upload first.
         await check_csrf(request)
+        request.state.admitted_by = self
         return principal
 
     @staticmethod
