@@ -148,7 +148,6 @@ def _prepare_only_where_pgbouncer_keeps_it(engine: Engine) -> None:
 def _pgbouncer_keeps_prepared_statements(conn: Any) -> bool:  # a psycopg.Connection
     import psycopg  # only PostgreSQL's engines get here
 
-    kept = False
     try:
         with conn.cursor() as cur:
             cur.execute(_PROBE, prepare=True)

@@ -10,7 +10,7 @@ ORM (the national demo's COPY, a repair) calls ``refresh_all``; `nangluc reports
 command line.
 
 Concurrency: before a flush writes marks or certificates, their enrolments are locked (in id order); the refresh
-locks the rows it works out again (in id order) and only then reads the marks, in a statement of its own. A
+after it reads the marks in a statement of its own (a deleted session's course: its rows locked first, too). A
 transaction whose new mark is not yet visible to another one's refresh refreshes the same row itself (it waits for
 the other's lock), after that one has committed, and sees both. Locks are held to the end of the transaction: the
 writers that touch several enrolments take them in id order (record_marks writes its marks in enrolment order) or in
@@ -52,9 +52,11 @@ def _update(db: Session, where: object) -> int:
     return db.connection().execute(stmt).rowcount
 
 
-def _refresh(db: Session, where: object) -> int:
-    db.execute(select(_table.c.id).where(where).order_by(_table.c.id).with_for_update())  # first, then read
-    return _update(db, where)
+def _lock(db: Session, where: object) -> None:
+    """Lock the enrolment rows `where` selects, in id order, before the statement that reads their marks (PostgreSQL;
+    SQLite has one writer and no row locks)."""
+    if db.get_bind().dialect.name == "postgresql":
+        db.connection().execute(select(_table.c.id).where(where).order_by(_table.c.id).with_for_update())
 
 
 def _expire(db: Session, which: Callable[[Enrolment], bool]) -> None:
@@ -66,12 +68,19 @@ def _expire(db: Session, which: Callable[[Enrolment], bool]) -> None:
 
 def refresh(db: Session, enrolment_ids: Iterable[int] = (), course_ids: Iterable[int] = ()) -> int:
     """Work out again the results of these enrolments and of every enrolment of these courses."""
-    ids, courses = sorted(set(enrolment_ids)), sorted(set(course_ids))
-    changed = 0
+    ids = sorted(set(enrolment_ids))
     if ids:
-        changed += _refresh(db, _table.c.id.in_(ids))
+        _lock(db, _table.c.id.in_(ids))
+    return _worked_out(db, ids, sorted(set(course_ids)))
+
+
+def _worked_out(db: Session, ids: list[int], courses: list[int]) -> int:
+    """`refresh`, the rows of `ids` being locked already (the courses' rows are locked here)."""
+    changed = _update(db, _table.c.id.in_(ids)) if ids else 0
     if courses:
-        changed += _refresh(db, _table.c.course_id.in_(courses))
+        where = _table.c.course_id.in_(courses)
+        _lock(db, where)
+        changed += _update(db, where)
     _expire(db, lambda e: e.id in ids or e.course_id in courses)
     return changed
 
@@ -102,11 +111,10 @@ def _lock_before_writing(db: Session, *_: object) -> None:
     and the refresh after the flush asks for the row's update lock. Two transactions writing for one enrolment at
     once each held the share lock and waited for the other's to go: a deadlock (the soak test: two roll calls, one
     503). Locked first, the second waits before it writes. SQLite has one writer and no row locks."""
-    ids = sorted({obj.enrolment_id for obj in (*db.new, *db.dirty, *db.deleted)
-                  if isinstance(obj, AttendanceMark | Certificate) and obj.enrolment_id is not None})
-    if ids and db.get_bind().dialect.name == "postgresql":
-        db.connection().execute(select(_table.c.id).where(_table.c.id.in_(ids)).order_by(_table.c.id)
-                                .with_for_update())
+    ids = {obj.enrolment_id for obj in (*db.new, *db.dirty, *db.deleted)
+           if isinstance(obj, AttendanceMark | Certificate) and obj.enrolment_id is not None}
+    if ids:
+        _lock(db, _table.c.id.in_(ids))
 
 
 def _after_flush(db: Session, *_: object) -> None:
@@ -114,7 +122,8 @@ def _after_flush(db: Session, *_: object) -> None:
     whatever reads next — this session, or another on the same connection — sees them right."""
     ids, courses = db.info.pop(_PENDING, set()), db.info.pop(_PENDING_COURSES, set())
     if ids or courses:
-        refresh(db, ids, courses)
+        # The marks and certificates this flush wrote had their enrolments locked before it (`_lock_before_writing`).
+        _worked_out(db, sorted(ids), sorted(courses))
 
 
 def _pending(target: object, key: str) -> set[int] | None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import threading
 import time
+from functools import partial
 
 from sqlalchemy import event, func, select
 from sqlalchemy.orm import Session
@@ -28,24 +29,11 @@ from app.ops.migrate import upgrade
 from app.places import service as places
 from tests.conftest import fresh_database_url
 from tests.courses.factories import add_trainee, open_course
+from tests.enrolment.test_concurrency import _run_at_once
 
 
 def test_the_same_mark_recorded_twice_at_once_keeps_the_later(backend):
-    url = fresh_database_url(backend)
-    upgrade("head", url)
-    engine = make_engine(url)
-    with Session(engine, expire_on_commit=False) as db:
-        curricula.sync(db, Principal.system("t"))
-        organiser = auth.create_user(db, Principal.system("t"), username="org", password="Mat-khau-2026",
-                                     role="organiser", unit=places.get_by_key(db, "24"))
-        who = auth.principal_for(organiser, None)
-        course = open_course(db, who, capacity=5)
-        sessions.add_session(db, who, course.id, sessions.SessionInput(
-            session_date=course.start_date, part_of_day="morning", start_time=None, end_time=None,
-            module_ids=[course.modules[0].id], lecturer_id=None, room="Phòng 1", online_link=None))
-        e = enrolment.register(db, who, course.id, add_trainee(db, who, 1).id)
-        session_id = courses.get_course(db, who, course.id).sessions[0].id
-        db.commit()
+    engine, who, course, e, (session_id,) = _one_person_on_a_course(backend, ["morning"])
     mark = {"session_id": session_id, "enrolment_id": e.id}
     errors: list[BaseException] = []
     second_started = threading.Event()
@@ -83,6 +71,30 @@ def test_two_marks_of_one_person_written_at_the_same_instant_both_stand(backend)
     PostgreSQL take a share lock on its enrolment (the foreign key's check), and the results' refresh after the flush
     then asks for the row's update lock. Two transactions that had both inserted each waited for the other: a deadlock.
     Here each transaction pauses right after its insert until the other has inserted too (or 3 s have passed)."""
+    engine, who, course, e, session_ids = _one_person_on_a_course(backend, ["morning", "afternoon"])
+    both_inserted = threading.Barrier(2, timeout=3)
+
+    def pause_after_insert(*_: object) -> None:
+        with contextlib.suppress(threading.BrokenBarrierError):  # the other could not insert yet: go on
+            both_inserted.wait()
+
+    def mark(session_id: int) -> None:
+        with write_session(engine) as db:
+            event.listen(db, "after_flush", pause_after_insert)
+            service.record_marks(db, who, course.id, [{"session_id": session_id, "enrolment_id": e.id,
+                                                       "status": "present"}])
+            db.commit()
+
+    assert _run_at_once([partial(mark, s) for s in session_ids]) == []
+    with Session(engine) as db:
+        assert sorted(db.scalars(select(AttendanceMark.session_id))) == sorted(session_ids)
+        assert db.get(Enrolment, e.id).marked_present
+    engine.dispose()
+
+
+def _one_person_on_a_course(backend: str, parts: list[str]):  # noqa: ANN202
+    """A fresh database with an open course, one session per part of its first day, and one official registered:
+    (engine, the organiser, the course, the enrolment, the sessions' ids)."""
     url = fresh_database_url(backend)
     upgrade("head", url)
     engine = make_engine(url)
@@ -92,37 +104,11 @@ def test_two_marks_of_one_person_written_at_the_same_instant_both_stand(backend)
                                      role="organiser", unit=places.get_by_key(db, "24"))
         who = auth.principal_for(organiser, None)
         course = open_course(db, who, capacity=5)
-        for part in ("morning", "afternoon"):
+        for part in parts:
             sessions.add_session(db, who, course.id, sessions.SessionInput(
                 session_date=course.start_date, part_of_day=part, start_time=None, end_time=None,
                 module_ids=[course.modules[0].id], lecturer_id=None, room="Phòng 1", online_link=None))
         e = enrolment.register(db, who, course.id, add_trainee(db, who, 1).id)
         session_ids = [s.id for s in courses.get_course(db, who, course.id).sessions]
         db.commit()
-    both_inserted = threading.Barrier(2, timeout=3)
-    errors: list[BaseException] = []
-
-    def pause_after_insert(*_: object) -> None:
-        with contextlib.suppress(threading.BrokenBarrierError):  # the other could not insert yet: go on
-            both_inserted.wait()
-
-    def mark(session_id: int) -> None:
-        try:
-            with write_session(engine) as db:
-                event.listen(db, "after_flush", pause_after_insert)
-                service.record_marks(db, who, course.id, [{"session_id": session_id, "enrolment_id": e.id,
-                                                           "status": "present"}])
-                db.commit()
-        except BaseException as exc:  # noqa: BLE001 - asserted below
-            errors.append(exc)
-
-    threads = [threading.Thread(target=mark, args=(s,)) for s in session_ids]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(60)
-    assert errors == []
-    with Session(engine) as db:
-        assert sorted(db.scalars(select(AttendanceMark.session_id))) == sorted(session_ids)
-        assert db.get(Enrolment, e.id).marked_present
-    engine.dispose()
+    return engine, who, course, e, session_ids
