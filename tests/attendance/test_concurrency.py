@@ -70,13 +70,16 @@ def test_two_marks_of_one_person_written_at_the_same_instant_both_stand(backend)
     Found by the soak test across two servers behind PgBouncer (one roll call answered 503): inserting a mark makes
     PostgreSQL take a share lock on its enrolment (the foreign key's check), and the results' refresh after the flush
     then asks for the row's update lock. Two transactions that had both inserted each waited for the other: a deadlock.
-    Here each transaction pauses right after its insert until the other has inserted too (or 3 s have passed)."""
+    Here each transaction pauses right after its insert until the other has inserted too (or 3 s have passed): the
+    other never has, since it waits for the enrolment's lock before it writes (app.enrolment.results)."""
     engine, who, course, e, session_ids = _one_person_on_a_course(backend, ["morning", "afternoon"])
     both_inserted = threading.Barrier(2, timeout=3)
+    met: list[bool] = []  # both transactions had written their mark at the same time
 
     def pause_after_insert(*_: object) -> None:
         with contextlib.suppress(threading.BrokenBarrierError):  # the other could not insert yet: go on
             both_inserted.wait()
+            met.append(True)
 
     def mark(session_id: int) -> None:
         with write_session(engine) as db:
@@ -86,6 +89,7 @@ def test_two_marks_of_one_person_written_at_the_same_instant_both_stand(backend)
             db.commit()
 
     assert _run_at_once([partial(mark, s) for s in session_ids]) == []
+    assert met == []  # the second waited for the first's lock on the enrolment before writing its own mark
     with Session(engine) as db:
         assert sorted(db.scalars(select(AttendanceMark.session_id))) == sorted(session_ids)
         assert db.get(Enrolment, e.id).marked_present
